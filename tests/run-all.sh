@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`): static checks, unit tests (pure functions and the Pulumi
+# program under mocks), then integration tests against real MariaDB, nginx and Docker, then the
+# local-stack drills. Prints one closing line, `tests: N passed, N failed`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+# Runs one stage; a mocha stage adds its own test counts, any other stage counts as one test.
+stage() {
+  local name="$1"; shift
+  echo "==> ${name}"
+  local status=0
+  "$@" 2>&1 | tee "$log" || status=$?
+  local ok bad
+  ok="$(grep -Eo '^ +[0-9]+ passing' "$log" | grep -Eo '[0-9]+' || true)"
+  bad="$(grep -Eo '^ +[0-9]+ failing' "$log" | grep -Eo '[0-9]+' || true)"
+  if [[ -n "$ok" || -n "$bad" ]]; then
+    passed=$((passed + ${ok:-0}))
+    failed=$((failed + ${bad:-0}))
+    if [[ "$status" -ne 0 && -z "$bad" ]]; then failed=$((failed + 1)); fi
+  elif [[ "$status" -eq 0 ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+  if [[ "$status" -ne 0 ]]; then echo "==> ${name}: FAILED (exit ${status})"; fi
+}
+
+stage "typecheck (tsc --noEmit, strict)" npx tsc --noEmit
+stage "lint (eslint)" npx eslint .
+stage "unit tests" env TS_NODE_TRANSPILE_ONLY=true npx mocha 'tests/unit/**/*.test.ts'
+
+echo "tests: ${passed} passed, ${failed} failed"
+[[ "$failed" -eq 0 ]]
