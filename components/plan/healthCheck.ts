@@ -1,0 +1,31 @@
+/**
+ * How the load balancer decides a host is alive, and how long a leaving host may drain.
+ * One source of truth: the Pulumi target group and the local load balancer both read these,
+ * so the drills measure the same failure window an AWS user would see.
+ */
+export const healthCheck = {
+    /** Answered by nginx -> app without touching the database, so a database outage never empties the pool. */
+    path: "/ping",
+    /** The ALB minimum. */
+    intervalSeconds: 5,
+    timeoutSeconds: 2,
+    /** The ALB minimum for both thresholds: a dead host leaves rotation after 2 x 5 s (+ timeout). */
+    healthyThreshold: 2,
+    unhealthyThreshold: 2,
+} as const;
+
+/**
+ * The app's own drain budget on SIGTERM (compose `stop_grace_period`); the app caps its drain below it.
+ */
+export const appStopGraceSeconds = 20;
+
+/**
+ * ALB deregistration delay: short (the AWS default is 300 s) but above the app's drain time, so a
+ * request that was in flight when a host was deregistered is allowed to finish.
+ */
+export const deregistrationDelaySeconds = appStopGraceSeconds + 10;
+
+/** Worst case from a host dying to the load balancer taking it out of rotation. */
+export function detectionWindowSeconds(): number {
+    return healthCheck.intervalSeconds * healthCheck.unhealthyThreshold + healthCheck.timeoutSeconds;
+}

@@ -1,0 +1,30 @@
+/**
+ * Where things listen on one host. nginx faces the load balancer; the app runs as two colours
+ * (blue/green) on two loopback ports so a new version can start beside the old one.
+ */
+export interface HostLayout {
+    /** Host name, also the compose project prefix (`<name>-blue`, `<name>-green`). */
+    name: string;
+    /** nginx listen port (the load balancer's target port). */
+    nginxPort: number;
+    bluePort: number;
+    greenPort: number;
+}
+
+/** On AWS every host is its own machine, so all hosts share one port plan. */
+export function awsHostLayout(name: string): HostLayout {
+    return { name, nginxPort: 80, bluePort: 3001, greenPort: 3002 };
+}
+
+/**
+ * Locally every "host" shares this machine's network (containers on the host network), so each
+ * host gets its own block of ports: host index 0 -> nginx 8081, app 3101/3102; index 1 -> 8082, 3201/3202.
+ */
+export function localHostLayout(name: string, index: number): HostLayout {
+    return {
+        name,
+        nginxPort: 8081 + index,
+        bluePort: 3101 + 100 * index,
+        greenPort: 3102 + 100 * index,
+    };
+}
