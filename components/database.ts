@@ -1,0 +1,79 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Settings } from "./plan/settings";
+
+export interface DatabaseArgs {
+    settings: Settings["db"];
+    subnetIds: pulumi.Input<string>[];
+    securityGroupId: pulumi.Input<string>;
+    /** Config secrets that override the generated passwords, when set. */
+    adminPassword?: pulumi.Output<string>;
+    appPassword?: pulumi.Output<string>;
+    tags: Record<string, string>;
+}
+
+/**
+ * RDS MySQL 8.4, Multi-AZ unless configured off, encrypted, private. Holds the admin credentials
+ * and the app's own database name, user and password (the user is created from the first host).
+ */
+export class Database extends pulumi.ComponentResource {
+    public readonly instance: aws.rds.Instance;
+    public readonly host: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly adminUser: string;
+    public readonly adminPassword: pulumi.Output<string>;
+    public readonly appDatabase: string;
+    public readonly appUser: string;
+    public readonly appPassword: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ha-web:database:Database", name, {}, opts);
+        const parent = { parent: this };
+        const db = args.settings;
+
+        // Letters and digits only: long enough to be strong, and safe in env files and connection strings.
+        const password = (purpose: string) => new random.RandomPassword(`${name}-${purpose}-password`, {
+            length: 32,
+            special: false,
+        }, parent).result;
+        this.adminPassword = pulumi.secret(args.adminPassword ?? password("admin"));
+        this.appPassword = pulumi.secret(args.appPassword ?? password("app"));
+
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
+            subnetIds: args.subnetIds,
+            tags: args.tags,
+        }, parent);
+
+        this.instance = new aws.rds.Instance(`${name}-mysql`, {
+            engine: "mysql",
+            engineVersion: db.engineVersion,
+            instanceClass: db.instanceClass,
+            allocatedStorage: db.allocatedStorageGb,
+            storageType: "gp3",
+            storageEncrypted: true,
+            multiAz: db.multiAz,
+            dbSubnetGroupName: subnetGroup.name,
+            vpcSecurityGroupIds: [args.securityGroupId],
+            publiclyAccessible: false,
+            username: db.adminUser,
+            password: this.adminPassword,
+            backupRetentionPeriod: db.backupRetentionDays,
+            deletionProtection: db.deletionProtection,
+            skipFinalSnapshot: db.skipFinalSnapshot,
+            finalSnapshotIdentifier: db.skipFinalSnapshot ? undefined : `${name}-mysql-final`,
+            copyTagsToSnapshot: true,
+            autoMinorVersionUpgrade: true,
+            tags: args.tags,
+        }, parent);
+
+        this.host = this.instance.address;
+        this.port = this.instance.port;
+        this.endpoint = this.instance.endpoint;
+        this.adminUser = db.adminUser;
+        this.appDatabase = db.name;
+        this.appUser = db.user;
+        this.registerOutputs({ endpoint: this.endpoint });
+    }
+}

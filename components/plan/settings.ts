@@ -1,0 +1,247 @@
+import { parseCidr } from "./cidr";
+
+/**
+ * The project's configuration, validated before any resource exists: a bad value fails the preview
+ * with one message that lists every problem, instead of failing halfway through an update.
+ * Declared (with the same defaults and descriptions) in Pulumi.yaml; a unit test keeps the two equal.
+ */
+export interface Settings {
+    hostCount: number;
+    azCount: number;
+    instanceType: string;
+    amiId?: string;
+    sshUser: string;
+    sshAllowedCidrs: string[];
+    /** When set, the matching private key is the `sshPrivateKey` config secret; otherwise one is generated. */
+    sshPublicKey?: string;
+    vpcCidr: string;
+    existingNetwork?: { vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
+    certificateArn?: string;
+    /** A prebuilt image from any registry; when unset the hosts build app/ themselves. */
+    appImage?: string;
+    /** A CA bundle (PEM) on the deployer's machine, handed to the hosts' image builds for npm behind TLS-intercepting proxies. */
+    appBuildCaFile?: string;
+    db: {
+        instanceClass: string;
+        engineVersion: string;
+        allocatedStorageGb: number;
+        multiAz: boolean;
+        backupRetentionDays: number;
+        deletionProtection: boolean;
+        skipFinalSnapshot: boolean;
+        adminUser: string;
+        name: string;
+        user: string;
+    };
+}
+
+/** The default of every key that has one; Pulumi.yaml declares the same values. */
+export const defaults = {
+    hostCount: 2,
+    azCount: 2,
+    instanceType: "t3.small",
+    sshUser: "admin",
+    sshAllowedCidrs: ["0.0.0.0/0"],
+    vpcCidr: "10.20.0.0/16",
+    dbInstanceClass: "db.t4g.micro",
+    dbEngineVersion: "8.4",
+    dbAllocatedStorageGb: 20,
+    dbMultiAz: true,
+    dbBackupRetentionDays: 7,
+    dbDeletionProtection: true,
+    dbSkipFinalSnapshot: false,
+    dbAdminUser: "admin",
+    dbName: "app",
+    dbUser: "app",
+} as const;
+
+/** How settings see the stack's configuration: raw strings (JSON for numbers, booleans and lists). */
+export interface ConfigSource {
+    get(key: string): string | undefined;
+    /** Whether a secret key is set; secrets themselves never pass through validation. */
+    hasSecret(key: string): boolean;
+    fileExists(path: string): boolean;
+}
+
+const identifier = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Reads and checks every key; throws one error that lists all problems. */
+export function readSettings(source: ConfigSource): Settings {
+    const problems: string[] = [];
+    const read = new Reader(source, problems);
+
+    const hostCount = read.integer("hostCount", defaults.hostCount, 2, 26);
+    const azCount = read.integer("azCount", defaults.azCount, 2, 6);
+    const instanceType = read.matching("instanceType", defaults.instanceType, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as t3.small");
+    const amiId = read.optionalMatching("amiId", /^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0");
+    const sshUser = read.matching("sshUser", defaults.sshUser, /^[a-z_][a-z0-9_-]*$/, "a Unix user name");
+    const sshAllowedCidrs = read.cidrList("sshAllowedCidrs", [...defaults.sshAllowedCidrs]);
+    const sshPublicKey = read.optionalMatching("sshPublicKey", /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+/, "an OpenSSH public key line");
+    if (sshPublicKey && !source.hasSecret("sshPrivateKey")) {
+        problems.push("sshPublicKey is set, so the matching private key is needed for host set-up: pulumi config set --secret sshPrivateKey < key");
+    }
+    const vpcCidr = read.cidr("vpcCidr", defaults.vpcCidr, 16, 24);
+    const existingNetwork = readExistingNetwork(read, problems);
+    const certificateArn = read.optionalMatching("certificateArn", /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "an ACM certificate ARN");
+    const appImage = read.optionalMatching("appImage", /^\S+$/, "an image reference such as registry.example.com/app:1.2.3");
+    const appBuildCaFile = read.optionalMatching("appBuildCaFile", /\S/, "a path to a PEM file");
+    if (appBuildCaFile && !source.fileExists(appBuildCaFile)) {
+        problems.push(`appBuildCaFile: no file at ${appBuildCaFile}`);
+    }
+
+    const adminUser = read.matching("dbAdminUser", defaults.dbAdminUser, identifier, "a MySQL user name (letters, digits, _)", 16);
+    const user = read.matching("dbUser", defaults.dbUser, identifier, "a MySQL user name (letters, digits, _)", 32);
+    if (user === adminUser || user.toLowerCase() === "root") {
+        problems.push(`dbUser must differ from the admin user (${adminUser}) and root: the app gets its own least-privilege user`);
+    }
+    const db = {
+        instanceClass: read.matching("dbInstanceClass", defaults.dbInstanceClass, /^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.t4g.micro"),
+        engineVersion: read.matching("dbEngineVersion", defaults.dbEngineVersion, /^8\.4(\.\d+)?$/, "a MySQL 8.4 version (8.0 left standard support on 2026-07-31)"),
+        allocatedStorageGb: read.integer("dbAllocatedStorageGb", defaults.dbAllocatedStorageGb, 20, 65536),
+        multiAz: read.boolean("dbMultiAz", defaults.dbMultiAz),
+        backupRetentionDays: read.integer("dbBackupRetentionDays", defaults.dbBackupRetentionDays, 1, 35),
+        deletionProtection: read.boolean("dbDeletionProtection", defaults.dbDeletionProtection),
+        skipFinalSnapshot: read.boolean("dbSkipFinalSnapshot", defaults.dbSkipFinalSnapshot),
+        adminUser,
+        name: read.matching("dbName", defaults.dbName, identifier, "a database name (letters, digits, _)", 64),
+        user,
+    };
+
+    if (problems.length > 0) {
+        throw new Error(`Invalid configuration:\n - ${problems.join("\n - ")}`);
+    }
+    return {
+        hostCount, azCount, instanceType, amiId, sshUser, sshAllowedCidrs, sshPublicKey, vpcCidr,
+        existingNetwork, certificateArn, appImage, appBuildCaFile, db,
+    };
+}
+
+/** The AZ count can only be checked once the region's zones are known. */
+export function checkAzCount(azCount: number, available: string[], region: string): void {
+    if (azCount > available.length) {
+        throw new Error(
+            `Invalid configuration:\n - azCount is ${azCount} but ${region} has ${available.length} availability zones (${available.join(", ")})`,
+        );
+    }
+}
+
+/** Graviton instance families (t4g, m7g, c7gn...) need an arm64 AMI. */
+export function amiArchitecture(instanceType: string): "arm64" | "x86_64" {
+    const family = instanceType.split(".")[0];
+    return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "x86_64";
+}
+
+function readExistingNetwork(read: Reader, problems: string[]): Settings["existingNetwork"] {
+    const vpcId = read.optionalMatching("existingVpcId", /^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0123abcd");
+    const publicSubnetIds = read.idList("existingPublicSubnetIds");
+    const privateSubnetIds = read.idList("existingPrivateSubnetIds");
+    const given = [vpcId, publicSubnetIds, privateSubnetIds].filter((v) => v !== undefined).length;
+    if (given === 0) {
+        return undefined;
+    }
+    if (!vpcId || !publicSubnetIds || !privateSubnetIds) {
+        problems.push("existingVpcId, existingPublicSubnetIds and existingPrivateSubnetIds go together: set all three or none");
+        return undefined;
+    }
+    for (const [key, ids] of [["existingPublicSubnetIds", publicSubnetIds], ["existingPrivateSubnetIds", privateSubnetIds]] as const) {
+        if (ids.length < 2) {
+            problems.push(`${key} needs at least 2 subnets in different availability zones, got ${ids.length}`);
+        }
+    }
+    return { vpcId, publicSubnetIds, privateSubnetIds };
+}
+
+/** Parses one key at a time, appending a problem (naming the key and what is allowed) instead of throwing. */
+class Reader {
+    constructor(private readonly source: ConfigSource, private readonly problems: string[]) {}
+
+    integer(key: string, fallback: number, min: number, max: number): number {
+        const raw = this.source.get(key);
+        if (raw === undefined) {
+            return fallback;
+        }
+        const value = Number(raw);
+        if (!Number.isInteger(value) || value < min || value > max) {
+            this.problems.push(`${key} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+            return fallback;
+        }
+        return value;
+    }
+
+    boolean(key: string, fallback: boolean): boolean {
+        const raw = this.source.get(key);
+        if (raw === undefined) {
+            return fallback;
+        }
+        if (raw !== "true" && raw !== "false") {
+            this.problems.push(`${key} must be true or false, got ${JSON.stringify(raw)}`);
+            return fallback;
+        }
+        return raw === "true";
+    }
+
+    matching(key: string, fallback: string, pattern: RegExp, what: string, maxLength = 255): string {
+        return this.optionalMatching(key, pattern, what, maxLength) ?? fallback;
+    }
+
+    optionalMatching(key: string, pattern: RegExp, what: string, maxLength = 4096): string | undefined {
+        const raw = this.source.get(key);
+        if (raw === undefined) {
+            return undefined;
+        }
+        if (!pattern.test(raw) || raw.length > maxLength) {
+            this.problems.push(`${key} must be ${what}, got ${JSON.stringify(raw)}`);
+            return undefined;
+        }
+        return raw;
+    }
+
+    cidr(key: string, fallback: string, minPrefix: number, maxPrefix: number): string {
+        const raw = this.source.get(key) ?? fallback;
+        const parsed = parseCidr(raw);
+        if (!parsed || parsed.prefix < minPrefix || parsed.prefix > maxPrefix) {
+            this.problems.push(`${key} must be a network CIDR from /${minPrefix} to /${maxPrefix} such as ${fallback}, got ${JSON.stringify(raw)}`);
+            return fallback;
+        }
+        return raw;
+    }
+
+    cidrList(key: string, fallback: string[]): string[] {
+        const list = this.stringList(key);
+        if (list === undefined) {
+            return fallback;
+        }
+        const bad = list.filter((c) => !parseCidr(c));
+        if (list.length === 0 || bad.length > 0) {
+            this.problems.push(`${key} must be a non-empty list of network CIDRs such as ["203.0.113.7/32"], bad entries: ${JSON.stringify(bad)}`);
+            return fallback;
+        }
+        return list;
+    }
+
+    idList(key: string): string[] | undefined {
+        const list = this.stringList(key);
+        const bad = (list ?? []).filter((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id));
+        if (bad.length > 0) {
+            this.problems.push(`${key} must list subnet ids such as subnet-0123abcd, bad entries: ${JSON.stringify(bad)}`);
+        }
+        return list;
+    }
+
+    private stringList(key: string): string[] | undefined {
+        const raw = this.source.get(key);
+        if (raw === undefined) {
+            return undefined;
+        }
+        try {
+            const parsed: unknown = JSON.parse(raw);
+            if (Array.isArray(parsed) && parsed.every((v) => typeof v === "string")) {
+                return parsed;
+            }
+        } catch {
+            // fall through to the problem below
+        }
+        this.problems.push(`${key} must be a list of strings, got ${JSON.stringify(raw)}`);
+        return undefined;
+    }
+}

@@ -1,0 +1,90 @@
+/**
+ * The one Pulumi mocks module for every test file (each `setMocks` replaces the last). Records every
+ * resource the program registers, and answers the provider calls the program makes with fixed data.
+ * Import this before the program: `setMocks` must run before `@pulumi/*` resources are constructed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+export const recorded: RecordedResource[] = [];
+
+/** Values the mocks generate for secrets; no non-secret input may ever contain one. */
+export const generatedSecrets = new Set<string>();
+
+export const mockAzs = ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"];
+export const mockDebianAmi = "ami-0debian12mock0000";
+
+let ipCounter = 10;
+
+function outputsFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword": {
+            const result = `generated-${name}-Zq8vX2`;
+            generatedSecrets.add(result);
+            return { ...inputs, result };
+        }
+        case "tls:index/privateKey:PrivateKey": {
+            const privateKeyOpenssh = `-----BEGIN OPENSSH PRIVATE KEY-----\nmock-${name}\n-----END OPENSSH PRIVATE KEY-----\n`;
+            generatedSecrets.add(privateKeyOpenssh);
+            return { ...inputs, privateKeyOpenssh, privateKeyPem: privateKeyOpenssh, publicKeyOpenssh: `ssh-ed25519 AAAAmock${name}` };
+        }
+        case "aws:ec2/instance:Instance":
+            return { ...inputs, publicIp: `198.51.100.${ipCounter++}`, privateIp: `10.20.0.${ipCounter}`, arn: `arn:aws:ec2:::${name}` };
+        case "aws:ec2/keyPair:KeyPair":
+            return { ...inputs, keyName: `${name}-key` };
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return { ...inputs, dnsName: `${name}.us-west-2.elb.amazonaws.com`, arn: `arn:aws:elasticloadbalancing:::${name}` };
+        case "aws:lb/targetGroup:TargetGroup":
+            return { ...inputs, arn: `arn:aws:elasticloadbalancing:::targetgroup/${name}` };
+        case "aws:efs/fileSystem:FileSystem":
+            return { ...inputs, dnsName: `fs-${name}.efs.us-west-2.amazonaws.com` };
+        case "aws:rds/instance:Instance":
+            return { ...inputs, address: `${name}.rds.amazonaws.com`, port: 3306, endpoint: `${name}.rds.amazonaws.com:3306` };
+        case "aws:ec2/vpc:Vpc":
+            return { ...inputs, cidrBlock: inputs.cidrBlock };
+        case "aws:rds/subnetGroup:SubnetGroup":
+            return { ...inputs, name: `${name}-group` };
+        default:
+            return inputs;
+    }
+}
+
+pulumi.runtime.setMocks({
+    newResource(args) {
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: outputsFor(args.type, args.name, args.inputs) };
+    },
+    call(args) {
+        switch (args.token) {
+            case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                return { names: mockAzs, zoneIds: mockAzs.map((_, i) => `usw2-az${i + 1}`) };
+            case "aws:ec2/getAmi:getAmi":
+                return { id: mockDebianAmi, name: "debian-12-amd64-20261101-0000" };
+            case "aws:ec2/getVpc:getVpc":
+                return { id: args.inputs.id, cidrBlock: "172.31.0.0/16" };
+            default:
+                return args.inputs;
+        }
+    },
+}, "ha-web", "test", false);
+
+/** True for an input the SDK serialized as a secret. */
+export function isSecretInput(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
+}
+
+/** Resolves an output (secret or not) to its value, for assertions. */
+export function valueOf<T>(output: pulumi.Input<T> | undefined): Promise<T | undefined> {
+    return new Promise((resolve) => pulumi.output(output).apply((v) => { resolve(v as T | undefined); return v; }));
+}
+
+/** Whether an output carries the secret bit. */
+export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}

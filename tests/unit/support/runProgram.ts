@@ -1,0 +1,41 @@
+/**
+ * Runs the real program (index.ts) under the shared mocks with a given stack configuration and
+ * returns what it registered and exported.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { recorded, RecordedResource, valueOf } from "./pulumiMocks";
+
+type Program = () => Promise<Record<string, pulumi.Input<unknown>>>;
+
+export interface ProgramRun {
+    resources: RecordedResource[];
+    outputs: Record<string, pulumi.Output<unknown>>;
+    /** Resources of one type, e.g. "aws:ec2/instance:Instance". */
+    ofType(type: string): RecordedResource[];
+}
+
+export async function runProgram(config: Record<string, string> = {}): Promise<ProgramRun> {
+    pulumi.runtime.setAllConfig(Object.fromEntries(
+        Object.entries({ "aws:region": "us-west-2", ...config }).map(([k, v]) => [k.includes(":") ? k : `ha-web:${k}`, v]),
+    ));
+    recorded.length = 0;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after setMocks
+    const program = require("../../../index") as Program;
+    const exported = await program();
+    const outputs = Object.fromEntries(Object.entries(exported).map(([k, v]) => [k, pulumi.output(v)]));
+    await Promise.all(Object.values(outputs).map((o) => valueOf(o)));
+    await settle();
+    const resources = [...recorded];
+    return { resources, outputs, ofType: (type) => resources.filter((r) => r.type === type) };
+}
+
+/** Waits until no new resource has been registered for a few turns of the event loop. */
+async function settle(): Promise<void> {
+    let quietTurns = 0;
+    let seen = -1;
+    while (quietTurns < 20) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        quietTurns = recorded.length === seen ? quietTurns + 1 : 0;
+        seen = recorded.length;
+    }
+}
