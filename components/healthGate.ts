@@ -1,0 +1,77 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface HealthGateInputs {
+    /** The site's base URL (the load balancer). */
+    url: string;
+    /** Every host that must answer: nginx names itself in the `X-Served-By` header. */
+    hosts: string[];
+    timeoutSeconds: number;
+    /** Changes with every release, so the gate runs again after each rollout. */
+    release: string;
+}
+
+export interface HealthGateArgs {
+    url: pulumi.Input<string>;
+    hosts: pulumi.Input<string>[];
+    timeoutSeconds: number;
+    release: pulumi.Input<string>;
+}
+
+/**
+ * Polls `<url>/ping` over fresh connections until every host has answered 200 through the load
+ * balancer, or throws after `timeoutSeconds` naming the hosts that never did. Self-contained
+ * (global fetch only) because Pulumi serializes it into the dynamic provider.
+ */
+export async function waitForEveryHost(inputs: HealthGateInputs): Promise<{ seen: string[]; attempts: number }> {
+    const deadline = Date.now() + inputs.timeoutSeconds * 1000;
+    const seen = new Set<string>();
+    let attempts = 0;
+    let lastProblem = "no answer yet";
+    while (Date.now() < deadline) {
+        attempts++;
+        try {
+            const response = await fetch(`${inputs.url}/ping`, {
+                headers: { connection: "close" }, // a fresh connection each time, so the load balancer can pick any host
+                signal: AbortSignal.timeout(5000),
+            });
+            const host = response.headers.get("x-served-by") ?? "unknown";
+            if (response.status === 200) {
+                seen.add(host);
+            } else {
+                lastProblem = `${host} answered ${response.status}`;
+            }
+        } catch (error) {
+            lastProblem = String(error);
+        }
+        if (inputs.hosts.every((h) => seen.has(h))) {
+            return { seen: [...seen].sort(), attempts };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const missing = inputs.hosts.filter((h) => !seen.has(h));
+    throw new Error(`health gate: ${inputs.url}/ping never answered 200 from ${missing.join(", ")} within ${inputs.timeoutSeconds} s `
+        + `(${attempts} attempts; last problem: ${lastProblem}). Check the target group's health in the EC2 console and the hosts' nginx logs.`);
+}
+
+const provider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: HealthGateInputs) {
+        const result = await waitForEveryHost(inputs);
+        return { id: `health-gate-${Date.now()}`, outs: { ...inputs, ...result } };
+    },
+    async update(_id: string, _olds: HealthGateInputs, news: HealthGateInputs) {
+        const result = await waitForEveryHost(news);
+        return { outs: { ...news, ...result } };
+    },
+};
+
+/**
+ * `pulumi up` succeeds only when the site really serves: after the last rollout, every host must
+ * answer `/ping` through the load balancer.
+ */
+export class HealthGate extends pulumi.dynamic.Resource {
+    public readonly seen!: pulumi.Output<string[]>;
+
+    constructor(name: string, args: HealthGateArgs, opts?: pulumi.CustomResourceOptions) {
+        super(provider, name, { ...args, seen: undefined, attempts: undefined }, opts, "ha-web", "HealthGate");
+    }
+}
