@@ -1,0 +1,52 @@
+import { healthCheck } from "../../components/plan/healthCheck";
+import { HostLayout } from "../../components/plan/hostLayout";
+
+export interface LoadBalancerPorts {
+    listen: number;
+    stats: number;
+}
+
+/**
+ * haproxy configured to behave like the ALB it stands in for, and never kinder:
+ * - the target group's health check (path, interval, timeout, thresholds) from healthCheck.ts;
+ * - keep-alive connections to the hosts (`http-reuse safe`, the ALB keeps connections to targets);
+ * - `retries 0` and no `option redispatch`: a request that fails on a host fails for the client,
+ *   as it does behind an ALB (which never retries on another target);
+ * - no passive health checks (`observe` off): only the active check takes a host out, like the ALB;
+ * - idle timeouts like the ALB's default 60 s.
+ */
+export function renderHaproxyConfig(hosts: HostLayout[], ports: LoadBalancerPorts): string {
+    const servers = hosts.map((h) => `    server ${h.name} 127.0.0.1:${h.nginxPort} check`);
+    return [
+        "global",
+        "    maxconn 4096",
+        "",
+        "defaults",
+        "    mode http",
+        "    option http-keep-alive",
+        "    timeout connect 5s",
+        "    timeout client 60s",
+        "    timeout server 60s",
+        "    timeout http-keep-alive 60s",
+        "    retries 0",
+        "",
+        "frontend web",
+        `    bind 127.0.0.1:${ports.listen}`,
+        "    default_backend hosts",
+        "",
+        "backend hosts",
+        "    balance roundrobin",
+        "    http-reuse safe",
+        `    option httpchk GET ${healthCheck.path}`,
+        "    http-check expect status 200",
+        `    timeout check ${healthCheck.timeoutSeconds}s`,
+        `    default-server inter ${healthCheck.intervalSeconds}s fall ${healthCheck.unhealthyThreshold} rise ${healthCheck.healthyThreshold}`,
+        ...servers,
+        "",
+        "frontend stats",
+        `    bind 127.0.0.1:${ports.stats}`,
+        "    stats enable",
+        "    stats uri /stats",
+        "",
+    ].join("\n");
+}
