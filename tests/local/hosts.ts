@@ -1,0 +1,75 @@
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { ensureContainer, EnsureOutcome, isRunning, projectContainers, removeContainer, waitFor } from "./containers";
+import { docker } from "./run";
+import { appProjects, hostContainer, hostImage, hostLayout, sharedDir, stateDir } from "./stackLayout";
+
+/**
+ * A local "EC2 host": a container on this machine's network with nginx in the foreground. It drives
+ * this machine's Docker daemon through the socket, so the app containers deploy.sh starts are its
+ * siblings, and bind sources (the shared directory) resolve on this machine.
+ */
+export async function ensureHost(host: string): Promise<EnsureOutcome> {
+    fs.mkdirSync(sharedDir, { recursive: true });
+    return ensureContainer({
+        name: hostContainer(host),
+        image: hostImage(host),
+        runArgs: [
+            "--hostname", host,
+            "--network", "host",
+            "-v", "/var/run/docker.sock:/var/run/docker.sock",
+            // /shared as on EC2 (EFS); the same directory at its own path too, so the compose files a
+            // host writes name bind sources that exist on this machine's daemon.
+            "-v", `${sharedDir}:/shared`,
+            "-v", `${sharedDir}:${sharedDir}`,
+        ],
+    });
+}
+
+/** Power loss: the host and its app containers are killed at once (SIGKILL, nothing drains). */
+export async function stopHostHard(host: string): Promise<void> {
+    const apps = (await Promise.all(appProjects(host).map((p) => projectContainers(p, true)))).flat();
+    // Remember what was running, so start-host brings back exactly that (a booting EC2 host restarts
+    // its `restart: unless-stopped` containers the same way).
+    fs.writeFileSync(stoppedFile(host), JSON.stringify(apps));
+    await docker(["kill", hostContainer(host), ...apps]);
+}
+
+export async function startHost(host: string): Promise<void> {
+    const file = stoppedFile(host);
+    const apps: string[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
+    if (!(await isRunning(hostContainer(host)))) {
+        await docker(["start", hostContainer(host)]);
+    }
+    if (apps.length > 0) await docker(["start", ...apps]);
+    fs.rmSync(file, { force: true });
+    await waitForNginx(host);
+}
+
+/** Removes the host and the app containers it started. */
+export async function removeHost(host: string): Promise<void> {
+    const apps = (await Promise.all(appProjects(host).map((p) => projectContainers(p, false)))).flat();
+    if (apps.length > 0) await docker(["rm", "-f", ...apps]);
+    await removeContainer(hostContainer(host));
+    fs.rmSync(stoppedFile(host), { force: true });
+}
+
+function stoppedFile(host: string): string {
+    return path.join(stateDir, `stopped-${host}.json`);
+}
+
+async function waitForNginx(host: string): Promise<void> {
+    const port = hostLayout(host).nginxPort;
+    await waitFor(`nginx on ${host} (127.0.0.1:${port})`, 30, () => canConnect(port));
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export function canConnect(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const socket = net.connect({ host: "127.0.0.1", port });
+        socket.setTimeout(1000, () => { socket.destroy(); resolve(false); });
+        socket.on("connect", () => { socket.end(); resolve(true); });
+        socket.on("error", () => resolve(false));
+    });
+}

@@ -1,0 +1,89 @@
+import * as http from "http";
+import { Sample } from "./sample";
+
+export interface LoadOptions {
+    /** Only ever http://127.0.0.1:<port>/...: the drills never send traffic off this machine. */
+    url: string;
+    keepAliveClients: number;
+    freshConnectionClients: number;
+    /** Pause between a client's requests, so the load leaves CPU for the deploys it runs beside. */
+    pauseMs: number;
+    /** Hard bounds: the load stops by itself even if nobody calls stop(). */
+    maxSeconds: number;
+    maxRequests: number;
+}
+
+export const defaultLoad: Omit<LoadOptions, "url"> = {
+    keepAliveClients: 4,
+    freshConnectionClients: 1,
+    pauseMs: 20,
+    maxSeconds: 600,
+    maxRequests: 2_000_000,
+};
+
+const requestTimeoutMs = 15_000;
+
+export interface RunningLoad {
+    /** Stops sending, waits for requests in flight, returns every sample. */
+    stop(): Promise<Sample[]>;
+    /** Samples so far (a live view). */
+    samples: Sample[];
+}
+
+/**
+ * Continuous load like real users: some clients hold keep-alive connections (as browsers do through
+ * an ALB), others open a fresh connection per request. Every request is recorded.
+ */
+export function startLoad(options: LoadOptions): RunningLoad {
+    const target = new URL(options.url);
+    if (target.hostname !== "127.0.0.1") {
+        throw new Error(`load may only target 127.0.0.1, not ${target.hostname}`);
+    }
+    const samples: Sample[] = [];
+    const deadline = Date.now() + options.maxSeconds * 1000;
+    let stopping = false;
+    const keepGoing = () => !stopping && Date.now() < deadline && samples.length < options.maxRequests;
+
+    const client = async (connection: Sample["connection"]) => {
+        const agent = connection === "keep-alive" ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : undefined;
+        while (keepGoing()) {
+            samples.push(await request(target, agent, connection));
+            await new Promise((r) => setTimeout(r, options.pauseMs));
+        }
+        agent?.destroy();
+    };
+    const clients = [
+        ...Array.from({ length: options.keepAliveClients }, () => client("keep-alive")),
+        ...Array.from({ length: options.freshConnectionClients }, () => client("fresh")),
+    ];
+    return {
+        samples,
+        async stop() {
+            stopping = true;
+            await Promise.all(clients);
+            return samples;
+        },
+    };
+}
+
+function request(target: URL, agent: http.Agent | undefined, connection: Sample["connection"]): Promise<Sample> {
+    const sentAt = Date.now();
+    const started = process.hrtime.bigint();
+    const latency = () => Number(process.hrtime.bigint() - started) / 1e6;
+    return new Promise((resolve) => {
+        const req = http.get(target, { agent: agent ?? false, headers: agent ? {} : { Connection: "close" } }, (res) => {
+            res.resume();
+            res.on("end", () => resolve({
+                sentAt, connection, latencyMs: latency(), status: res.statusCode ?? 0,
+                version: header(res.headers["x-app-version"]),
+            }));
+            res.on("error", (error) => resolve({ sentAt, connection, latencyMs: latency(), status: 0, error: error.message }));
+        });
+        req.setTimeout(requestTimeoutMs, () => req.destroy(new Error("timeout")));
+        req.on("error", (error) => resolve({ sentAt, connection, latencyMs: latency(), status: 0, error: error.message }));
+    });
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+    return Array.isArray(value) ? value[0] : value;
+}
