@@ -18,6 +18,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "bootstrap: $*"; }
 
+{{waitForBoot}}
+
 has_systemd() { [[ -d /run/systemd/system ]]; }
 
 missing_packages() {
@@ -97,10 +99,7 @@ main() {
     echo "bootstrap: must run as root (try: sudo bash bootstrap.sh)" >&2
     exit 1
   fi
-  if command -v cloud-init >/dev/null; then
-    # Exit 2 means cloud-init finished with recoverable errors: the machine is still usable.
-    cloud-init status --wait >/dev/null || log "cloud-init reported errors (see: cloud-init status --long); continuing"
-  fi
+  wait_for_boot
   install_packages
   set_hostname
   configure_docker_logs

@@ -1,0 +1,39 @@
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+/** Folders that are build output or installed packages, not sources: they never change a hash. */
+const ignoredDirectories = new Set(["node_modules", "dist", ".git"]);
+
+/** sha256 (hex) of a text: the change token of a rendered script. */
+export function contentHash(text: string | Buffer): string {
+    return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * sha256 (hex) over every file under `dir` (relative path and content, in sorted order), skipping
+ * node_modules, dist and .git: the same sources give the same hash on any machine.
+ */
+export function directoryHash(dir: string): string {
+    const hash = createHash("sha256");
+    for (const file of sourceFiles(dir)) {
+        hash.update(`${file}\0`);
+        hash.update(fs.readFileSync(path.join(dir, file)));
+        hash.update("\0");
+    }
+    return hash.digest("hex");
+}
+
+/** Relative paths (with "/") of the files under `dir`, sorted. */
+function sourceFiles(dir: string, prefix = ""): string[] {
+    const files: string[] = [];
+    for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+        const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+        if (entry.isDirectory() && !ignoredDirectories.has(entry.name)) {
+            files.push(...sourceFiles(dir, relative));
+        } else if (entry.isFile()) {
+            files.push(relative);
+        }
+    }
+    return files.sort();
+}

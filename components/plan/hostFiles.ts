@@ -1,0 +1,70 @@
+import { appStopGraceSeconds, detectionWindowSeconds } from "./healthCheck";
+import { HostLayout } from "./hostLayout";
+import { HostPaths } from "./hostPaths";
+import { renderFile } from "./render";
+
+/** The files write-config installs on a host, rendered from `files/`. */
+export interface HostFiles {
+    nginxSite: string;
+    composeFile: string;
+    deployScript: string;
+    drainScript: string;
+    undrainScript: string;
+}
+
+export interface HostFileOptions {
+    /** nginx `listen` value: "80" on AWS, "127.0.0.1:8081" locally. */
+    listen: string;
+    /** The load balancer's addresses, trusted for X-Forwarded-For. */
+    trustedProxyCidr: string;
+    /** Host-side folder bind-mounted into the app as its SHARED_DIR. */
+    sharedDataDir: string;
+}
+
+/** The app drains for a little less than compose waits before SIGKILL, so a drain always finishes. */
+const shutdownTimeoutMs = (appStopGraceSeconds - 5) * 1000;
+
+export function renderNginxSite(host: HostLayout, options: HostFileOptions, paths: HostPaths): string {
+    return renderFile("nginx-site.conf", {
+        bluePort: String(host.bluePort),
+        greenPort: String(host.greenPort),
+        listen: options.listen,
+        trustedProxyCidr: options.trustedProxyCidr,
+        drainFlag: paths.drainFlag,
+    });
+}
+
+export function renderComposeFile(options: HostFileOptions, paths: HostPaths): string {
+    return renderFile("docker-compose.yml", {
+        envFile: paths.envFile,
+        sharedDataDir: options.sharedDataDir,
+        stopGraceSeconds: String(appStopGraceSeconds),
+        shutdownTimeoutMs: String(shutdownTimeoutMs),
+    });
+}
+
+export function renderDeployScript(host: HostLayout, paths: HostPaths): string {
+    return renderFile("deploy.sh", {
+        hostname: host.name,
+        bluePort: String(host.bluePort),
+        greenPort: String(host.greenPort),
+        composeFile: paths.composeFile,
+        envFile: paths.envFile,
+        nginxSite: paths.nginxSite,
+        configsDir: paths.configsDir,
+        stopGraceSeconds: String(appStopGraceSeconds),
+    });
+}
+
+export function renderHostFiles(host: HostLayout, options: HostFileOptions, paths: HostPaths): HostFiles {
+    return {
+        nginxSite: renderNginxSite(host, options, paths),
+        composeFile: renderComposeFile(options, paths),
+        deployScript: renderDeployScript(host, paths),
+        drainScript: renderFile("drain.sh", {
+            drainFlag: paths.drainFlag,
+            detectionSeconds: String(detectionWindowSeconds()),
+        }),
+        undrainScript: renderFile("undrain.sh", { drainFlag: paths.drainFlag }),
+    };
+}

@@ -1,0 +1,40 @@
+/**
+ * Where ha-web puts things on a host. The same on AWS and in the local stack's host containers;
+ * tests pass other paths so they can render files that run outside a host.
+ */
+export interface HostPaths {
+    /** Root-only folder for the env file and the compose file. */
+    etcDir: string;
+    /** The app's database settings and password (mode 0600). */
+    envFile: string;
+    composeFile: string;
+    /** While this file exists nginx fails the load balancer's health check (ha-web-drain). */
+    drainFlag: string;
+    nginxSite: string;
+    deployCommand: string;
+    drainCommand: string;
+    undrainCommand: string;
+    /** Where upload-app puts app/ for build-image. */
+    appDir: string;
+    /** The EFS mount point. */
+    sharedMount: string;
+    /** Git history of every deploy (all hosts). */
+    configsDir: string;
+    /** A copy of each host's operator commands, readable from any host. */
+    sharedScriptsDir: string;
+}
+
+export const hostPaths: HostPaths = {
+    etcDir: "/etc/ha-web",
+    envFile: "/etc/ha-web/app.env",
+    composeFile: "/etc/ha-web/docker-compose.yml",
+    drainFlag: "/etc/ha-web/drained",
+    nginxSite: "/etc/nginx/sites-enabled/ha-web.conf",
+    deployCommand: "/usr/local/sbin/ha-web-deploy",
+    drainCommand: "/usr/local/sbin/ha-web-drain",
+    undrainCommand: "/usr/local/sbin/ha-web-undrain",
+    appDir: "/opt/ha-web/app",
+    sharedMount: "/shared",
+    configsDir: "/shared/configs",
+    sharedScriptsDir: "/shared/scripts",
+};

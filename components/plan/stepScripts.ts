@@ -1,0 +1,79 @@
+import { HostFiles } from "./hostFiles";
+import { HostPaths } from "./hostPaths";
+import { readTemplate, renderFile } from "./render";
+
+/** Shell functions several step scripts share, inlined so each script stays one self-contained file. */
+const readInputs = () => readTemplate("lib/read-inputs.sh").trimEnd();
+const waitForBoot = () => readTemplate("lib/wait-for-boot.sh").trimEnd();
+
+/** Ends the quoted heredocs that carry files inside write-config.sh. */
+const endOfFile = "HA_WEB_END_OF_FILE";
+
+export function waitForBootScript(): string {
+    return renderFile("wait-for-boot.sh", { waitForBoot: waitForBoot() });
+}
+
+/** Also what the local stack runs inside `docker build` to make its host image. */
+export function bootstrapScript(hostname: string): string {
+    return renderFile("bootstrap.sh", { hostname, waitForBoot: waitForBoot() });
+}
+
+export function mountSharedScript(paths: HostPaths): string {
+    return renderFile("mount-shared.sh", { mountPoint: paths.sharedMount, readInputs: readInputs() });
+}
+
+export interface BuildOptions {
+    /** Base image other than the Dockerfile's default ("" = default). */
+    baseImage?: string;
+    /** PEM text of a CA npm must trust (TLS-intercepting proxies). */
+    npmCa?: string;
+}
+
+export function buildImageScript(paths: HostPaths, options: BuildOptions): string {
+    return renderFile("build-image.sh", {
+        appDir: paths.appDir,
+        baseImage: options.baseImage ?? "",
+        npmCaBase64: options.npmCa ? Buffer.from(options.npmCa, "utf8").toString("base64") : "",
+        readInputs: readInputs(),
+    });
+}
+
+export function pullImageScript(): string {
+    return renderFile("pull-image.sh", { readInputs: readInputs() });
+}
+
+export function writeConfigScript(files: HostFiles, paths: HostPaths): string {
+    return renderFile("write-config.sh", {
+        etcDir: paths.etcDir,
+        envFile: paths.envFile,
+        composeFile: paths.composeFile,
+        nginxSite: paths.nginxSite,
+        deployCommand: paths.deployCommand,
+        drainCommand: paths.drainCommand,
+        undrainCommand: paths.undrainCommand,
+        sharedScriptsDir: paths.sharedScriptsDir,
+        composeContent: heredocBody("compose file", files.composeFile),
+        deployContent: heredocBody("deploy script", files.deployScript),
+        drainContent: heredocBody("drain script", files.drainScript),
+        undrainContent: heredocBody("undrain script", files.undrainScript),
+        nginxSiteContent: heredocBody("nginx site", files.nginxSite),
+        readInputs: readInputs(),
+    });
+}
+
+export function createAppDbScript(): string {
+    return renderFile("create-app-db.sh", { readInputs: readInputs() });
+}
+
+export function rolloutScript(paths: HostPaths): string {
+    return renderFile("rollout.sh", { deployCommand: paths.deployCommand, readInputs: readInputs() });
+}
+
+/** A file's text as the body of a quoted heredoc: it must not contain the terminator line. */
+function heredocBody(what: string, text: string): string {
+    const body = text.replace(/\n$/, "");
+    if (body.split("\n").includes(endOfFile)) {
+        throw new Error(`the ${what} contains the line ${endOfFile}, which would end its heredoc early`);
+    }
+    return body;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Creates the app's database and user, sets the user's password and grants it that database only,
+# idempotently, with the create-app-db tool shipped in the app image (mysql2's escaping).
+# stdin (secret): DB_HOST, DB_PORT, DB_ADMIN_USER, DB_ADMIN_PASSWORD, DB_NAME, DB_USER, DB_PASSWORD,
+# APP_IMAGE. Passwords go from stdin to the tool's stdin as JSON: never in argv or the environment.
+set -euo pipefail
+
+{{readInputs}}
+
+# printf is a shell builtin and jq reads the values on stdin, so no password shows up in `ps`.
+request_json() {
+  printf '%s\n' "$DB_HOST" "$DB_PORT" "$DB_ADMIN_USER" "$DB_ADMIN_PASSWORD" "$DB_NAME" "$DB_USER" "$DB_PASSWORD" |
+    jq --raw-input --null-input --compact-output '[inputs] | {
+      host: .[0], port: (.[1] | tonumber), adminUser: .[2], adminPassword: .[3],
+      database: .[4], user: .[5], password: .[6]
+    }'
+}
+
+main() {
+  read_inputs DB_HOST DB_PORT DB_ADMIN_USER DB_ADMIN_PASSWORD DB_NAME DB_USER DB_PASSWORD APP_IMAGE
+  if [[ ! "$DB_PORT" =~ ^[0-9]+$ ]]; then
+    echo "create-app-db: DB_PORT must be a number" >&2
+    exit 2
+  fi
+  echo "create-app-db: ensuring database ${DB_NAME} and user ${DB_USER} on ${DB_HOST}:${DB_PORT}"
+  if ! request_json | docker run --rm --interactive --network host "$APP_IMAGE" node dist/tools/create-app-db.js; then
+    echo "create-app-db: failed (see above); check the database endpoint, the admin credentials and that ${APP_IMAGE} is on this host, then re-run" >&2
+    exit 1
+  fi
+  echo "create-app-db: done"
+}
+
+main "$@"

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# ha-web-deploy IMAGE: blue/green deploy of the app on this host (rendered by
+# components/plan/hostFiles.ts). Starts IMAGE as the idle colour beside the live one, waits for its
+# /health, then stops the old colour gracefully (SIGTERM, drain). nginx lists both colours and retries
+# the live one when a colour refuses connections, so traffic moves without an nginx reload (see the
+# site file for why a reload is a trap). If the new colour never gets healthy it is removed, the old
+# one keeps serving, and the deploy fails. Each deploy is recorded in the git repository {{configsDir}}.
+# HEALTH_TIMEOUT_SECONDS (default 60) bounds the wait for /health.
+set -euo pipefail
+
+readonly HOST_NAME="{{hostname}}"
+readonly BLUE_PORT="{{bluePort}}"
+readonly GREEN_PORT="{{greenPort}}"
+readonly COMPOSE_FILE="{{composeFile}}"
+readonly ENV_FILE="{{envFile}}"
+readonly NGINX_SITE="{{nginxSite}}"
+readonly CONFIGS_DIR="{{configsDir}}"
+readonly STOP_GRACE_SECONDS="{{stopGraceSeconds}}"
+readonly HEALTH_TIMEOUT_SECONDS="${HEALTH_TIMEOUT_SECONDS:-60}"
+
+log() { echo "ha-web-deploy: $*"; }
+
+port_of() {
+  if [[ "$1" == blue ]]; then echo "$BLUE_PORT"; else echo "$GREEN_PORT"; fi
+}
+
+other_colour() {
+  if [[ "$1" == blue ]]; then echo green; else echo blue; fi
+}
+
+# docker-compose for one colour. Every variable the file interpolates is set, for every subcommand.
+compose() {
+  local colour="$1" image="$2"
+  shift 2
+  APP_IMAGE="$image" APP_PORT="$(port_of "$colour")" APP_CONFIG="$CONFIG_HASH" \
+    docker-compose --project-name "${HOST_NAME}-${colour}" --file "$COMPOSE_FILE" "$@"
+}
+
+# The running container of a colour, if any.
+running_container() {
+  docker ps --quiet --filter "label=com.docker.compose.project=${HOST_NAME}-$1" --filter status=running
+}
+
+# The live colour: the one running; if an interrupted deploy left both running, the newer one.
+live_colour() {
+  local colour id started newest="" newest_started=""
+  for colour in blue green; do
+    id="$(running_container "$colour")"
+    [[ -n "$id" ]] || continue
+    started="$(docker inspect --format '{{.State.StartedAt}}' "$id")"
+    if [[ -z "$newest" || "$started" > "$newest_started" ]]; then
+      newest="$colour"
+      newest_started="$started"
+    fi
+  done
+  echo "$newest"
+}
+
+container_image() {
+  docker inspect --format '{{.Config.Image}}' "$(running_container "$1")"
+}
+
+# True when the colour already runs this exact image (by id, so a re-pulled tag counts as new) and config.
+runs_already() {
+  local id
+  id="$(running_container "$1")"
+  [[ "$(docker inspect --format '{{.Image}}' "$id")" == "$IMAGE_ID" ]] &&
+    [[ "$(docker inspect --format '{{index .Config.Labels "ha-web.config"}}' "$id")" == "$CONFIG_HASH" ]]
+}
+
+# Polls the colour's /health until it answers 200, its container stops, or the time is up.
+wait_healthy() {
+  local colour="$1" port deadline
+  port="$(port_of "$colour")"
+  deadline=$((SECONDS + HEALTH_TIMEOUT_SECONDS))
+  while ((SECONDS < deadline)); do
+    if curl --silent --fail --output /dev/null --max-time 2 "http://127.0.0.1:${port}/health"; then
+      return 0
+    fi
+    if [[ -z "$(running_container "$colour")" ]]; then
+      log "the ${colour} container is not running"
+      return 1
+    fi
+    sleep 1
+  done
+  return 1
+}
+
+stop_colour() {
+  local colour="$1" image="$2"
+  # SIGTERM, then up to the grace period for the app to finish in-flight requests.
+  compose "$colour" "$image" stop --timeout "$STOP_GRACE_SECONDS"
+  compose "$colour" "$image" rm --force
+}
+
+abort() {
+  local colour="$1" live="$2"
+  log "last log lines of the ${colour} container:"
+  compose "$colour" "$IMAGE" logs --no-color --tail 50 || true
+  compose "$colour" "$IMAGE" rm --force --stop
+  echo "aborting deployment: ${IMAGE} never answered 200 on http://127.0.0.1:$(port_of "$colour")/health within ${HEALTH_TIMEOUT_SECONDS}s;" \
+    "${live:-no colour} keeps serving. Fix the image or its config (see the log above) and deploy again." >&2
+  exit 1
+}
+
+# Commits the deployed image and this host's nginx site and compose file (never app.env: it holds
+# the password) to the shared history; flock serialises hosts deploying at the same time.
+record_history() {
+  local previous="$1" dir="${CONFIGS_DIR}/${HOST_NAME}"
+  mkdir -p "$dir"
+  (
+    flock --timeout 60 9
+    if [[ ! -d "${CONFIGS_DIR}/.git" ]]; then
+      git -C "$CONFIGS_DIR" init --quiet
+    fi
+    echo "$IMAGE" >"${dir}/image"
+    cp "$NGINX_SITE" "${dir}/nginx-site.conf"
+    cp "$COMPOSE_FILE" "${dir}/docker-compose.yml"
+    git -C "$CONFIGS_DIR" add -- "$HOST_NAME"
+    if git -C "$CONFIGS_DIR" diff --cached --quiet; then
+      log "history in ${CONFIGS_DIR} already up to date"
+    else
+      git -C "$CONFIGS_DIR" -c user.name=ha-web-deploy -c "user.email=ha-web-deploy@${HOST_NAME}" \
+        commit --quiet --message "${HOST_NAME}: deploy ${IMAGE} (was ${previous:-nothing})"
+      log "recorded in ${CONFIGS_DIR}"
+    fi
+  ) 9>"${CONFIGS_DIR}/.deploy.lock"
+}
+
+main() {
+  if [[ $# -ne 1 ]]; then
+    echo "usage: ha-web-deploy IMAGE   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
+    exit 2
+  fi
+  readonly IMAGE="$1"
+  if [[ ! -r "$ENV_FILE" ]]; then
+    echo "ha-web-deploy: ${ENV_FILE} is missing or unreadable; run the write-config step (as root) first" >&2
+    exit 1
+  fi
+  if ! IMAGE_ID="$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null)"; then
+    echo "ha-web-deploy: image ${IMAGE} is not on this host; build or pull it first" >&2
+    exit 1
+  fi
+  CONFIG_HASH="$(cat "$ENV_FILE" "$COMPOSE_FILE" | sha256sum | cut -c1-16)"
+  readonly IMAGE_ID CONFIG_HASH
+
+  local live new previous=""
+  live="$(live_colour)"
+  if [[ -n "$live" ]]; then
+    previous="$(container_image "$live")"
+    if runs_already "$live"; then
+      log "${IMAGE} already runs as ${live} with this config; nothing to do"
+      return
+    fi
+    local other
+    other="$(other_colour "$live")"
+    if [[ -n "$(running_container "$other")" ]]; then
+      log "both colours are running (an interrupted deploy?); stopping the older one, ${other}"
+      stop_colour "$other" "$IMAGE"
+    fi
+  fi
+  new="$(other_colour "${live:-green}")"
+
+  log "starting ${IMAGE} as ${new} on 127.0.0.1:$(port_of "$new") beside ${live:-no live colour}"
+  compose "$new" "$IMAGE" rm --force --stop
+  compose "$new" "$IMAGE" up --detach --no-build
+  if ! wait_healthy "$new"; then
+    abort "$new" "$live"
+  fi
+  log "${new} is healthy; nginx already sends it traffic"
+  if [[ -n "$live" ]]; then
+    log "stopping ${live} (${previous}); it drains for up to ${STOP_GRACE_SECONDS}s"
+    stop_colour "$live" "$IMAGE"
+  fi
+  record_history "$previous"
+  log "deployed ${IMAGE} as ${new}"
+}
+
+main "$@"

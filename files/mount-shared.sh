@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Mounts the EFS file system at {{mountPoint}} (NFS 4.1, AWS's recommended options) through
+# /etc/fstab, and creates the shared folders. Skips the mount when {{mountPoint}} is already a mount
+# point (a re-run, or the local stack's bind mount). stdin: EFS_DNS=<file system DNS name>.
+set -euo pipefail
+
+readonly MOUNT_POINT="{{mountPoint}}"
+# From the EFS user guide: NFS 4.1, 1 MiB transfers, hard mounts with a 60 s timeout, and a new source
+# port on reconnect (noresvport) so a network recovery does not leave the mount hung.
+# _netdev waits for the network at boot; nofail lets the host boot (and report unhealthy) without EFS.
+readonly MOUNT_OPTIONS="nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,noresvport,_netdev,nofail"
+# A new mount target's DNS name takes a minute or two to appear.
+readonly DNS_ATTEMPTS=60
+readonly DNS_RETRY_SECONDS=5
+
+{{readInputs}}
+
+log() { echo "mount-shared: $*"; }
+
+wait_for_dns() {
+  local attempt
+  for ((attempt = 1; attempt <= DNS_ATTEMPTS; attempt++)); do
+    if getent hosts "$EFS_DNS" >/dev/null; then
+      return
+    fi
+    log "waiting for ${EFS_DNS} to resolve (attempt ${attempt}/${DNS_ATTEMPTS})"
+    sleep "$DNS_RETRY_SECONDS"
+  done
+  echo "mount-shared: ${EFS_DNS} never resolved; check the EFS mount target in this host's subnet and the VPC's DNS settings, then re-run" >&2
+  exit 1
+}
+
+# Replaces any previous entry for the mount point, so a changed file system is picked up.
+write_fstab_entry() {
+  local entry="${EFS_DNS}:/ ${MOUNT_POINT} nfs4 ${MOUNT_OPTIONS} 0 0"
+  if grep -qxF "$entry" /etc/fstab; then
+    return
+  fi
+  local kept
+  kept="$(awk -v mp="$MOUNT_POINT" '$2 != mp' /etc/fstab)"
+  printf '%s\n%s\n' "$kept" "$entry" >/etc/fstab
+  log "fstab entry for ${MOUNT_POINT} written"
+}
+
+main() {
+  read_inputs EFS_DNS
+  if [[ ! "$EFS_DNS" =~ ^[A-Za-z0-9.-]+$ ]]; then
+    echo "mount-shared: EFS_DNS must be a DNS name (letters, digits, dots, dashes)" >&2
+    exit 2
+  fi
+  mkdir -p "$MOUNT_POINT"
+  if mountpoint -q "$MOUNT_POINT"; then
+    log "${MOUNT_POINT} is already mounted; leaving it as it is"
+  else
+    write_fstab_entry
+    wait_for_dns
+    mount "$MOUNT_POINT"
+    log "mounted ${EFS_DNS} at ${MOUNT_POINT}"
+  fi
+  mkdir -p "${MOUNT_POINT}/configs" "${MOUNT_POINT}/scripts" "${MOUNT_POINT}/data"
+  log "done"
+}
+
+main "$@"

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# First step on a new host: returns once the machine has finished booting.
+set -euo pipefail
+
+{{waitForBoot}}
+
+wait_for_boot
+echo "${0}: $(hostname) is up"

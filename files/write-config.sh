@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Installs this host's configuration: the app's env file, its compose file, the nginx site and the
+# operator commands (ha-web-deploy, ha-web-drain, ha-web-undrain; a copy under {{sharedScriptsDir}}).
+# Only files whose content changed are written. stdin (secret): DB_HOST, DB_PORT, DB_NAME, DB_USER,
+# DB_PASSWORD.
+set -euo pipefail
+
+readonly ETC_DIR="{{etcDir}}"
+readonly ENV_FILE="{{envFile}}"
+readonly COMPOSE_FILE="{{composeFile}}"
+readonly NGINX_SITE="{{nginxSite}}"
+readonly DEPLOY_COMMAND="{{deployCommand}}"
+readonly DRAIN_COMMAND="{{drainCommand}}"
+readonly UNDRAIN_COMMAND="{{undrainCommand}}"
+readonly SHARED_SCRIPTS_DIR="{{sharedScriptsDir}}"
+
+{{readInputs}}
+
+log() { echo "write-config: $*"; }
+
+has_systemd() { [[ -d /run/systemd/system ]]; }
+
+# Writes stdin to PATH with MODE unless PATH already has that content; sets CHANGED accordingly.
+# The temporary file sits beside the target (dot-named, so nginx's include glob skips it) and is
+# renamed over it: a reader never sees half a file.
+install_content() {
+  local path="$1" mode="$2" tmp
+  tmp="$(mktemp "$(dirname "$path")/.$(basename "$path").XXXXXX")"
+  cat >"$tmp"
+  chmod "$mode" "$tmp"
+  if cmp --silent "$tmp" "$path"; then
+    rm -f "$tmp"
+    CHANGED=false
+  else
+    mv "$tmp" "$path"
+    CHANGED=true
+    log "updated ${path}"
+  fi
+}
+
+write_env_file() {
+  install -d -m 0700 "$ETC_DIR"
+  # printf is a builtin: the password never appears in a process's argv.
+  install_content "$ENV_FILE" 0600 < <(printf 'DB_HOST=%s\nDB_PORT=%s\nDB_NAME=%s\nDB_USER=%s\nDB_PASSWORD=%s\n' \
+    "$DB_HOST" "$DB_PORT" "$DB_NAME" "$DB_USER" "$DB_PASSWORD")
+}
+
+write_app_files() {
+  install_content "$COMPOSE_FILE" 0644 <<'HA_WEB_END_OF_FILE'
+{{composeContent}}
+HA_WEB_END_OF_FILE
+  install_content "$DEPLOY_COMMAND" 0755 <<'HA_WEB_END_OF_FILE'
+{{deployContent}}
+HA_WEB_END_OF_FILE
+  install_content "$DRAIN_COMMAND" 0755 <<'HA_WEB_END_OF_FILE'
+{{drainContent}}
+HA_WEB_END_OF_FILE
+  install_content "$UNDRAIN_COMMAND" 0755 <<'HA_WEB_END_OF_FILE'
+{{undrainContent}}
+HA_WEB_END_OF_FILE
+  mkdir -p "$SHARED_SCRIPTS_DIR"
+  cp "$DEPLOY_COMMAND" "$DRAIN_COMMAND" "$UNDRAIN_COMMAND" "$COMPOSE_FILE" "$SHARED_SCRIPTS_DIR/"
+}
+
+nginx_running() {
+  [[ -s /run/nginx.pid ]] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null
+}
+
+# Reloads nginx only when its site changed: a reload closes idle keep-alive client connections
+# (nginx 1.22), and the load balancer turns a request racing that close into a 502.
+apply_nginx_site() {
+  rm -f /etc/nginx/sites-enabled/default
+  install_content "$NGINX_SITE" 0644 <<'HA_WEB_END_OF_FILE'
+{{nginxSiteContent}}
+HA_WEB_END_OF_FILE
+  if ! nginx -t -q; then
+    # Removed, so the next run sees a change and tries again; the running nginx keeps its old config.
+    rm -f "$NGINX_SITE"
+    echo "write-config: nginx rejected the new site (see above); nginx still runs its previous config. Fix files/nginx-site.conf and re-run." >&2
+    exit 1
+  fi
+  if has_systemd; then
+    if [[ "$CHANGED" == true ]]; then systemctl reload-or-restart nginx; else systemctl start nginx; fi
+  elif ! nginx_running; then
+    nginx
+    log "started nginx"
+  elif [[ "$CHANGED" == true ]]; then
+    nginx -s reload
+  fi
+  if [[ "$CHANGED" == true ]]; then log "nginx reloaded with the new site"; fi
+}
+
+main() {
+  if [[ "$(id -u)" -ne 0 ]]; then
+    echo "write-config: must run as root" >&2
+    exit 1
+  fi
+  read_inputs DB_HOST DB_PORT DB_NAME DB_USER DB_PASSWORD
+  write_env_file
+  write_app_files
+  apply_nginx_site
+  log "done"
+}
+
+main "$@"
