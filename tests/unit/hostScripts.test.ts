@@ -1,0 +1,89 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import { localHostLayout } from "../../components/plan/hostLayout";
+import { renderHostFiles } from "../../components/plan/hostFiles";
+import { hostPaths } from "../../components/plan/hostPaths";
+import { RunStep } from "../../components/plan/hostStep";
+import { builtAppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
+import { readTemplate } from "../../components/plan/render";
+import { renderStdin } from "../../components/plan/hostStep";
+
+const host = localHostLayout("host-a", 0);
+const base: HostInputs<string> = {
+    firstHost: "host-a",
+    efsDns: "fs-1.efs.eu-west-1.amazonaws.com",
+    db: { host: "db", port: "3306", name: "app", user: "app", password: "p", adminUser: "admin", adminPassword: "q" },
+    appSource: builtAppSource("/repo/app", "0".repeat(64)),
+    sharedDataDir: "/shared/data",
+    listen: "80",
+    trustedProxyCidr: "10.0.0.0/16",
+    npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    baseImage: "node:20-bookworm-slim",
+};
+
+function shellcheck(script: string): string {
+    const result = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "-"], { input: script, encoding: "utf8" });
+    if (result.error) throw result.error;
+    return result.stdout;
+}
+
+/** Runs a script with bash, stdin as given; returns exit code and output. */
+function bash(script: string, stdin: string) {
+    const result = spawnSync("bash", ["-c", script, "test-step"], { input: stdin, encoding: "utf8" });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("rendered host scripts", () => {
+    const runSteps = (inputs: HostInputs<string>) =>
+        hostSteps(host, inputs).filter((s): s is RunStep<string> => s.kind === "run");
+
+    for (const [label, inputs] of [
+        ["app built on the host", base],
+        ["prebuilt image", { ...base, appSource: { kind: "image" as const, image: "r.example/app:1" } }],
+    ] as const) {
+        for (const step of runSteps(inputs)) {
+            it(`${step.name} (${label}) is shellcheck clean`, () => {
+                expect(shellcheck(step.script)).to.equal("");
+            });
+        }
+    }
+
+    const files = renderHostFiles(host, base, hostPaths);
+    for (const name of ["deployScript", "drainScript", "undrainScript"] as const) {
+        it(`the installed ${name} is shellcheck clean`, () => {
+            expect(shellcheck(files[name])).to.equal("");
+        });
+    }
+});
+
+describe("read_inputs (stdin of every step)", () => {
+    const harness = `set -euo pipefail\n${readTemplate("lib/read-inputs.sh")}\nread_inputs A B\nprintf '%s|%s' "$A" "$B"\n`;
+
+    it("takes values literally: quotes, dollars, command substitutions and '=' are never evaluated", () => {
+        const tricky = `'"; $(touch /tmp/pwned) \`id\` $HOME a=b \\`;
+        const result = bash(harness, renderStdin({ A: tricky, B: "" }));
+        expect(result.status, result.stderr).to.equal(0);
+        expect(result.stdout).to.equal(`${tricky}|`);
+    });
+
+    it("accepts the inputs in any order and a last line without a newline", () => {
+        expect(bash(harness, "B=2\nA=1").stdout).to.equal("1|2");
+    });
+
+    it("rejects a missing input, naming it", () => {
+        const result = bash(harness, "A=1\n");
+        expect(result.status).to.equal(2);
+        expect(result.stderr).to.contain("missing B=...");
+    });
+
+    it("rejects an unexpected line without echoing it (it could be a password)", () => {
+        const result = bash(harness, "A=1\nB=2\nhunter2\n");
+        expect(result.status).to.equal(2);
+        expect(result.stderr).to.contain("stdin line 3").and.not.contain("hunter2");
+    });
+
+    it("rejects a name it was not asked for, so no other variable can be overwritten", () => {
+        const result = bash(harness, "A=1\nB=2\nPATH=/tmp\n");
+        expect(result.status).to.equal(2);
+    });
+});
