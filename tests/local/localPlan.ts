@@ -1,0 +1,59 @@
+import * as fs from "fs";
+import * as path from "path";
+import { directoryHash } from "../../components/plan/hash";
+import { AppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
+import { appPasswordSecret, adminPasswordSecret } from "./database";
+import { baseImages } from "./images";
+import { secret } from "./secrets";
+import { HostPlan } from "./stepExecutor";
+import { database, hostLayouts, repoRoot, sharedDir } from "./stackLayout";
+
+export const appDir = path.join(repoRoot, "app");
+
+/**
+ * The CAs this machine added to Debian's bundle (a TLS-intercepting proxy's), which npm inside the
+ * image build must trust. Only those: the whole bundle would not fit in a step's command line.
+ */
+const localCaDir = "/usr/local/share/ca-certificates";
+
+/** The app as the hosts build it: `ha-web-app:<label>`, so the label is the app's APP_VERSION. */
+export function appImageFor(label: string): string {
+    return `ha-web-app:${label}`;
+}
+
+/** Each host's steps, from the same `hostSteps()` Pulumi uses, with this machine's values. */
+export function localHostPlans(appImage: string): HostPlan[] {
+    const appSource: AppSource<string> = { kind: "build", dir: appDir, hash: directoryHash(appDir), image: appImage };
+    return hostLayouts.map((layout, index) => {
+        const inputs: HostInputs<string> = {
+            firstHost: hostLayouts[0].name,
+            previousHost: index > 0 ? hostLayouts[index - 1].name : undefined,
+            // Not resolved: /shared is already a bind mount, so mount-shared leaves it as it is.
+            efsDns: "efs.local-stack.invalid",
+            db: {
+                host: database.host,
+                port: String(database.port),
+                name: database.name,
+                user: database.user,
+                password: secret(appPasswordSecret),
+                adminUser: database.adminUser,
+                adminPassword: secret(adminPasswordSecret),
+            },
+            appSource,
+            listen: `127.0.0.1:${layout.nginxPort}`,
+            trustedProxyCidr: "127.0.0.1/32",
+            // A path on this machine: the daemon the hosts drive resolves bind sources here.
+            sharedDataDir: path.join(sharedDir, "data"),
+            baseImage: baseImages.node,
+            npmCa: localCas(),
+        };
+        return { host: layout.name, steps: hostSteps(layout, inputs) };
+    });
+}
+
+function localCas(): string | undefined {
+    if (!fs.existsSync(localCaDir)) return undefined;
+    const pems = fs.readdirSync(localCaDir).filter((f) => f.endsWith(".crt")).sort()
+        .map((f) => fs.readFileSync(path.join(localCaDir, f), "utf8"));
+    return pems.length > 0 ? pems.join("\n") : undefined;
+}
