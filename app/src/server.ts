@@ -1,0 +1,55 @@
+import * as http from "http";
+import { createHandler } from "./app";
+import { Config, loadConfig } from "./config";
+import { createHealth } from "./health";
+import { logEvent } from "./log";
+import { drain } from "./shutdown";
+
+/**
+ * nginx keeps idle upstream connections for 60 s (upstream `keepalive_timeout` default). Node must
+ * hold them longer, or it closes one just as nginx sends a request on it and nginx answers 502.
+ * headersTimeout must exceed keepAliveTimeout for the same reason.
+ */
+const keepAliveTimeoutMs = 65_000;
+const headersTimeoutMs = 66_000;
+
+function readConfig(): Config {
+    try {
+        return loadConfig(process.env);
+    } catch (error) {
+        process.stderr.write(`ha-web app cannot start. ${(error as Error).message}\n`);
+        process.exit(1);
+    }
+}
+
+function main(): void {
+    const config = readConfig();
+    const health = createHealth(config);
+    let draining = false;
+
+    const server = http.createServer(createHandler({ version: config.version, health, isDraining: () => draining }));
+    server.keepAliveTimeout = keepAliveTimeoutMs;
+    server.headersTimeout = headersTimeoutMs;
+
+    server.once("error", (error) => {
+        logEvent("listen_failed", { host: config.host, port: config.port, error: error.message });
+        process.exit(1);
+    });
+    server.listen(config.port, config.host, () => {
+        logEvent("listening", { host: config.host, port: config.port, version: config.version });
+    });
+
+    const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+        if (draining) return;
+        draining = true;
+        logEvent("shutdown_started", { signal, timeoutMs: config.shutdownTimeoutMs });
+        const outcome = await drain(server, config.shutdownTimeoutMs);
+        await health.close().catch(() => undefined);
+        logEvent("shutdown_finished", { outcome });
+        process.exit(outcome === "drained" ? 0 : 1);
+    };
+    process.on("SIGTERM", (signal) => void shutdown(signal));
+    process.on("SIGINT", (signal) => void shutdown(signal));
+}
+
+main();
