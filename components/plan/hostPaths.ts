@@ -8,7 +8,10 @@ export interface HostPaths {
     /** The app's database settings and password (mode 0600). */
     envFile: string;
     composeFile: string;
-    /** While this file exists nginx fails the load balancer's health check (ha-web-drain). */
+    /**
+     * While this file exists nginx fails the load balancer's health check (ha-web-drain). Not under
+     * etcDir: nginx's workers (www-data) must be able to see it, and etcDir is root-only.
+     */
     drainFlag: string;
     nginxSite: string;
     deployCommand: string;
@@ -28,7 +31,7 @@ export const hostPaths: HostPaths = {
     etcDir: "/etc/ha-web",
     envFile: "/etc/ha-web/app.env",
     composeFile: "/etc/ha-web/docker-compose.yml",
-    drainFlag: "/etc/ha-web/drained",
+    drainFlag: "/var/lib/ha-web/drained",
     nginxSite: "/etc/nginx/sites-enabled/ha-web.conf",
     deployCommand: "/usr/local/sbin/ha-web-deploy",
     drainCommand: "/usr/local/sbin/ha-web-drain",
