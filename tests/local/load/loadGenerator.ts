@@ -2,8 +2,10 @@ import * as http from "http";
 import { Sample } from "./sample";
 
 export interface LoadOptions {
-    /** Only ever http://127.0.0.1:<port>/...: the drills never send traffic off this machine. */
-    url: string;
+    /** Only ever http://127.0.0.1:<port>: the drills never send traffic off this machine. */
+    baseUrl: string;
+    /** Each client cycles through these paths. */
+    paths: string[];
     keepAliveClients: number;
     freshConnectionClients: number;
     /** Pause between a client's requests, so the load leaves CPU for the deploys it runs beside. */
@@ -13,7 +15,7 @@ export interface LoadOptions {
     maxRequests: number;
 }
 
-export const defaultLoad: Omit<LoadOptions, "url"> = {
+export const defaultLoad: Omit<LoadOptions, "baseUrl" | "paths"> = {
     keepAliveClients: 4,
     freshConnectionClients: 1,
     pauseMs: 20,
@@ -35,9 +37,10 @@ export interface RunningLoad {
  * an ALB), others open a fresh connection per request. Every request is recorded.
  */
 export function startLoad(options: LoadOptions): RunningLoad {
-    const target = new URL(options.url);
-    if (target.hostname !== "127.0.0.1") {
-        throw new Error(`load may only target 127.0.0.1, not ${target.hostname}`);
+    const targets = options.paths.map((p) => new URL(p, options.baseUrl));
+    const offMachine = targets.find((t) => t.hostname !== "127.0.0.1");
+    if (offMachine) {
+        throw new Error(`load may only target 127.0.0.1, not ${offMachine.hostname}`);
     }
     const samples: Sample[] = [];
     const deadline = Date.now() + options.maxSeconds * 1000;
@@ -46,8 +49,8 @@ export function startLoad(options: LoadOptions): RunningLoad {
 
     const client = async (connection: Sample["connection"]) => {
         const agent = connection === "keep-alive" ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : undefined;
-        while (keepGoing()) {
-            samples.push(await request(target, agent, connection));
+        for (let i = 0; keepGoing(); i++) {
+            samples.push(await request(targets[i % targets.length], agent, connection));
             await new Promise((r) => setTimeout(r, options.pauseMs));
         }
         agent?.destroy();
@@ -74,13 +77,13 @@ function request(target: URL, agent: http.Agent | undefined, connection: Sample[
         const req = http.get(target, { agent: agent ?? false, headers: agent ? {} : { Connection: "close" } }, (res) => {
             res.resume();
             res.on("end", () => resolve({
-                sentAt, connection, latencyMs: latency(), status: res.statusCode ?? 0,
+                sentAt, connection, path: target.pathname, latencyMs: latency(), status: res.statusCode ?? 0,
                 version: header(res.headers["x-app-version"]),
             }));
-            res.on("error", (error) => resolve({ sentAt, connection, latencyMs: latency(), status: 0, error: error.message }));
+            res.on("error", (error) => resolve({ sentAt, connection, path: target.pathname, latencyMs: latency(), status: 0, error: error.message }));
         });
         req.setTimeout(requestTimeoutMs, () => req.destroy(new Error("timeout")));
-        req.on("error", (error) => resolve({ sentAt, connection, latencyMs: latency(), status: 0, error: error.message }));
+        req.on("error", (error) => resolve({ sentAt, connection, path: target.pathname, latencyMs: latency(), status: 0, error: error.message }));
     });
 }
 

@@ -4,6 +4,7 @@ export interface Sample {
     sentAt: number;
     latencyMs: number;
     connection: "keep-alive" | "fresh";
+    path: string;
     /** HTTP status, or 0 when the request failed at the socket (reset, refused, timeout). */
     status: number;
     /** The X-App-Version header, when there was a response. */

@@ -1,0 +1,158 @@
+import { detectionWindowSeconds } from "../../../components/plan/healthCheck";
+import { projectContainers } from "../containers";
+import { startDatabase, stopDatabase } from "../database";
+import { waitForTarget } from "../loadBalancerStack";
+import { failed, Sample } from "../load/sample";
+import { localHostPlans, appImageFor } from "../localPlan";
+import { currentRelease } from "../release";
+import { deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "../stack";
+import { appProjects, hostNames } from "../stackLayout";
+import { runHostPlans, StepOutcome } from "../stepExecutor";
+import { Drill, DrillResult, expect } from "./drill";
+import { probe, versionsServed } from "./probe";
+import { describeFailures, sleep, underLoad } from "./underLoad";
+
+const goodRelease = "v2";
+const brokenRelease = "v3-broken";
+const probes = 20;
+
+function expectNoFailures(result: DrillResult, samples: Sample[], since: number): void {
+    expect(result, !samples.some(failed), describeFailures(samples, since));
+}
+
+function rolloutSeconds(outcomes: StepOutcome[]): Record<string, number> {
+    return Object.fromEntries(outcomes.filter((o) => o.step === "rollout").map((o) => [o.host, Math.round(o.seconds * 10) / 10]));
+}
+
+async function expectOnlyVersion(result: DrillResult, version: string): Promise<void> {
+    const served = await versionsServed(probes);
+    expect(result, served.size === 1 && served.has(version), `expected only ${version}, served: ${[...served].join(", ")}`);
+}
+
+const rollingDeploy: Drill = {
+    name: "1 rolling deploy v1 -> v2",
+    async run(result) {
+        const started = Date.now();
+        let outcomes: StepOutcome[] = [];
+        const samples = await underLoad(result, async () => { outcomes = await deploy(goodRelease, false); });
+        result.rolloutSeconds = rolloutSeconds(outcomes);
+        expectNoFailures(result, samples, started);
+        const last = samples.slice(-20).filter((s) => s.version !== goodRelease);
+        expect(result, last.length === 0, `the last requests under load were not all ${goodRelease}`);
+        await expectOnlyVersion(result, goodRelease);
+    },
+};
+
+const brokenReleaseRefused: Drill = {
+    name: "2 broken release refused",
+    async run(result) {
+        const started = Date.now();
+        let refused = false;
+        const samples = await underLoad(result, async () => {
+            await deploy(brokenRelease, true).catch((error: Error) => {
+                refused = true;
+                result.notes.push(`refused: ${error.message.split("\n")[0]}`);
+            });
+        });
+        expect(result, refused, "the broken release was not refused");
+        expectNoFailures(result, samples, started);
+        expect(result, currentRelease().label === goodRelease, `the stack's release is ${currentRelease().label}`);
+        await expectOnlyVersion(result, goodRelease);
+    },
+};
+
+/**
+ * Failures are allowed only between the stop and the end of the detection window (interval x
+ * unhealthy threshold + timeout, from healthCheck.ts), never after; rejoining must cost nothing.
+ */
+const hostLoss: Drill = {
+    name: "3 host loss (host-a stopped hard)",
+    async run(result) {
+        const windowMs = detectionWindowSeconds() * 1000;
+        let stoppedAt = 0;
+        let restartedAt = 0;
+        const samples = await underLoad(result, async () => {
+            stoppedAt = Date.now();
+            await stopHost("host-a");
+            await waitForTarget("host-a", "DOWN", detectionWindowSeconds() + 5);
+            result.notes.push(`LB marked host-a DOWN ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after the stop`);
+            await sleep(windowMs);
+            restartedAt = Date.now();
+            await startHostAgain("host-a");
+            await waitForTarget("host-a", "UP", 30);
+            result.notes.push(`host-a back in rotation ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after start`);
+        });
+        const failures = samples.filter(failed);
+        const late = failures.filter((s) => s.sentAt < stoppedAt || s.sentAt > stoppedAt + windowMs);
+        const inWindow = failures.length - late.length;
+        result.notes.push(`${inWindow} failures inside the ${detectionWindowSeconds()} s detection window`);
+        if (failures.length > 0) {
+            result.notes.push(`last failure ${((failures.at(-1)!.sentAt - stoppedAt) / 1000).toFixed(1)} s after the stop`);
+        }
+        expect(result, late.length === 0, `failures outside the detection window: ${describeFailures(late, stoppedAt)}`);
+        expectNoFailures(result, samples.filter((s) => s.sentAt >= restartedAt), restartedAt);
+    },
+};
+
+const plannedMaintenance: Drill = {
+    name: "4 planned maintenance (drain, stop, start, undrain)",
+    async run(result) {
+        const started = Date.now();
+        const samples = await underLoad(result, async () => {
+            await drainHost("host-a");
+            await stopHost("host-a");
+            await startHostAgain("host-a");
+            await undrainHost("host-a");
+        });
+        expectNoFailures(result, samples, started);
+    },
+};
+
+/** The database is not on the load balancer's health path, so an outage must not empty the pool. */
+const databaseDown: Drill = {
+    name: "5 database down (/ and /ping answer, /health reports it)",
+    async run(result) {
+        const started = Date.now();
+        const samples = await underLoad(result, async () => {
+            await stopDatabase();
+            // Long enough for the health check to fail twice, were it (wrongly) tied to the database.
+            await sleep(detectionWindowSeconds() * 1000);
+            const health = await probe("/health");
+            expect(result, health.status !== 200, `/health answered ${health.status} with the database down`);
+            result.notes.push(`/health with the database down: ${health.status} ${health.body.slice(0, 100).trim()}`);
+            await startDatabase();
+        }, ["/", "/ping"]);
+        expectNoFailures(result, samples, started);
+        let healthy = false;
+        for (let i = 0; i < 30 && !healthy; i++) {
+            healthy = (await probe("/health")).status === 200;
+            if (!healthy) await sleep(1000);
+        }
+        expect(result, healthy, "/health did not recover within 30 s of the database coming back");
+    },
+};
+
+/** Re-running up changes nothing, and so does forcing every host step: same app containers, no failures. */
+const idempotence: Drill = {
+    name: "6 re-run up and every host step: no-op",
+    async run(result) {
+        const started = Date.now();
+        const before = await appContainerIds();
+        const samples = await underLoad(result, async () => {
+            const outcomes = await up();
+            const ran = outcomes.filter((o) => o.result === "ran").map((o) => `${o.host}/${o.step}`);
+            expect(result, ran.length === 0, `local:up re-ran steps: ${ran.join(", ")}`);
+            await runHostPlans(localHostPlans(appImageFor(currentRelease().label)), { force: true });
+        });
+        const after = await appContainerIds();
+        expect(result, before === after, `app containers changed: before ${before}, after ${after}`);
+        expectNoFailures(result, samples, started);
+    },
+};
+
+async function appContainerIds(): Promise<string> {
+    const ids = await Promise.all(hostNames.flatMap((h) => appProjects(h)).map((p) => projectContainers(p, true)));
+    return ids.flat().sort().join(",");
+}
+
+export const catalog: Drill[] = [rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence];

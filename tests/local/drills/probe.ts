@@ -1,0 +1,31 @@
+import * as http from "http";
+import { loadBalancer } from "../stackLayout";
+
+export interface ProbeResponse {
+    status: number;
+    version?: string;
+    body: string;
+}
+
+/** One request through the load balancer on a fresh connection. */
+export function probe(pathname: string): Promise<ProbeResponse> {
+    return new Promise((resolve) => {
+        const req = http.get(`${loadBalancer.url}${pathname}`, { agent: false }, (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, version: res.headers["x-app-version"] as string | undefined, body }));
+        });
+        req.setTimeout(5000, () => req.destroy(new Error("timeout")));
+        req.on("error", (error) => resolve({ status: 0, body: error.message }));
+    });
+}
+
+/** The versions `count` fresh requests to / see (round robin reaches every host in rotation). */
+export async function versionsServed(count: number): Promise<Set<string>> {
+    const versions = new Set<string>();
+    for (let i = 0; i < count; i++) {
+        const response = await probe("/");
+        versions.add(response.status === 200 ? response.version ?? "no version header" : `HTTP ${response.status}`);
+    }
+    return versions;
+}
