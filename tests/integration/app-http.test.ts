@@ -1,0 +1,88 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { run } from "../local/run";
+import { AppProcess, get, serverScript, startApp } from "../support/appProcess";
+
+// No database on this port: the routes under test must not need one.
+const unreachableDatabase = { DB_HOST: "127.0.0.1", DB_PORT: "9", DB_NAME: "app", DB_USER: "app", DB_PASSWORD: "not-logged-secret" };
+
+describe("app over real HTTP", () => {
+    let app: AppProcess;
+    let sharedDir: string;
+
+    before(async () => {
+        sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-shared-"));
+        app = await startApp({ ...unreachableDatabase, APP_VERSION: "1.2.3-test", SHARED_DIR: sharedDir });
+    });
+    after(async () => {
+        await app.stop();
+        fs.rmSync(sharedDir, { recursive: true, force: true });
+    });
+
+    it("answers / with hello world and /ping with pong, as plain text", async () => {
+        const root = await get(`${app.baseUrl}/`);
+        const ping = await get(`${app.baseUrl}/ping`);
+        expect([root.status, root.body]).to.deep.equal([200, "hello world"]);
+        expect([ping.status, ping.body]).to.deep.equal([200, "pong"]);
+        expect(ping.headers["content-type"]).to.match(/^text\/plain/);
+    });
+
+    it("reports the build version on /version and in X-App-Version on every response", async () => {
+        const version = await get(`${app.baseUrl}/version`);
+        const missing = await get(`${app.baseUrl}/no-such-page`);
+        expect([version.status, version.body]).to.deep.equal([200, "1.2.3-test"]);
+        expect(version.headers["x-app-version"]).to.equal("1.2.3-test");
+        expect(missing.status).to.equal(404);
+        expect(missing.headers["x-app-version"]).to.equal("1.2.3-test");
+    });
+
+    it("keeps idle connections longer than nginx's 60 s upstream keep-alive", async () => {
+        const agent = new http.Agent({ keepAlive: true });
+        const ping = await get(`${app.baseUrl}/ping`, agent);
+        agent.destroy();
+        const timeout = Number(/timeout=(\d+)/.exec(String(ping.headers["keep-alive"]))?.[1]);
+        expect(timeout).to.be.greaterThan(60);
+    });
+
+    it("logs one JSON line per request, without secrets", async () => {
+        await get(`${app.baseUrl}/ping?probe=log-test`);
+        const line = await app.waitForLine('"path":"/ping"');
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        expect(entry).to.include({ event: "request", method: "GET", path: "/ping", status: 200 });
+        await get(`${app.baseUrl}/health`);
+        await app.waitForLine('"path":"/health"');
+        expect(app.lines.join("\n")).not.to.include("not-logged-secret");
+        for (const logged of app.lines) expect(() => JSON.parse(logged) as unknown).not.to.throw();
+    });
+});
+
+describe("app start-up configuration", () => {
+    const start = (env: Record<string, string>) =>
+        run("node", [serverScript], { env: { PORT: "", APP_VERSION: "", DB_PASSWORD: "", DB_PASSWORD_FILE: "", SHARED_DIR: "", DB_HOST: "", DB_NAME: "", DB_USER: "", ...env } });
+    const complete = { ...unreachableDatabase, PORT: "1", APP_VERSION: "v", SHARED_DIR: "/tmp" };
+
+    it("stops with exit code 1 and names every missing variable", async () => {
+        const result = await start({});
+        expect(result.code).to.equal(1);
+        for (const name of ["PORT", "APP_VERSION", "DB_HOST", "DB_NAME", "DB_USER", "DB_PASSWORD", "SHARED_DIR"]) {
+            expect(result.stderr).to.include(name);
+        }
+    });
+
+    it("rejects a malformed PORT and a SHUTDOWN_TIMEOUT_MS beyond the stop grace period", async () => {
+        const result = await start({ ...complete, PORT: "80a", SHUTDOWN_TIMEOUT_MS: "25000" });
+        expect(result.code).to.equal(1);
+        expect(result.stderr).to.include('PORT must be an integer 1-65535, got "80a"');
+        expect(result.stderr).to.include("SHUTDOWN_TIMEOUT_MS");
+    });
+
+    it("names an unreadable DB_PASSWORD_FILE without printing any password", async () => {
+        const result = await start({ ...complete, DB_PASSWORD_FILE: "/nonexistent/db-password" });
+        expect(result.code).to.equal(1);
+        expect(result.stderr).to.include("DB_PASSWORD_FILE /nonexistent/db-password cannot be read");
+        expect(result.stderr + result.stdout).not.to.include("not-logged-secret");
+    });
+});
