@@ -1,15 +1,25 @@
 // ha-web: a web app on AWS that stays up. Reads top to bottom like the architecture diagram in
-// README.md: configuration, network, firewall, shared storage, database, web tier, host set-up.
+// README.md: configuration, network, firewall, shared storage, database, web tier, host set-up,
+// and a health gate that makes `pulumi up` succeed only when the site really serves.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
+import * as path from "path";
 import { Database } from "./components/database";
+import { HealthGate } from "./components/healthGate";
+import { HostSetup } from "./components/hostSetup";
 import { Network } from "./components/network";
+import { directoryHash } from "./components/plan/hash";
+import { awsHostLayout } from "./components/plan/hostLayout";
+import { hostPaths } from "./components/plan/hostPaths";
+import { AppSource, builtAppSource, hostSteps } from "./components/plan/hostSteps";
 import { checkAzCount, readSettings } from "./components/plan/settings";
 import { SecurityGroups } from "./components/securityGroups";
 import { SharedStorage } from "./components/sharedStorage";
 import { WebTier } from "./components/webTier";
-import { awsHostLayout } from "./components/plan/hostLayout";
+
+/** How long the health gate waits for every host to answer through the load balancer. */
+const healthGateTimeoutSeconds = 300;
 
 export = async () => {
     // Every key is checked before anything is created: a bad value fails the preview, listing all problems.
@@ -28,7 +38,11 @@ export = async () => {
     }
 
     let azs: string[] = [];
-    if (!settings.existingNetwork) {
+    // nginx trusts X-Forwarded-For from inside the VPC only (the load balancer's addresses).
+    let vpcCidr = settings.vpcCidr;
+    if (settings.existingNetwork) {
+        vpcCidr = (await aws.ec2.getVpc({ id: settings.existingNetwork.vpcId })).cidrBlock;
+    } else {
         const region = aws.config.region ?? "the region";
         const zones = await aws.getAvailabilityZones({ state: "available" });
         checkAzCount(settings.azCount, zones.names, region);
@@ -79,6 +93,53 @@ export = async () => {
         certificateArn: settings.certificateArn,
         tags,
     });
+
+    // Each host's steps, rendered from files/ by the same functions the local stack runs; the host
+    // set-up turns them into remote commands: boot, packages, EFS, image, config, database, rollout.
+    const appSource: AppSource<pulumi.Input<string>> = settings.appImage
+        ? { kind: "image", image: settings.appImage }
+        : builtAppSource(path.join(__dirname, "app"), directoryHash(path.join(__dirname, "app")));
+    const firstHost = web.hosts[0].name;
+    const setup = new HostSetup("setup", {
+        plans: web.hosts.map((host, i) => ({
+            host: host.name,
+            instanceId: host.instance.id,
+            address: host.publicIp,
+            steps: hostSteps<pulumi.Input<string>>(awsHostLayout(host.name), {
+                firstHost,
+                previousHost: i > 0 ? web.hosts[i - 1].name : undefined,
+                listen: String(hostPort),
+                trustedProxyCidr: vpcCidr,
+                sharedDataDir: `${hostPaths.sharedMount}/data`,
+                npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
+                efsDns: shared.dnsName,
+                db: {
+                    host: database.host,
+                    port: database.port.apply(String),
+                    name: database.appDatabase,
+                    user: database.appUser,
+                    password: database.appPassword,
+                    adminUser: database.adminUser,
+                    adminPassword: database.adminPassword,
+                },
+                appSource,
+            }),
+        })),
+        sshUser: settings.sshUser,
+        sshPrivateKey: web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey"),
+        stepPrerequisites: {
+            "mount-shared": shared.mountTargets,
+            "create-app-db": [database.instance],
+        },
+    });
+
+    const lastRollout = setup.steps.get(`${web.hosts[web.hosts.length - 1].name}/rollout`)!;
+    new HealthGate("health-gate", {
+        url: web.url,
+        hosts: web.hosts.map((h) => h.name),
+        timeoutSeconds: healthGateTimeoutSeconds,
+        release: appSource.image,
+    }, { dependsOn: [lastRollout] });
 
     return {
         url: web.url,

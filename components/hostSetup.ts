@@ -1,7 +1,10 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { HostStep, renderStdin, RunStep } from "./plan/hostStep";
-import { qualifiedStepName, remoteCommandLine, stepDependencies } from "./plan/remoteInvocation";
+import * as os from "os";
+import * as path from "path";
+import { copySources } from "./plan/hash";
+import { CopyStep, HostStep, renderStdin, RunStep } from "./plan/hostStep";
+import { installUploadScript, qualifiedStepName, remoteCommandLine, stepDependencies } from "./plan/remoteInvocation";
 
 export interface HostPlan {
     host: string;
@@ -57,20 +60,54 @@ export class HostSetup extends pulumi.ComponentResource {
                     parent: this,
                     dependsOn,
                     customTimeouts: step.waitsFor.length === 0 ? { create: bootTimeout } : undefined,
+                    // The plan's triggers are the one signal that re-runs a step (a changed trigger replaces
+                    // the command). Without this, any stdin change would re-run a step too: a new image
+                    // would repeat database set-up, and a rotated SSH key would re-run every step.
+                    ignoreChanges: ["create", "stdin", "connection"],
                 };
                 const resource = step.kind === "copy"
-                    ? new command.remote.CopyToRemote(resourceName, {
-                        connection,
-                        source: new pulumi.asset.FileArchive(step.localPath),
-                        remotePath: step.remotePath,
-                        triggers,
-                    }, options)
+                    ? copyDirectory(resourceName, step, connection, triggers, options)
                     : runCommand(resourceName, step, connection, triggers, options);
                 this.steps.set(qualified, resource);
             }
         }
         this.registerOutputs({});
     }
+}
+
+/**
+ * SFTP runs as the SSH user, who cannot write root's folders, and copies a directory INTO an existing
+ * target: so the sources go to a fresh staging path first, then a root command swaps them into place.
+ */
+function copyDirectory(
+    resourceName: string,
+    step: CopyStep<pulumi.Input<string>>,
+    connection: command.types.input.remote.ConnectionArgs,
+    triggers: pulumi.Input<string>[],
+    options: pulumi.CustomResourceOptions,
+): command.remote.Command {
+    const staged = path.join(os.tmpdir(), "ha-web-upload", resourceName);
+    copySources(step.localPath, staged);
+    const stagingPath = `/tmp/${resourceName}-upload`;
+    const clear = new command.remote.Command(`${resourceName}-clear`, {
+        connection,
+        create: `rm -rf ${stagingPath}`,
+        triggers,
+        addPreviousOutputInEnv: false,
+    }, options);
+    const upload = new command.remote.CopyToRemote(`${resourceName}-upload`, {
+        connection,
+        source: new pulumi.asset.FileArchive(staged),
+        remotePath: stagingPath,
+        triggers,
+    }, { ...options, dependsOn: [clear] });
+    return runCommand(resourceName, {
+        kind: "run",
+        name: step.name,
+        waitsFor: step.waitsFor,
+        triggers: step.triggers,
+        script: installUploadScript(stagingPath, step.remotePath),
+    }, connection, triggers, { ...options, dependsOn: [upload] });
 }
 
 function runCommand(

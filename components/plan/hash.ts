@@ -24,6 +24,18 @@ export function directoryHash(dir: string): string {
     return hash.digest("hex");
 }
 
+/**
+ * Copies the files `directoryHash` covers into a fresh `dest`: what an upload sends, so a host
+ * builds from exactly the sources the trigger hashed (no local node_modules or build output).
+ */
+export function copySources(dir: string, dest: string): void {
+    fs.rmSync(dest, { recursive: true, force: true });
+    for (const file of sourceFiles(dir)) {
+        fs.mkdirSync(path.dirname(path.join(dest, file)), { recursive: true });
+        fs.copyFileSync(path.join(dir, file), path.join(dest, file));
+    }
+}
+
 /** Relative paths (with "/") of the files under `dir`, sorted. */
 function sourceFiles(dir: string, prefix = ""): string[] {
     const files: string[] = [];

@@ -30,7 +30,10 @@ export interface RunStep<V> extends StepBase<V> {
     stdin?: { values: Record<string, V>; secret: boolean };
 }
 
-/** Copies a local directory to the host. */
+/**
+ * Puts a local directory's sources (see `copySources`) on the host: afterwards `remotePath` holds
+ * exactly those files, owned by root, whatever was there before.
+ */
 export interface CopyStep<V> extends StepBase<V> {
     kind: "copy";
     localPath: string;

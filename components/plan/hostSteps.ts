@@ -147,7 +147,7 @@ function writeConfigStep<V>(host: HostLayout, inputs: HostInputs<V>, paths: Host
 
 function createAppDbStep<V>(inputs: HostInputs<V>): RunStep<V> {
     const { db } = inputs;
-    const values = {
+    const dbValues = {
         DB_HOST: db.host,
         DB_PORT: db.port,
         DB_ADMIN_USER: db.adminUser,
@@ -155,9 +155,12 @@ function createAppDbStep<V>(inputs: HostInputs<V>): RunStep<V> {
         DB_NAME: db.name,
         DB_USER: db.user,
         DB_PASSWORD: db.password,
-        APP_IMAGE: inputs.appSource.image,
     };
-    return run("create-app-db", ["build-image"], scripts.createAppDbScript(), values, true);
+    const values = { ...dbValues, APP_IMAGE: inputs.appSource.image };
+    const step = run("create-app-db", ["build-image"], scripts.createAppDbScript(), values, true);
+    // The image only carries the tool: a new release must not re-run database set-up, so the image
+    // is left out of the triggers (a release changes upload, build and rollout, nothing else).
+    return { ...step, triggers: [plain<V>(contentHash(step.script)), ...Object.values(dbValues)] };
 }
 
 /**

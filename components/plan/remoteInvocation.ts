@@ -39,3 +39,16 @@ export function stepDependencies<V>(plans: Array<{ host: string; steps: HostStep
     }
     return dependencies;
 }
+
+/** Root moves an upload from the SSH user's staging path to its place, replacing what was there. */
+export function installUploadScript(stagingPath: string, remotePath: string): string {
+    return [
+        "set -euo pipefail",
+        `rm -rf '${remotePath}'`,
+        `mkdir -p "$(dirname '${remotePath}')"`,
+        `mv '${stagingPath}' '${remotePath}'`,
+        `chown -R root:root '${remotePath}'`,
+        `echo "upload: sources in place at ${remotePath}"`,
+        "",
+    ].join("\n");
+}

@@ -127,9 +127,9 @@ describe("hostSteps", () => {
         expect(retriggered(plan(), plan(hostA, { db }))).to.deep.equal(["write-config", "create-app-db", "rollout"]);
     });
 
-    it("re-runs upload, build, database and rollout when app/ changes", () => {
+    it("re-runs only upload, build and rollout when app/ changes (a release never re-runs database set-up)", () => {
         const appSource = builtAppSource("/repo/app", "cd".repeat(32));
-        expect(retriggered(plan(), plan(hostA, { appSource }))).to.deep.equal(["upload-app", "build-image", "create-app-db", "rollout"]);
+        expect(retriggered(plan(), plan(hostA, { appSource }))).to.deep.equal(["upload-app", "build-image", "rollout"]);
     });
 
     it("re-runs build-image when the npm CA changes", () => {

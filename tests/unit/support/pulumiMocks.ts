@@ -88,3 +88,15 @@ export function valueOf<T>(output: pulumi.Input<T> | undefined): Promise<T | und
 export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean> {
     return pulumi.isSecret(output);
 }
+
+/** Each registered resource's dependencies (names of the resources it waits for), by resource name. */
+export const dependencies = new Map<string, string[]>();
+
+// Mocks hand `newResource` no dependencies, so read them off the registration requests themselves.
+interface RegisterRequest { getName(): string; getDependenciesList(): string[] }
+const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
+const register = monitor.registerResource.bind(monitor);
+monitor.registerResource = (req, cb) => {
+    dependencies.set(req.getName(), req.getDependenciesList().map((urn) => urn.split("::").pop()!));
+    return register(req, cb);
+};

@@ -3,7 +3,7 @@
  * returns what it registered and exported.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { recorded, RecordedResource, valueOf } from "./pulumiMocks";
+import { dependencies, recorded, RecordedResource, valueOf } from "./pulumiMocks";
 
 type Program = () => Promise<Record<string, pulumi.Input<unknown>>>;
 
@@ -19,6 +19,7 @@ export async function runProgram(config: Record<string, string> = {}): Promise<P
         Object.entries({ "aws:region": "us-west-2", ...config }).map(([k, v]) => [k.includes(":") ? k : `ha-web:${k}`, v]),
     ));
     recorded.length = 0;
+    dependencies.clear();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after setMocks
     const program = require("../../../index") as Program;
     const exported = await program();
