@@ -9,9 +9,12 @@ readonly HOST_NAME="{{hostname}}"
 # Debian 12 names: docker.io + docker-compose (1.29, Debian has no compose v2 plugin),
 # default-mysql-client (MariaDB's client), util-linux for flock.
 readonly PACKAGES=(nginx docker.io docker-compose nfs-common default-mysql-client git curl ca-certificates jq util-linux)
+# live-restore: restarting the Docker daemon (to apply this file, or on a package upgrade) leaves the
+# app's containers running instead of taking the host's app down with it.
 readonly DOCKER_DAEMON_JSON='{
   "log-driver": "json-file",
-  "log-opts": { "max-size": "10m", "max-file": "5" }
+  "log-opts": { "max-size": "10m", "max-file": "5" },
+  "live-restore": true
 }'
 
 export DEBIAN_FRONTEND=noninteractive
@@ -75,7 +78,7 @@ configure_docker_logs() {
   log "docker log rotation configured"
   if has_systemd && systemctl is-active --quiet docker; then
     systemctl restart docker
-    log "docker restarted to apply log rotation"
+    log "docker restarted to apply log rotation (live-restore keeps running containers up)"
   fi
 }
 
