@@ -1,4 +1,3 @@
-import * as fs from "fs";
 import * as path from "path";
 import { directoryHash } from "../../components/plan/hash";
 import { AppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
@@ -11,12 +10,9 @@ import { database, hostLayouts, repoRoot, sharedDir } from "./stackLayout";
 export const appDir = path.join(repoRoot, "app");
 
 /**
- * The CAs this machine added to Debian's bundle (a TLS-intercepting proxy's), which npm inside the
- * image build must trust. Only those: the whole bundle would not fit in a step's command line.
+ * The app as the hosts' build-image step names it: `ha-web-app:<label>`; the step builds with the
+ * tag as APP_VERSION, so the label is the version the app reports.
  */
-const localCaDir = "/usr/local/share/ca-certificates";
-
-/** The app as the hosts build it: `ha-web-app:<label>`, so the label is the app's APP_VERSION. */
 export function appImageFor(label: string): string {
     return `ha-web-app:${label}`;
 }
@@ -45,15 +41,7 @@ export function localHostPlans(appImage: string): HostPlan[] {
             // A path on this machine: the daemon the hosts drive resolves bind sources here.
             sharedDataDir: path.join(sharedDir, "data"),
             baseImage: baseImages.node,
-            npmCa: localCas(),
         };
         return { host: layout.name, steps: hostSteps(layout, inputs) };
     });
-}
-
-function localCas(): string | undefined {
-    if (!fs.existsSync(localCaDir)) return undefined;
-    const pems = fs.readdirSync(localCaDir).filter((f) => f.endsWith(".crt")).sort()
-        .map((f) => fs.readFileSync(path.join(localCaDir, f), "utf8"));
-    return pems.length > 0 ? pems.join("\n") : undefined;
 }

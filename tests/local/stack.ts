@@ -10,7 +10,7 @@ import { ensureBaseImages } from "./images";
 import { ensureLoadBalancer, waitForTarget } from "./loadBalancerStack";
 import { appImageFor, localHostPlans } from "./localPlan";
 import { note, timed } from "./progress";
-import { buildBrokenRelease, currentRelease, recordRelease } from "./release";
+import { buildRelease, currentRelease, recordRelease } from "./release";
 import { docker, dockerOk } from "./run";
 import { runHostPlans, StepOutcome } from "./stepExecutor";
 import { database, hostContainer, hostLayout, hostNames, loadBalancer, stateDir } from "./stackLayout";
@@ -26,6 +26,7 @@ export async function up(): Promise<StepOutcome[]> {
     await timed("base images (debootstrap + docker import, once)", ensureBaseImages);
     await timed(`database (MariaDB on 127.0.0.1:${database.port})`, ensureDatabase).then(report);
     await timed(`load balancer (haproxy on ${loadBalancer.url})`, ensureLoadBalancer).then(report);
+    await timed(`app release ${release.label}`, () => buildRelease(release.label, false));
     await timed("host images (the plan's bootstrap step in docker build)", () =>
         Promise.all(plans.map((p) => buildHostImage(p.host, p.steps))));
     for (const host of hostNames) {
@@ -46,9 +47,7 @@ export async function up(): Promise<StepOutcome[]> {
  */
 export async function deploy(label: string, broken: boolean): Promise<StepOutcome[]> {
     const previous = currentRelease();
-    if (broken) {
-        await timed(`broken release ${label} (health never passes)`, () => buildBrokenRelease(label));
-    }
+    await timed(`build release ${label}${broken ? " (broken: health never passes)" : ""}`, () => buildRelease(label, broken));
     try {
         const outcomes = await timed(`roll out ${label}`, () => runHostPlans(localHostPlans(appImageFor(label))));
         recordRelease({ label });
