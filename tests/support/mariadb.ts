@@ -78,8 +78,6 @@ export async function startMariaDb(): Promise<MariaDb> {
         const started = spawn("mariadbd", args, { stdio: "ignore" });
         child = started;
         started.once("exit", () => { if (child === started) child = undefined; });
-        // A test run that dies early must not leave a server behind.
-        process.once("exit", () => started.kill("SIGKILL"));
         await waitUntilReady(port, adminPassword, () => child === started, path.join(dir, "error.log"));
     };
     const stop = async (): Promise<void> => {
@@ -94,6 +92,8 @@ export async function startMariaDb(): Promise<MariaDb> {
         fs.rmSync(dir, { recursive: true, force: true });
     };
 
+    // A test run that dies early must not leave a server behind.
+    process.once("exit", () => child?.kill("SIGKILL"));
     try {
         await start();
     } catch (error) {
