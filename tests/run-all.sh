@@ -31,6 +31,7 @@ stage() {
   if [[ "$status" -ne 0 ]]; then echo "==> ${name}: FAILED (exit ${status})"; fi
 }
 
+stage "app: install and build (tsc, strict)" bash -c 'npm --prefix app ci --no-audit --no-fund && npm --prefix app run build'
 stage "typecheck (tsc --noEmit, strict)" npx tsc --noEmit
 stage "lint (eslint)" npx eslint .
 stage "unit tests" env TS_NODE_TRANSPILE_ONLY=true npx mocha 'tests/unit/**/*.test.ts'
