@@ -59,7 +59,7 @@ async function runStep(host: string, step: HostStep<string>, force: boolean): Pr
     note(`${label} running ...`);
     if (step.kind === "copy") {
         await docker(["exec", container, "bash", "-c", 'rm -rf "$1" && mkdir -p "$1"', "copy", step.remotePath]);
-        await docker(["cp", `${stagedSources(step.localPath)}/.`, `${container}:${step.remotePath}`]);
+        await docker(["cp", `${stagedSources(host, step.localPath)}/.`, `${container}:${step.remotePath}`]);
     } else {
         await runScript(container, label, step);
     }
@@ -87,8 +87,8 @@ async function runScript(container: string, label: string, step: Extract<HostSte
  * A copy of the directory without installed packages and build output: the same files the step's
  * trigger hashes (components/plan/hash.ts), and all a host needs to build from.
  */
-function stagedSources(dir: string): string {
-    const staged = path.join(stateDir, "upload", path.basename(dir));
+function stagedSources(host: string, dir: string): string {
+    const staged = path.join(stateDir, "upload", host, path.basename(dir));
     fs.rmSync(staged, { recursive: true, force: true });
     fs.cpSync(dir, staged, { recursive: true, filter: (source) => !notSources.has(path.basename(source)) });
     return staged;
