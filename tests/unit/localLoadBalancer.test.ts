@@ -1,0 +1,28 @@
+import { expect } from "chai";
+import { healthCheck } from "../../components/plan/healthCheck";
+import { localHostLayout } from "../../components/plan/hostLayout";
+import { renderHaproxyConfig } from "../local/haproxyConfig";
+
+describe("the local load balancer (ALB stand-in)", () => {
+    const config = renderHaproxyConfig([localHostLayout("host-a", 0), localHostLayout("host-b", 1)], { listen: 8080, stats: 8404 });
+
+    it("checks the same path, interval, timeout and thresholds as the target group", () => {
+        expect(config).to.include(`uri ${healthCheck.path} ver HTTP/1.1`);
+        expect(config).to.include(`timeout check ${healthCheck.timeoutSeconds}s`);
+        expect(config).to.include(
+            `inter ${healthCheck.intervalSeconds}s fall ${healthCheck.unhealthyThreshold} rise ${healthCheck.healthyThreshold}`);
+    });
+
+    it("never retries a failed request on another host, as an ALB does not", () => {
+        expect(config).to.match(/^\s+retries 0$/m);
+        expect(config).not.to.include("redispatch");
+        expect(config).not.to.include("observe");
+    });
+
+    it("listens on loopback only and targets each host's nginx port", () => {
+        expect(config).to.include("bind 127.0.0.1:8080");
+        expect(config).to.include("server host-a 127.0.0.1:8081 check");
+        expect(config).to.include("server host-b 127.0.0.1:8082 check");
+        expect(config.match(/bind (\S+)/g)).to.deep.equal(["bind 127.0.0.1:8080", "bind 127.0.0.1:8404"]);
+    });
+});
