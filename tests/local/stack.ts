@@ -55,7 +55,7 @@ export async function deploy(label: string, broken: boolean): Promise<StepOutcom
     } catch (error) {
         note(`release ${label} refused; re-applying ${previous.label}, which still serves everywhere`);
         await timed(`re-apply ${previous.label}`, () => runHostPlans(localHostPlans(appImageFor(previous.label))));
-        throw error;
+        throw new Error(`${(error as Error).message}\n\nrelease ${label} refused: ${previous.label} still serves on every host`);
     }
 }
 
