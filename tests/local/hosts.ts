@@ -12,7 +12,7 @@ import { appProjects, hostContainer, hostImage, hostLayout, sharedDir, stateDir 
  */
 export async function ensureHost(host: string): Promise<EnsureOutcome> {
     prepareSharedData();
-    return ensureContainer({
+    const outcome = await ensureContainer({
         name: hostContainer(host),
         image: hostImage(host),
         runArgs: [
@@ -25,6 +25,9 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
             "-v", `${sharedDir}:${sharedDir}`,
         ],
     });
+    // A host that was stopped hard comes back with the app containers it had, as a rebooted EC2 does.
+    if (outcome === "started") await restartStoppedApps(host);
+    return outcome;
 }
 
 /** The app image runs as user node (uid 1000) and writes to its shared data folder. */
@@ -42,23 +45,29 @@ function prepareSharedData(): void {
 }
 
 /** Power loss: the host and its app containers are killed at once (SIGKILL, nothing drains). */
-export async function stopHostHard(host: string): Promise<void> {
+export async function stopHostHard(host: string): Promise<"stopped" | "already stopped"> {
+    if (!(await isRunning(hostContainer(host)))) return "already stopped";
     const apps = (await Promise.all(appProjects(host).map((p) => projectContainers(p, true)))).flat();
     // Remember what was running, so start-host brings back exactly that (a booting EC2 host restarts
     // its `restart: unless-stopped` containers the same way).
     fs.writeFileSync(stoppedFile(host), JSON.stringify(apps));
     await docker(["kill", hostContainer(host), ...apps]);
+    return "stopped";
 }
 
 export async function startHost(host: string): Promise<void> {
-    const file = stoppedFile(host);
-    const apps: string[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
     if (!(await isRunning(hostContainer(host)))) {
         await docker(["start", hostContainer(host)]);
     }
+    await restartStoppedApps(host);
+    await waitForNginx(host);
+}
+
+async function restartStoppedApps(host: string): Promise<void> {
+    const file = stoppedFile(host);
+    const apps: string[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
     if (apps.length > 0) await docker(["start", ...apps]);
     fs.rmSync(file, { force: true });
-    await waitForNginx(host);
 }
 
 /** Removes the host and the app containers it started. */

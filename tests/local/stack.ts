@@ -61,7 +61,7 @@ export async function deploy(label: string, broken: boolean): Promise<StepOutcom
 
 export async function stopHost(host: string): Promise<void> {
     hostLayout(host);
-    await timed(`${host}: hard stop (host and its app containers killed)`, () => stopHostHard(host));
+    await timed(`${host}: hard stop (host and its app containers killed)`, () => stopHostHard(host)).then(report);
 }
 
 export async function startHostAgain(host: string): Promise<void> {
