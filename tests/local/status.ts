@@ -13,6 +13,8 @@ export interface HostStatus {
     target: string;
     /** Version per colour that answers /ping, e.g. { blue: "v2" }. */
     colours: Record<string, string>;
+    /** The status of /health through the host's nginx (0: no answer). */
+    health: number;
 }
 
 /** Hosts, versions, health: what `local:status` prints and the drills check. */
@@ -32,18 +34,19 @@ export async function hostStatuses(): Promise<HostStatus[]> {
             drained: running && (await dockerOk(["exec", container, "test", "-f", hostPaths.drainFlag])),
             target: targets.get(layout.name) ?? "unknown",
             colours,
+            health: await statusAt(layout.nginxPort, "/health"),
         };
     }));
 }
 
 export async function printStatus(): Promise<void> {
-    const rows = [["host", "container", "load balancer", "drained", "live app (colour=version)"]];
+    const rows = [["host", "container", "load balancer", "drained", "/health", "live app (colour=version)"]];
     for (const s of await hostStatuses()) {
         const colours = Object.entries(s.colours).map(([c, v]) => `${c}=${v}`).join(" ") || "none";
-        rows.push([s.host, s.container, s.target, s.drained ? "yes" : "no", colours]);
+        rows.push([s.host, s.container, s.target, s.drained ? "yes" : "no", s.health ? String(s.health) : "-", colours]);
     }
-    rows.push(["database", (await isRunning(database.container)) ? "running" : "stopped", "-", "-", `127.0.0.1:${database.port}`]);
-    rows.push(["load balancer", (await isRunning(loadBalancer.container)) ? "running" : "stopped", "-", "-", loadBalancer.url]);
+    rows.push(["database", (await isRunning(database.container)) ? "running" : "stopped", "-", "-", "-", `127.0.0.1:${database.port}`]);
+    rows.push(["load balancer", (await isRunning(loadBalancer.container)) ? "running" : "stopped", "-", "-", "-", loadBalancer.url]);
     console.log(formatTable(rows));
 }
 
@@ -53,12 +56,21 @@ export function formatTable(rows: string[][]): string {
 }
 
 /** The X-App-Version of whatever answers /ping on 127.0.0.1:port, or undefined. */
-function versionAt(port: number): Promise<string | undefined> {
+async function versionAt(port: number): Promise<string | undefined> {
+    const response = await getLocal(port, "/ping");
+    return response?.status === 200 ? response.version : undefined;
+}
+
+async function statusAt(port: number, pathname: string): Promise<number> {
+    return (await getLocal(port, pathname))?.status ?? 0;
+}
+
+function getLocal(port: number, pathname: string): Promise<{ status: number; version?: string } | undefined> {
     return new Promise((resolve) => {
-        const req = http.get({ host: "127.0.0.1", port, path: "/ping", agent: false }, (res) => {
+        const req = http.get({ host: "127.0.0.1", port, path: pathname, agent: false }, (res) => {
             res.resume();
             const version = res.headers["x-app-version"];
-            resolve(res.statusCode === 200 && typeof version === "string" ? version : undefined);
+            resolve({ status: res.statusCode ?? 0, version: typeof version === "string" ? version : undefined });
         });
         req.setTimeout(1000, () => req.destroy());
         req.on("error", () => resolve(undefined));
