@@ -55,8 +55,7 @@ export async function removeContainer(name: string): Promise<boolean> {
 
 /** Ids of the containers (running or not) of a compose project on this machine's daemon. */
 export async function projectContainers(project: string, onlyRunning: boolean): Promise<string[]> {
-    const args = ["ps", "-q", "--filter", `label=com.docker.compose.project=${project}`];
-    const out = await docker(onlyRunning ? args : [...args.slice(0, 1), "-a", ...args.slice(1)]);
+    const out = await docker(["ps", "-q", ...(onlyRunning ? [] : ["-a"]), "--filter", `label=com.docker.compose.project=${project}`]);
     return out.split("\n").filter((id) => id.length > 0);
 }
 
