@@ -5,6 +5,8 @@
 set -euo pipefail
 
 readonly MOUNT_POINT="{{mountPoint}}"
+# The app container's user: its health check writes to the data folder.
+readonly APP_UID="{{appUid}}"
 # From the EFS user guide: NFS 4.1, 1 MiB transfers, hard mounts with a 60 s timeout, and a new source
 # port on reconnect (noresvport) so a network recovery does not leave the mount hung.
 # _netdev waits for the network at boot; nofail lets the host boot (and report unhealthy) without EFS.
@@ -58,6 +60,10 @@ main() {
     log "mounted ${EFS_DNS} at ${MOUNT_POINT}"
   fi
   mkdir -p "${MOUNT_POINT}/configs" "${MOUNT_POINT}/scripts" "${MOUNT_POINT}/data"
+  if [[ "$(stat -c %u "${MOUNT_POINT}/data")" != "$APP_UID" ]]; then
+    chown "${APP_UID}:${APP_UID}" "${MOUNT_POINT}/data"
+    log "${MOUNT_POINT}/data now belongs to the app's user (uid ${APP_UID})"
+  fi
   log "done"
 }
 

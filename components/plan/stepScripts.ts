@@ -18,8 +18,11 @@ export function bootstrapScript(hostname: string): string {
     return renderFile("bootstrap.sh", { hostname, waitForBoot: waitForBoot() });
 }
 
+/** The app image's non-root user (`node` in app/Dockerfile): it must be able to write the shared data folder. */
+export const appUid = 1000;
+
 export function mountSharedScript(paths: HostPaths): string {
-    return renderFile("mount-shared.sh", { mountPoint: paths.sharedMount, readInputs: readInputs() });
+    return renderFile("mount-shared.sh", { mountPoint: paths.sharedMount, appUid: String(appUid), readInputs: readInputs() });
 }
 
 export interface BuildOptions {
