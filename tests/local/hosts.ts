@@ -11,7 +11,7 @@ import { appProjects, hostContainer, hostImage, hostLayout, sharedDir, stateDir 
  * siblings, and bind sources (the shared directory) resolve on this machine.
  */
 export async function ensureHost(host: string): Promise<EnsureOutcome> {
-    prepareSharedData();
+    fs.mkdirSync(sharedDir, { recursive: true });
     const outcome = await ensureContainer({
         name: hostContainer(host),
         image: hostImage(host),
@@ -28,20 +28,6 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
     // A host that was stopped hard comes back with the app containers it had, as a rebooted EC2 does.
     if (outcome === "started") await restartStoppedApps(host);
     return outcome;
-}
-
-/** The app image runs as user node (uid 1000) and writes to its shared data folder. */
-const appUid = 1000;
-
-/**
- * Work-around: mount-shared.sh creates the shared data folder owned by root, where the app (uid
- * 1000) cannot write, so /health fails. Reported to the host-plan owner (the same holds on EFS);
- * until the step sets the owner itself, the local stack creates the folder with the app's owner.
- */
-function prepareSharedData(): void {
-    const data = path.join(sharedDir, "data");
-    fs.mkdirSync(data, { recursive: true });
-    fs.chownSync(data, appUid, appUid);
 }
 
 /** Power loss: the host and its app containers are killed at once (SIGKILL, nothing drains). */
