@@ -4,7 +4,7 @@ import { startDatabase, stopDatabase } from "../database";
 import { waitForTarget } from "../loadBalancerStack";
 import { failed, Sample } from "../load/sample";
 import { localHostPlans, appImageFor } from "../localPlan";
-import { currentRelease } from "../release";
+import { currentRelease, firstRelease } from "../release";
 import { deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "../stack";
 import { appProjects, hostNames } from "../stackLayout";
 import { runHostPlans, StepOutcome } from "../stepExecutor";
@@ -32,13 +32,18 @@ async function expectOnlyVersion(result: DrillResult, version: string): Promise<
 const rollingDeploy: Drill = {
     name: "1 rolling deploy v1 -> v2",
     async run(result) {
+        await expectOnlyVersion(result, firstRelease.label);
         const started = Date.now();
         let outcomes: StepOutcome[] = [];
-        const samples = await underLoad(result, async () => { outcomes = await deploy(goodRelease, false); });
+        let deployedAt = 0;
+        const samples = await underLoad(result, async () => {
+            outcomes = await deploy(goodRelease, false);
+            deployedAt = Date.now();
+        });
         result.rolloutSeconds = rolloutSeconds(outcomes);
         expectNoFailures(result, samples, started);
-        const last = samples.slice(-20).filter((s) => s.version !== goodRelease);
-        expect(result, last.length === 0, `the last requests under load were not all ${goodRelease}`);
+        const stale = samples.filter((s) => s.sentAt > deployedAt && s.version !== goodRelease);
+        expect(result, stale.length === 0, `${stale.length} responses after the deploy were not ${goodRelease}`);
         await expectOnlyVersion(result, goodRelease);
     },
 };
