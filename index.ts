@@ -44,7 +44,11 @@ export = async () => {
         vpcCidr = (await aws.ec2.getVpc({ id: settings.existingNetwork.vpcId })).cidrBlock;
     } else {
         const region = aws.config.region ?? "the region";
-        const zones = await aws.getAvailabilityZones({ state: "available" });
+        // Real AZs only: Local and Wavelength Zones (in opted-in accounts) have no EFS or RDS.
+        const zones = await aws.getAvailabilityZones({
+            state: "available",
+            filters: [{ name: "zone-type", values: ["availability-zone"] }],
+        });
         checkAzCount(settings.azCount, zones.names, region);
         azs = zones.names.slice(0, settings.azCount);
     }
@@ -55,7 +59,8 @@ export = async () => {
         tags,
     });
 
-    const firewall = new SecurityGroups("sg", {
+    // Not "sg": AWS rejects security group names that begin with "sg-".
+    const firewall = new SecurityGroups("fw", {
         vpcId: network.vpcId,
         sshAllowedCidrs: settings.sshAllowedCidrs,
         https: settings.certificateArn !== undefined,

@@ -62,7 +62,10 @@ export class Database extends pulumi.ComponentResource {
             backupRetentionPeriod: db.backupRetentionDays,
             deletionProtection: db.deletionProtection,
             skipFinalSnapshot: db.skipFinalSnapshot,
-            finalSnapshotIdentifier: db.skipFinalSnapshot ? undefined : `${name}-mysql-final`,
+            // The snapshot outlives the stack: a fixed name would make the next destroy (or another stack) fail.
+            finalSnapshotIdentifier: db.skipFinalSnapshot
+                ? undefined
+                : pulumi.interpolate`${name}-${pulumi.getStack()}-final-${new random.RandomId(`${name}-snapshot-suffix`, { byteLength: 4 }, parent).hex}`,
             copyTagsToSnapshot: true,
             autoMinorVersionUpgrade: true,
             tags: args.tags,

@@ -79,7 +79,8 @@ const provider: pulumi.dynamic.ResourceProvider = {
  * answer `/ping` through the load balancer.
  */
 export class HealthGate extends pulumi.dynamic.Resource {
-    public readonly seen!: pulumi.Output<string[]>;
+    // `declare`: a class field would be emitted and wipe the output the base constructor set.
+    declare public readonly seen: pulumi.Output<string[]>;
 
     constructor(name: string, args: HealthGateArgs, opts?: pulumi.CustomResourceOptions) {
         super(provider, name, { ...args, seen: undefined, attempts: undefined }, opts, "ha-web", "HealthGate");

@@ -60,10 +60,9 @@ export class HostSetup extends pulumi.ComponentResource {
                     parent: this,
                     dependsOn,
                     customTimeouts: step.waitsFor.length === 0 ? { create: bootTimeout } : undefined,
-                    // The plan's triggers are the one signal that re-runs a step (a changed trigger replaces
-                    // the command). Without this, any stdin change would re-run a step too: a new image
-                    // would repeat database set-up, and a rotated SSH key would re-run every step.
-                    ignoreChanges: ["create", "stdin", "connection"],
+                    // No ignoreChanges: a replacement caused by a trigger is created from the ignored
+                    // properties' OLD values, so it would re-run the old script with the old inputs. A changed
+                    // script or input re-runs the step (an update runs `create` again); every step is idempotent.
                 };
                 const resource = step.kind === "copy"
                     ? copyDirectory(resourceName, step, connection, triggers, options)

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Creates the app's database and user, sets the user's password and grants it that database only,
 # idempotently, with the create-app-db tool shipped in the app image (mysql2's escaping).
-# stdin (secret): DB_HOST, DB_PORT, DB_ADMIN_USER, DB_ADMIN_PASSWORD, DB_NAME, DB_USER, DB_PASSWORD,
-# APP_IMAGE. Passwords go from stdin to the tool's stdin as JSON: never in argv or the environment.
+# stdin (secret): DB_HOST, DB_PORT, DB_ADMIN_USER, DB_ADMIN_PASSWORD, DB_NAME, DB_USER, DB_PASSWORD.
+# Passwords go from stdin to the tool's stdin as JSON: never in argv or the environment.
+# The image is the one build-image recorded: not an input, so a new release does not re-run this step.
 set -euo pipefail
+
+readonly CURRENT_IMAGE_FILE="{{currentImageFile}}"
 
 {{readInputs}}
 
@@ -17,11 +20,17 @@ request_json() {
 }
 
 main() {
-  read_inputs DB_HOST DB_PORT DB_ADMIN_USER DB_ADMIN_PASSWORD DB_NAME DB_USER DB_PASSWORD APP_IMAGE
+  read_inputs DB_HOST DB_PORT DB_ADMIN_USER DB_ADMIN_PASSWORD DB_NAME DB_USER DB_PASSWORD
   if [[ ! "$DB_PORT" =~ ^[0-9]+$ ]]; then
     echo "create-app-db: DB_PORT must be a number" >&2
     exit 2
   fi
+  if [[ ! -s "$CURRENT_IMAGE_FILE" ]]; then
+    echo "create-app-db: ${CURRENT_IMAGE_FILE} is missing: run the build-image step first" >&2
+    exit 1
+  fi
+  local APP_IMAGE
+  APP_IMAGE="$(cat "$CURRENT_IMAGE_FILE")"
   echo "create-app-db: ensuring database ${DB_NAME} and user ${DB_USER} on ${DB_HOST}:${DB_PORT}"
   if ! request_json | docker run --rm --interactive --network host "$APP_IMAGE" node dist/tools/create-app-db.js; then
     echo "create-app-db: failed (see above); check the database endpoint, the admin credentials and that ${APP_IMAGE} is on this host, then re-run" >&2

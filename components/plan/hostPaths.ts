@@ -17,6 +17,8 @@ export interface HostPaths {
     deployCommand: string;
     drainCommand: string;
     undrainCommand: string;
+    /** The image the last build-image step built or pulled: the tool create-app-db runs comes from it. */
+    currentImageFile: string;
     /** Where upload-app puts app/ for build-image. */
     appDir: string;
     /** The EFS mount point. */
@@ -36,6 +38,7 @@ export const hostPaths: HostPaths = {
     deployCommand: "/usr/local/sbin/ha-web-deploy",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
+    currentImageFile: "/var/lib/ha-web/app-image",
     appDir: "/opt/ha-web/app",
     sharedMount: "/shared",
     configsDir: "/shared/configs",

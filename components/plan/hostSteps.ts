@@ -54,7 +54,7 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
     const isFirstHost = host.name === inputs.firstHost;
     const imageSteps = inputs.appSource.kind === "build"
         ? [uploadAppStep<V>(inputs.appSource.dir, inputs.appSource.hash, paths), buildImageStep(inputs, paths)]
-        : [pullImageStep(inputs)];
+        : [pullImageStep(inputs, paths)];
     const writeConfig = writeConfigStep(host, inputs, paths);
     return [
         run("wait-for-boot", [], scripts.waitForBootScript()),
@@ -62,7 +62,7 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
         run("mount-shared", ["bootstrap"], scripts.mountSharedScript(paths), { EFS_DNS: inputs.efsDns }, false),
         ...imageSteps,
         writeConfig,
-        ...(isFirstHost ? [createAppDbStep(inputs)] : []),
+        ...(isFirstHost ? [createAppDbStep(inputs, paths)] : []),
         rolloutStep(inputs, paths, writeConfig.triggers),
     ];
 }
@@ -132,8 +132,8 @@ function buildImageStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V> 
     return run("build-image", ["upload-app"], script, { APP_IMAGE: inputs.appSource.image });
 }
 
-function pullImageStep<V>(inputs: HostInputs<V>): RunStep<V> {
-    return run("build-image", ["bootstrap"], scripts.pullImageScript(), { APP_IMAGE: inputs.appSource.image });
+function pullImageStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {
+    return run("build-image", ["bootstrap"], scripts.pullImageScript(paths), { APP_IMAGE: inputs.appSource.image });
 }
 
 function appDbValues<V>(db: DbInputs<V>): Record<string, V> {
@@ -145,9 +145,9 @@ function writeConfigStep<V>(host: HostLayout, inputs: HostInputs<V>, paths: Host
     return run("write-config", ["mount-shared"], script, appDbValues(inputs.db), true);
 }
 
-function createAppDbStep<V>(inputs: HostInputs<V>): RunStep<V> {
+function createAppDbStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {
     const { db } = inputs;
-    const dbValues = {
+    const values = {
         DB_HOST: db.host,
         DB_PORT: db.port,
         DB_ADMIN_USER: db.adminUser,
@@ -156,11 +156,7 @@ function createAppDbStep<V>(inputs: HostInputs<V>): RunStep<V> {
         DB_USER: db.user,
         DB_PASSWORD: db.password,
     };
-    const values = { ...dbValues, APP_IMAGE: inputs.appSource.image };
-    const step = run("create-app-db", ["build-image"], scripts.createAppDbScript(), values, true);
-    // The image only carries the tool: a new release must not re-run database set-up, so the image
-    // is left out of the triggers (a release changes upload, build and rollout, nothing else).
-    return { ...step, triggers: [plain<V>(contentHash(step.script)), ...Object.values(dbValues)] };
+    return run("create-app-db", ["build-image"], scripts.createAppDbScript(paths), values, true);
 }
 
 /**

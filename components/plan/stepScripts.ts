@@ -35,14 +35,15 @@ export interface BuildOptions {
 export function buildImageScript(paths: HostPaths, options: BuildOptions): string {
     return renderFile("build-image.sh", {
         appDir: paths.appDir,
+        currentImageFile: paths.currentImageFile,
         baseImage: options.baseImage ?? "",
         npmCaBase64: options.npmCa ? Buffer.from(options.npmCa, "utf8").toString("base64") : "",
         readInputs: readInputs(),
     });
 }
 
-export function pullImageScript(): string {
-    return renderFile("pull-image.sh", { readInputs: readInputs() });
+export function pullImageScript(paths: HostPaths): string {
+    return renderFile("pull-image.sh", { currentImageFile: paths.currentImageFile, readInputs: readInputs() });
 }
 
 export function writeConfigScript(files: HostFiles, paths: HostPaths): string {
@@ -64,8 +65,8 @@ export function writeConfigScript(files: HostFiles, paths: HostPaths): string {
     });
 }
 
-export function createAppDbScript(): string {
-    return renderFile("create-app-db.sh", { readInputs: readInputs() });
+export function createAppDbScript(paths: HostPaths): string {
+    return renderFile("create-app-db.sh", { currentImageFile: paths.currentImageFile, readInputs: readInputs() });
 }
 
 export function rolloutScript(paths: HostPaths): string {

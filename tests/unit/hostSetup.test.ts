@@ -9,7 +9,9 @@ const stepOf = (run: ProgramRun, host: string, step: string): RecordedResource =
     if (!found) throw new Error(`no command setup-${host}-${step}`);
     return found;
 };
-const triggersOf = (run: ProgramRun) => new Map(run.ofType(commandType).map((c) => [c.name, JSON.stringify(c.inputs.triggers)]));
+/** What makes the engine re-run a command: any change of its script, inputs, connection or triggers. */
+const triggersOf = (run: ProgramRun) => new Map(run.ofType(commandType).map((c) => [c.name,
+    JSON.stringify([c.inputs.triggers, c.inputs.create, c.inputs.stdin, c.inputs.connection])]));
 const changedSteps = (a: ProgramRun, b: ProgramRun) => {
     const before = triggersOf(a);
     return [...triggersOf(b)].filter(([name, t]) => before.get(name) !== t).map(([name]) => name).sort();

@@ -67,7 +67,7 @@ describe("the Pulumi program (index.ts under mocks)", function () {
         });
 
         it("opens exactly the least-privilege firewall rules", () => {
-            const groupTier = new Map(run.ofType("aws:ec2/securityGroup:SecurityGroup").map((g) => [`${g.name}-id`, g.name.replace(/^sg-/, "")]));
+            const groupTier = new Map(run.ofType("aws:ec2/securityGroup:SecurityGroup").map((g) => [`${g.name}-id`, g.name.replace(/^fw-/, "")]));
             const describe = (r: RecordedResource) => {
                 const peer = r.inputs.cidrIpv4 ?? groupTier.get(r.inputs.referencedSecurityGroupId as string);
                 return `${groupTier.get(r.inputs.securityGroupId as string)} ${r.inputs.ipProtocol}/${r.inputs.fromPort ?? "all"} ${peer}`;
@@ -92,7 +92,7 @@ describe("the Pulumi program (index.ts under mocks)", function () {
             const hostAzs = run.ofType("aws:ec2/instance:Instance").map((i) => subnetAz(run).get(i.inputs.subnetId as string));
             expect(targets.map((t) => subnetAz(run).get(t.inputs.subnetId as string)).sort()).to.deep.equal([...new Set(hostAzs)].sort());
             for (const target of targets) {
-                expect(target.inputs.securityGroups).to.deep.equal(["sg-efs-id"]);
+                expect(target.inputs.securityGroups).to.deep.equal(["fw-efs-id"]);
             }
         });
 
@@ -109,7 +109,8 @@ describe("the Pulumi program (index.ts under mocks)", function () {
                 skipFinalSnapshot: false,
                 username: "admin",
             });
-            expect(db.inputs.finalSnapshotIdentifier).to.be.a("string");
+            // Unique per stack and per life of the stack: the snapshot outlives it.
+            expect(db.inputs.finalSnapshotIdentifier).to.equal("db-test-final-a1b2c3d4");
             expect(isSecretInput(db.inputs.password)).to.equal(true);
         });
 
@@ -166,7 +167,7 @@ describe("the Pulumi program (index.ts under mocks)", function () {
             const http = listeners.find((l) => l.inputs.port === 80);
             expect((http?.inputs.defaultActions as Array<Record<string, unknown>>)[0].type).to.equal("redirect");
             const lbIngress = run.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-                .filter((r) => r.inputs.securityGroupId === "sg-lb-id").map((r) => r.inputs.fromPort).sort();
+                .filter((r) => r.inputs.securityGroupId === "fw-lb-id").map((r) => r.inputs.fromPort).sort();
             expect(lbIngress).to.deep.equal([443, 80]);
         });
 

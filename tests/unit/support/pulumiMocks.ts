@@ -20,7 +20,9 @@ export const generatedSecrets = new Set<string>();
 export const mockAzs = ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"];
 export const mockDebianAmi = "ami-0debian12mock0000";
 
-let ipCounter = 10;
+/** One address per instance name, the same in every run, as a real instance keeps its address. */
+const addresses = new Map<string, number>();
+const addressOf = (name: string) => addresses.get(name) ?? addresses.set(name, 10 + addresses.size).get(name)!;
 
 function outputsFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
@@ -34,8 +36,10 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
             generatedSecrets.add(privateKeyOpenssh);
             return { ...inputs, privateKeyOpenssh, privateKeyPem: privateKeyOpenssh, publicKeyOpenssh: `ssh-ed25519 AAAAmock${name}` };
         }
+        case "random:index/randomId:RandomId":
+            return { ...inputs, hex: "a1b2c3d4" };
         case "aws:ec2/instance:Instance":
-            return { ...inputs, publicIp: `198.51.100.${ipCounter++}`, privateIp: `10.20.0.${ipCounter}`, arn: `arn:aws:ec2:::${name}` };
+            return { ...inputs, publicIp: `198.51.100.${addressOf(name)}`, privateIp: `10.20.0.${addressOf(name)}`, arn: `arn:aws:ec2:::${name}` };
         case "aws:ec2/keyPair:KeyPair":
             return { ...inputs, keyName: `${name}-key` };
         case "aws:lb/loadBalancer:LoadBalancer":
