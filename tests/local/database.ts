@@ -29,7 +29,7 @@ export async function ensureDatabase(): Promise<EnsureOutcome> {
     return outcome;
 }
 
-export async function waitUntilDatabaseAnswers(): Promise<void> {
+async function waitUntilDatabaseAnswers(): Promise<void> {
     await waitFor("the database to accept connections", 60, async () =>
         (await isRunning(database.container)) &&
         dockerOk(["exec", database.container, "mariadb-admin", "--protocol=socket", "ping"]));

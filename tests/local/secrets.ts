@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stateDir } from "./stackLayout";
 
-export const secretsDir = path.join(stateDir, "secrets");
+const secretsDir = path.join(stateDir, "secrets");
 
 /**
  * A password generated on first use and kept in a 0600 file under .local-stack/secrets, so re-runs
