@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { healthCheck, detectionWindowSeconds } from "../../components/plan/healthCheck";
 import { hostPaths } from "../../components/plan/hostPaths";
-import { removeContainer } from "./containers";
+import { isRunning, removeContainer } from "./containers";
 import { ensureDatabase } from "./database";
 import { buildHostImage } from "./hostImage";
 import { ensureHost, removeHost, startHost, stopHostHard } from "./hosts";
@@ -46,6 +46,7 @@ export async function up(): Promise<StepOutcome[]> {
  * recorded state matches what runs (as an operator would re-run `pulumi up` with the old version).
  */
 export async function deploy(label: string, broken: boolean): Promise<StepOutcome[]> {
+    await requireStackUp();
     const previous = currentRelease();
     await timed(`build release ${label}${broken ? " (broken: health never passes)" : ""}`, () => buildRelease(label, broken));
     try {
@@ -61,17 +62,20 @@ export async function deploy(label: string, broken: boolean): Promise<StepOutcom
 
 export async function stopHost(host: string): Promise<void> {
     hostLayout(host);
+    await requireStackUp();
     await timed(`${host}: hard stop (host and its app containers killed)`, () => stopHostHard(host)).then(report);
 }
 
 export async function startHostAgain(host: string): Promise<void> {
     hostLayout(host);
+    await requireStackUp();
     await timed(`${host}: start`, () => startHost(host));
 }
 
 /** Graceful maintenance: the host's own ha-web-drain fails its health check; wait until the LB agrees. */
 export async function drainHost(host: string): Promise<void> {
     hostLayout(host);
+    await requireStackUp();
     await timed(`${host}: drain (ha-web-drain)`, async () => {
         await docker(["exec", hostContainer(host), hostPaths.drainCommand], { stream: true });
         await waitForTarget(host, "DOWN", detectionWindowSeconds() + healthCheck.intervalSeconds);
@@ -80,6 +84,7 @@ export async function drainHost(host: string): Promise<void> {
 
 export async function undrainHost(host: string): Promise<void> {
     hostLayout(host);
+    await requireStackUp();
     await timed(`${host}: undrain (ha-web-undrain)`, async () => {
         await docker(["exec", hostContainer(host), hostPaths.undrainCommand], { stream: true });
         await waitForTarget(host, "UP", joinSeconds);
@@ -104,6 +109,12 @@ export async function down(): Promise<void> {
 
 /** Drill and bench results survive `down`. */
 export const resultsDirName = "results";
+
+async function requireStackUp(): Promise<void> {
+    if (!(await isRunning(loadBalancer.container))) {
+        throw new Error("the local stack is not up: run `npm run local:up` first");
+    }
+}
 
 function report(outcome: string): void {
     note(`  -> ${outcome}`);
