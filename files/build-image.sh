@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the app image from the uploaded sources in {{appDir}}. The tag is a content hash of app/, so
-# an image that exists is already the right one. stdin: APP_IMAGE=ha-web-app:<hash>.
+# an image that exists is already the right one. stdin: APP_IMAGE=ha-web-app:<hash>, and
+# NPM_CA_BASE64=<base64 PEM or empty>: a CA npm needs behind a TLS-intercepting proxy. It comes on stdin,
+# not in this script, because a CA bundle can be larger than one command-line argument may be (128 KiB).
 set -euo pipefail
 
 readonly APP_DIR="{{appDir}}"
@@ -8,11 +10,14 @@ readonly APP_DIR="{{appDir}}"
 readonly CURRENT_IMAGE_FILE="{{currentImageFile}}"
 # Optional: a base image other than the Dockerfile's default.
 readonly BASE_IMAGE="{{baseImage}}"
-# Optional: a CA certificate (base64 PEM) npm needs behind a TLS-intercepting proxy; a BuildKit
-# secret, so it never lands in an image layer. Not secret itself: CA certificates are public.
-readonly NPM_CA_BASE64="{{npmCaBase64}}"
 
 {{readInputs}}
+
+ca_file=""
+cleanup() {
+  if [[ -n "$ca_file" ]]; then rm -f "$ca_file"; fi
+}
+trap cleanup EXIT
 
 record_current_image() {
   mkdir -p "$(dirname "$CURRENT_IMAGE_FILE")"
@@ -20,7 +25,7 @@ record_current_image() {
 }
 
 main() {
-  read_inputs APP_IMAGE
+  read_inputs APP_IMAGE NPM_CA_BASE64
   if docker image inspect "$APP_IMAGE" >/dev/null 2>&1; then
     echo "build-image: ${APP_IMAGE} is already built"
     record_current_image
@@ -31,9 +36,8 @@ main() {
     args+=(--build-arg "BASE_IMAGE=${BASE_IMAGE}")
   fi
   if [[ -n "$NPM_CA_BASE64" ]]; then
-    local ca_file
+    # A BuildKit secret, so the CA never lands in an image layer.
     ca_file="$(mktemp)"
-    trap 'rm -f "$ca_file"' EXIT
     base64 --decode <<<"$NPM_CA_BASE64" >"$ca_file"
     args+=(--secret "id=npm_ca,src=${ca_file}")
   fi

@@ -129,7 +129,8 @@ function uploadAppStep<V>(dir: string, hash: string, paths: HostPaths): CopyStep
 
 function buildImageStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {
     const script = scripts.buildImageScript(paths, inputs);
-    return run("build-image", ["upload-app"], script, { APP_IMAGE: inputs.appSource.image });
+    const npmCa = plain<V>(inputs.npmCa ? Buffer.from(inputs.npmCa, "utf8").toString("base64") : "");
+    return run("build-image", ["upload-app"], script, { APP_IMAGE: inputs.appSource.image, NPM_CA_BASE64: npmCa });
 }
 
 function pullImageStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {

@@ -37,7 +37,6 @@ export function buildImageScript(paths: HostPaths, options: BuildOptions): strin
         appDir: paths.appDir,
         currentImageFile: paths.currentImageFile,
         baseImage: options.baseImage ?? "",
-        npmCaBase64: options.npmCa ? Buffer.from(options.npmCa, "utf8").toString("base64") : "",
         readInputs: readInputs(),
     });
 }

@@ -81,7 +81,7 @@ describe("hostSteps", () => {
     it("uploads and builds app/ by default, with the content-hash tag on stdin", () => {
         const steps = plan();
         expect(step(steps, "upload-app")).to.include({ kind: "copy", localPath: "/repo/app", remotePath: "/opt/ha-web/app" });
-        expect(runStep(steps, "build-image").stdin?.values).to.deep.equal({ APP_IMAGE: `ha-web-app:${"ab".repeat(8)}` });
+        expect(runStep(steps, "build-image").stdin?.values).to.deep.equal({ APP_IMAGE: `ha-web-app:${"ab".repeat(8)}`, NPM_CA_BASE64: "" });
         expect(runStep(steps, "build-image").script).to.contain("docker build");
     });
 
@@ -130,6 +130,13 @@ describe("hostSteps", () => {
     it("re-runs only upload, build and rollout when app/ changes (a release never re-runs database set-up)", () => {
         const appSource = builtAppSource("/repo/app", "cd".repeat(32));
         expect(retriggered(plan(), plan(hostA, { appSource }))).to.deep.equal(["upload-app", "build-image", "rollout"]);
+    });
+
+    it("hands the npm CA to build-image on stdin, never in its script (a bundle outgrows a command line)", () => {
+        const npmCa = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        const build = runStep(plan(hostA, { npmCa }), "build-image");
+        expect(Buffer.from(build.stdin?.values.NPM_CA_BASE64 ?? "", "base64").toString()).to.equal(npmCa);
+        expect(build.script).to.equal(runStep(plan(), "build-image").script);
     });
 
     it("re-runs build-image when the npm CA changes", () => {
