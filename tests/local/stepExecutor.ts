@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { copySources } from "../../components/plan/hash";
 import { HostStep, renderStdin } from "../../components/plan/hostStep";
 import { qualifiedStepName, stepDependencies } from "../../components/plan/remoteInvocation";
 import { note } from "./progress";
@@ -83,18 +84,12 @@ async function runScript(container: string, label: string, step: Extract<HostSte
     }
 }
 
-/**
- * A copy of the directory without installed packages and build output: the same files the step's
- * trigger hashes (components/plan/hash.ts), and all a host needs to build from.
- */
+/** The sources a host builds from (what the step's trigger hashed), staged per host: hosts copy in parallel. */
 function stagedSources(host: string, dir: string): string {
     const staged = path.join(stateDir, "upload", host, path.basename(dir));
-    fs.rmSync(staged, { recursive: true, force: true });
-    fs.cpSync(dir, staged, { recursive: true, filter: (source) => !notSources.has(path.basename(source)) });
+    copySources(dir, staged);
     return staged;
 }
-
-const notSources = new Set(["node_modules", "dist", ".git"]);
 
 /** Everything that must re-run the step when it changes, as Pulumi sees it: script, inputs, triggers. */
 function stepHash(step: HostStep<string>): string {

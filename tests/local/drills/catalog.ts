@@ -53,14 +53,15 @@ const brokenReleaseRefused: Drill = {
     name: "2 broken release refused",
     async run(result) {
         const started = Date.now();
-        let refused = false;
+        let refusal = "";
         const samples = await underLoad(result, async () => {
             await deploy(brokenRelease, true).catch((error: Error) => {
-                refused = true;
+                refusal = error.message;
                 result.notes.push(`refused: ${error.message.split("\n")[0]}`);
             });
         });
-        expect(result, refused, "the broken release was not refused");
+        expect(result, refusal !== "", "the broken release was not refused");
+        expect(result, /^aborting deployment: /m.test(refusal), "the refusal did not say `aborting deployment: ...`");
         expectNoFailures(result, samples, started);
         expect(result, currentRelease().label === goodRelease, `the stack's release is ${currentRelease().label}`);
         await expectOnlyVersion(result, goodRelease);
