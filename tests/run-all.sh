@@ -10,15 +10,16 @@ failed=0
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
-# Runs one stage; a mocha stage adds its own test counts, any other stage counts as one test.
+# Runs one stage; a mocha stage adds its own test counts (as does the drills' `drills: N passed, N
+# failed` line), any other stage counts as one test.
 stage() {
   local name="$1"; shift
   echo "==> ${name}"
   local status=0
   "$@" 2>&1 | tee "$log" || status=$?
   local ok bad
-  ok="$(grep -Eo '^ +[0-9]+ passing' "$log" | grep -Eo '[0-9]+' || true)"
-  bad="$(grep -Eo '^ +[0-9]+ failing' "$log" | grep -Eo '[0-9]+' || true)"
+  ok="$(sed -nE 's/^ +([0-9]+) passing.*/\1/p; s/^drills: ([0-9]+) passed.*/\1/p' "$log" | head -1)"
+  bad="$(sed -nE 's/^ +([0-9]+) failing.*/\1/p; s/^drills: [0-9]+ passed, ([0-9]+) failed.*/\1/p' "$log" | head -1)"
   if [[ -n "$ok" || -n "$bad" ]]; then
     passed=$((passed + ${ok:-0}))
     failed=$((failed + ${bad:-0}))
