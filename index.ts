@@ -21,6 +21,9 @@ import { WebTier } from "./components/webTier";
 /** How long the health gate waits for every host to answer through the load balancer. */
 const healthGateTimeoutSeconds = 300;
 
+/** AWS's CA bundle for RDS in a region (small, unlike the global bundle). */
+const rdsCaBundleUrl = (region: string) => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+
 export = async () => {
     // Every key is checked before anything is created: a bad value fails the preview, listing all problems.
     const config = new pulumi.Config();
@@ -126,6 +129,7 @@ export = async () => {
                     password: database.appPassword,
                     adminUser: database.adminUser,
                     adminPassword: database.adminPassword,
+                    tlsCaUrl: rdsCaBundleUrl(aws.config.region ?? "us-west-2"),
                 },
                 appSource,
             }),

@@ -41,6 +41,13 @@ export class Database extends pulumi.ComponentResource {
         this.adminPassword = pulumi.secret(args.adminPassword ?? password("admin"));
         this.appPassword = pulumi.secret(args.appPassword ?? password("app"));
 
+        // Encrypted connections only: the hosts verify the server with AWS's CA bundle (write-config).
+        const parameters = new aws.rds.ParameterGroup(`${name}-params`, {
+            family: `mysql${db.engineVersion.split(".").slice(0, 2).join(".")}`,
+            parameters: [{ name: "require_secure_transport", value: "1" }],
+            tags: args.tags,
+        }, parent);
+
         const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
             subnetIds: args.subnetIds,
             tags: args.tags,
@@ -55,6 +62,7 @@ export class Database extends pulumi.ComponentResource {
             storageEncrypted: true,
             multiAz: db.multiAz,
             dbSubnetGroupName: subnetGroup.name,
+            parameterGroupName: parameters.name,
             vpcSecurityGroupIds: [args.securityGroupId],
             publiclyAccessible: false,
             username: db.adminUser,

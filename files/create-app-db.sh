@@ -7,15 +7,19 @@
 set -euo pipefail
 
 readonly CURRENT_IMAGE_FILE="{{currentImageFile}}"
+# Present when the database requires TLS (write-config fetched it): the tool then verifies the server.
+readonly DB_CA_FILE="{{dbCaFile}}"
 
 {{readInputs}}
 
 # printf is a shell builtin and jq reads the values on stdin, so no password shows up in `ps`.
 request_json() {
+  local ca=""
+  if [[ -f "$DB_CA_FILE" ]]; then ca="$(cat "$DB_CA_FILE")"; fi
   printf '%s\n' "$DB_HOST" "$DB_PORT" "$DB_ADMIN_USER" "$DB_ADMIN_PASSWORD" "$DB_NAME" "$DB_USER" "$DB_PASSWORD" |
-    jq --raw-input --null-input --compact-output '[inputs] | {
+    jq --raw-input --null-input --compact-output --arg ca "$ca" '[inputs] | {
       host: .[0], port: (.[1] | tonumber), adminUser: .[2], adminPassword: .[3],
-      database: .[4], user: .[5], password: .[6]
+      database: .[4], user: .[5], password: .[6], tlsCa: $ca
     }'
 }
 

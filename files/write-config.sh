@@ -2,11 +2,14 @@
 # Installs this host's configuration: the app's env file, its compose file, the nginx site and the
 # operator commands (ha-web-deploy, ha-web-drain, ha-web-undrain; a copy under {{sharedScriptsDir}}).
 # Only files whose content changed are written. stdin (secret): DB_HOST, DB_PORT, DB_NAME, DB_USER,
-# DB_PASSWORD.
+# DB_PASSWORD. When the database requires TLS, also fetches its CA bundle from DB_TLS_CA_URL.
 set -euo pipefail
 
 readonly ETC_DIR="{{etcDir}}"
 readonly ENV_FILE="{{envFile}}"
+readonly DB_CA_FILE="{{dbCaFile}}"
+# Empty: the database takes plain connections (the local stand-in). Not secret: a public CA bundle.
+readonly DB_TLS_CA_URL="{{dbTlsCaUrl}}"
 readonly COMPOSE_FILE="{{composeFile}}"
 readonly NGINX_SITE="{{nginxSite}}"
 readonly DEPLOY_COMMAND="{{deployCommand}}"
@@ -38,11 +41,31 @@ install_content() {
   fi
 }
 
+# The CA the app and create-app-db verify the database's certificate with.
+fetch_db_ca() {
+  local pem
+  if ! pem="$(curl --fail --silent --show-error --retry 5 --retry-connrefused "$DB_TLS_CA_URL")" ||
+    [[ "$pem" != *"BEGIN CERTIFICATE"* ]]; then
+    echo "write-config: could not fetch the database CA bundle from ${DB_TLS_CA_URL}; check this host's outbound HTTPS, then re-run" >&2
+    exit 1
+  fi
+  install_content "$DB_CA_FILE" 0644 <<<"$pem"
+}
+
 write_env_file() {
   install -d -m 0700 "$ETC_DIR"
+  local tls_line=""
+  if [[ -n "$DB_TLS_CA_URL" ]]; then
+    fetch_db_ca
+    # Env files take one line per value: the bundle goes base64-encoded.
+    tls_line="DB_TLS_CA_BASE64=$(base64 --wrap=0 "$DB_CA_FILE")"
+  fi
   # printf is a builtin: the password never appears in a process's argv.
-  install_content "$ENV_FILE" 0600 < <(printf 'DB_HOST=%s\nDB_PORT=%s\nDB_NAME=%s\nDB_USER=%s\nDB_PASSWORD=%s\n' \
-    "$DB_HOST" "$DB_PORT" "$DB_NAME" "$DB_USER" "$DB_PASSWORD")
+  install_content "$ENV_FILE" 0600 < <(
+    printf 'DB_HOST=%s\nDB_PORT=%s\nDB_NAME=%s\nDB_USER=%s\nDB_PASSWORD=%s\n' \
+      "$DB_HOST" "$DB_PORT" "$DB_NAME" "$DB_USER" "$DB_PASSWORD"
+    if [[ -n "$tls_line" ]]; then printf '%s\n' "$tls_line"; fi
+  )
 }
 
 write_app_files() {

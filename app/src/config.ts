@@ -16,6 +16,8 @@ export interface DatabaseConfig {
     name: string;
     user: string;
     password: string;
+    /** PEM of the CA that signed the server's certificate: when set, connections use verified TLS. */
+    tlsCa?: string;
 }
 
 /** Docker Compose kills the container 20 s after SIGTERM (stop_grace_period); draining must end first. */
@@ -59,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             name: required("DB_NAME"),
             user: required("DB_USER"),
             password: readPassword(env, problems),
+            tlsCa: readTlsCa(env, problems),
         },
         sharedDir: required("SHARED_DIR"),
         shutdownTimeoutMs: integer("SHUTDOWN_TIMEOUT_MS", 15_000, 1, stopGracePeriodMs - 1),
@@ -67,6 +70,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         throw new Error(`Invalid configuration:\n${problems.map((problem) => ` - ${problem}`).join("\n")}`);
     }
     return config;
+}
+
+/**
+ * DB_TLS_CA_BASE64: the database server's CA bundle, base64 on one line (env files take no
+ * multi-line values). Unset means plain TCP (the local stand-in); RDS requires TLS.
+ */
+function readTlsCa(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+    const encoded = env.DB_TLS_CA_BASE64;
+    if (!encoded) return undefined;
+    const pem = Buffer.from(encoded, "base64").toString("utf8");
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+        problems.push("DB_TLS_CA_BASE64 must be a base64-encoded PEM certificate bundle");
+    }
+    return pem;
 }
 
 /** DB_PASSWORD_FILE (a mounted secret) wins over DB_PASSWORD, so the secret can stay out of `docker inspect`. */

@@ -41,6 +41,8 @@ export function createHealth(config: Config): Health {
         idleTimeout: 30_000,
         connectTimeout: checkTimeoutMs,
         enableKeepAlive: true,
+        // Verified TLS (certificate chain and host name) when a CA is configured.
+        ssl: config.database.tlsCa ? { ca: config.database.tlsCa } : undefined,
     });
     // One file per host and process: hosts share the directory and must not race on one name.
     const probeFile = path.join(config.sharedDir, `.health-${os.hostname()}-${process.pid}`);

@@ -7,6 +7,8 @@ export interface HostPaths {
     etcDir: string;
     /** The app's database settings and password (mode 0600). */
     envFile: string;
+    /** The database server's CA bundle, fetched by write-config when the database requires TLS. */
+    dbCaFile: string;
     composeFile: string;
     /**
      * While this file exists nginx fails the load balancer's health check (ha-web-drain). Not under
@@ -32,6 +34,7 @@ export interface HostPaths {
 export const hostPaths: HostPaths = {
     etcDir: "/etc/ha-web",
     envFile: "/etc/ha-web/app.env",
+    dbCaFile: "/etc/ha-web/db-ca.pem",
     composeFile: "/etc/ha-web/docker-compose.yml",
     drainFlag: "/var/lib/ha-web/drained",
     nginxSite: "/etc/nginx/sites-enabled/ha-web.conf",

@@ -23,6 +23,11 @@ export interface DbInputs<V> {
     password: V;
     adminUser: V;
     adminPassword: V;
+    /**
+     * Where the hosts fetch the database server's CA bundle (RDS: AWS's regional bundle). When set,
+     * every connection to the database uses verified TLS; the server refuses anything else.
+     */
+    tlsCaUrl?: string;
 }
 
 export interface HostInputs<V> extends HostFileOptions, scripts.BuildOptions {
@@ -142,7 +147,7 @@ function appDbValues<V>(db: DbInputs<V>): Record<string, V> {
 }
 
 function writeConfigStep<V>(host: HostLayout, inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {
-    const script = scripts.writeConfigScript(renderHostFiles(host, inputs, paths), paths);
+    const script = scripts.writeConfigScript(renderHostFiles(host, inputs, paths), paths, inputs.db.tlsCaUrl ?? "");
     return run("write-config", ["mount-shared"], script, appDbValues(inputs.db), true);
 }
 
@@ -157,7 +162,8 @@ function createAppDbStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V>
         DB_USER: db.user,
         DB_PASSWORD: db.password,
     };
-    return run("create-app-db", ["build-image"], scripts.createAppDbScript(paths), values, true);
+    // After write-config: it fetches the database's CA, which create-app-db connects with.
+    return run("create-app-db", ["build-image", "write-config"], scripts.createAppDbScript(paths), values, true);
 }
 
 /**

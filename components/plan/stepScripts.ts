@@ -45,10 +45,12 @@ export function pullImageScript(paths: HostPaths): string {
     return renderFile("pull-image.sh", { currentImageFile: paths.currentImageFile, readInputs: readInputs() });
 }
 
-export function writeConfigScript(files: HostFiles, paths: HostPaths): string {
+export function writeConfigScript(files: HostFiles, paths: HostPaths, dbTlsCaUrl: string): string {
     return renderFile("write-config.sh", {
         etcDir: paths.etcDir,
         envFile: paths.envFile,
+        dbCaFile: paths.dbCaFile,
+        dbTlsCaUrl,
         composeFile: paths.composeFile,
         nginxSite: paths.nginxSite,
         deployCommand: paths.deployCommand,
@@ -65,7 +67,7 @@ export function writeConfigScript(files: HostFiles, paths: HostPaths): string {
 }
 
 export function createAppDbScript(paths: HostPaths): string {
-    return renderFile("create-app-db.sh", { currentImageFile: paths.currentImageFile, readInputs: readInputs() });
+    return renderFile("create-app-db.sh", { currentImageFile: paths.currentImageFile, dbCaFile: paths.dbCaFile, readInputs: readInputs() });
 }
 
 export function rolloutScript(paths: HostPaths): string {

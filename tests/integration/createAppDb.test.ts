@@ -12,13 +12,15 @@ import { MariaDb, startMariaDb } from "../support/mariadb";
 const appDir = path.join(__dirname, "..", "..", "app");
 const image = "ha-web-app:create-app-db-test";
 
-describe("create-app-db.sh against real MariaDB (the app image's tool)", function () {
+describe("create-app-db.sh against real MariaDB that requires TLS, as RDS does (the app image's tool)", function () {
     this.timeout(900_000);
     let db: MariaDb;
 
-    /** build-image's record of the host's image, in a temp folder instead of /var/lib/ha-web. */
-    const currentImageFile = path.join(fs.mkdtempSync("/tmp/ha-web-create-app-db-"), "app-image");
-    const script = createAppDbScript({ ...hostPaths, currentImageFile });
+    /** build-image's record of the host's image and write-config's CA file, in a temp folder. */
+    const work = fs.mkdtempSync("/tmp/ha-web-create-app-db-");
+    const currentImageFile = path.join(work, "app-image");
+    const dbCaFile = path.join(work, "db-ca.pem");
+    const script = createAppDbScript({ ...hostPaths, currentImageFile, dbCaFile });
 
     /** Runs the step exactly as an executor does: script as `bash -c`, values on stdin. */
     const createAppDb = (password: string) => run("bash", ["-c", script, "ha-web-create-app-db"], {
@@ -28,17 +30,20 @@ describe("create-app-db.sh against real MariaDB (the app image's tool)", functio
         }),
         env: { PATH: `/usr/bin:${process.env.PATH ?? ""}` },
     });
-    const connectAsApp = (password: string) =>
-        mysql.createConnection({ host: db.host, port: db.port, user: "app_user", password, database: "app_db" });
+    const connectAsApp = (password: string) => mysql.createConnection({
+        host: db.host, port: db.port, user: "app_user", password, database: "app_db", ssl: { ca: db.tlsCa },
+    });
 
     before(async () => {
         await ensureBaseImages();
         await buildImage({ tag: image, context: appDir, buildArgs: { BASE_IMAGE: baseImages.node, APP_VERSION: "test" } });
         fs.writeFileSync(currentImageFile, `${image}\n`);
-        db = await startMariaDb();
+        db = await startMariaDb({ requireTls: true });
+        fs.writeFileSync(dbCaFile, db.tlsCa!);
     });
     after(async () => {
         if (db) await db.destroy();
+        fs.rmSync(work, { recursive: true, force: true });
     });
 
     it("creates the database and user; a second run changes nothing and succeeds", async () => {

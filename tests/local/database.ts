@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import { makeServerCertificates } from "../support/certificates";
 import { ensureContainer, EnsureOutcome, isRunning, waitFor } from "./containers";
 import { baseImages, buildImage, imageContext } from "./images";
 import { dockerOk, docker } from "./run";
@@ -7,9 +9,19 @@ import { database } from "./stackLayout";
 export const adminPasswordSecret = "db-admin-password";
 export const appPasswordSecret = "db-app-password";
 
+/**
+ * Like the RDS instance, the stand-in refuses unencrypted connections; its certificate (for
+ * 127.0.0.1) is signed by a CA of this stack's own, which the hosts fetch as they fetch AWS's bundle.
+ */
+export const databaseTlsDir = secretFile("db-tls");
+export const databaseCaFile = `${databaseTlsDir}/ca.pem`;
+/** Where the hosts find that CA (mounted read-only), fetched with a file:// URL. */
+export const publishedDatabaseCa = "/usr/local/share/ha-web/db-ca.pem";
+
 /** Builds and starts the MariaDB stand-in for RDS; waits until it accepts connections. */
 export async function ensureDatabase(): Promise<EnsureOutcome> {
     secret(adminPasswordSecret);
+    if (!fs.existsSync(databaseCaFile)) await makeServerCertificates(databaseTlsDir, database.host);
     await buildImage({ tag: database.image, context: imageContext("database"), buildArgs: { BASE_IMAGE: baseImages.debian } });
     if (!(await dockerOk(["volume", "inspect", database.volume]))) {
         await docker(["volume", "create", database.volume]);
@@ -23,6 +35,7 @@ export async function ensureDatabase(): Promise<EnsureOutcome> {
             "--env", `DB_ADMIN_USER=${database.adminUser}`,
             "-v", `${database.volume}:/var/lib/mysql`,
             "-v", `${secretFile(adminPasswordSecret)}:/run/secrets/${adminPasswordSecret}:ro`,
+            "-v", `${databaseTlsDir}:/run/secrets/db-tls:ro`,
         ],
     });
     await waitUntilDatabaseAnswers();

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { ensureContainer, EnsureOutcome, isRunning, projectContainers, removeContainer, waitFor } from "./containers";
+import { databaseCaFile, publishedDatabaseCa } from "./database";
 import { docker } from "./run";
 import { appProjects, hostContainer, hostImage, hostLayout, sharedDir, stateDir } from "./stackLayout";
 
@@ -23,6 +24,8 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
             // host writes name bind sources that exist on this machine's daemon.
             "-v", `${sharedDir}:/shared`,
             "-v", `${sharedDir}:${sharedDir}`,
+            // Where this stack "publishes" its database CA, as AWS publishes RDS's bundle.
+            "-v", `${databaseCaFile}:${publishedDatabaseCa}:ro`,
         ],
     });
     // A host that was stopped hard comes back with the app containers it had, as a rebooted EC2 does.

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { directoryHash } from "../../components/plan/hash";
 import { AppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
-import { appPasswordSecret, adminPasswordSecret } from "./database";
+import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "./database";
 import { baseImages } from "./images";
 import { secret } from "./secrets";
 import { HostPlan } from "./stepExecutor";
@@ -34,6 +34,7 @@ export function localHostPlans(appImage: string): HostPlan[] {
                 password: secret(appPasswordSecret),
                 adminUser: database.adminUser,
                 adminPassword: secret(adminPasswordSecret),
+                tlsCaUrl: `file://${publishedDatabaseCa}`,
             },
             appSource,
             listen: `127.0.0.1:${layout.nginxPort}`,

@@ -6,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import * as mysql from "mysql2/promise";
 import { run } from "../local/run";
+import { makeServerCertificates } from "./certificates";
 
 /** A throwaway MariaDB server on 127.0.0.1 with real authentication, owned by one test file. */
 export interface MariaDb {
@@ -13,6 +14,8 @@ export interface MariaDb {
     port: number;
     adminUser: string;
     adminPassword: string;
+    /** With `requireTls`: PEM of the CA that signed the server's certificate (as RDS's CA bundle). */
+    tlsCa?: string;
     /** Stops the server (SIGTERM, waits for exit); the data directory survives for start(). */
     stop(): Promise<void>;
     /** Starts it again on the same port with the same data. */
@@ -40,9 +43,11 @@ export function freePort(): Promise<number> {
 /**
  * Creates a data directory with mariadb-install-db and starts mariadbd on a free loopback port.
  * The admin account is made by an --init-file on every start (idempotent), so no client binary is
- * needed and the password never appears on a command line.
+ * needed and the password never appears on a command line. `requireTls` makes it refuse plain
+ * connections, as the RDS instance does (require_secure_transport), with a certificate for 127.0.0.1
+ * signed by a throwaway CA.
  */
-export async function startMariaDb(): Promise<MariaDb> {
+export async function startMariaDb(options: { requireTls?: boolean } = {}): Promise<MariaDb> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-mariadb-"));
     const dataDir = path.join(dir, "data");
     const adminPassword = randomBytes(12).toString("hex");
@@ -71,6 +76,11 @@ export async function startMariaDb(): Promise<MariaDb> {
         `--log-error=${path.join(dir, "error.log")}`, `--init-file=${initFile}`,
         "--skip-name-resolve", "--skip-log-bin", "--innodb-buffer-pool-size=32M",
     ];
+    const tlsCa = options.requireTls ? await makeServerCertificates(dir, host) : undefined;
+    if (tlsCa) {
+        args.push(`--ssl-ca=${path.join(dir, "ca.pem")}`, `--ssl-cert=${path.join(dir, "server.pem")}`,
+            `--ssl-key=${path.join(dir, "server.key")}`, "--require-secure-transport=ON");
+    }
     let child: ChildProcess | undefined;
 
     const start = async (): Promise<void> => {
@@ -78,7 +88,7 @@ export async function startMariaDb(): Promise<MariaDb> {
         const started = spawn("mariadbd", args, { stdio: "ignore" });
         child = started;
         started.once("exit", () => { if (child === started) child = undefined; });
-        await waitUntilReady(port, adminPassword, () => child === started, path.join(dir, "error.log"));
+        await waitUntilReady(port, adminPassword, tlsCa, () => child === started, path.join(dir, "error.log"));
     };
     const stop = async (): Promise<void> => {
         const running = child;
@@ -100,15 +110,17 @@ export async function startMariaDb(): Promise<MariaDb> {
         await destroy();
         throw error;
     }
-    return { host, port, adminUser, adminPassword, stop, start, destroy };
+    return { host, port, adminUser, adminPassword, tlsCa, stop, start, destroy };
 }
 
-async function waitUntilReady(port: number, password: string, alive: () => boolean, errorLog: string): Promise<void> {
+async function waitUntilReady(port: number, password: string, tlsCa: string | undefined, alive: () => boolean, errorLog: string): Promise<void> {
     const deadline = Date.now() + readyTimeoutMs;
     for (;;) {
         if (!alive()) throw new Error(`mariadbd exited during start-up:\n${readLog(errorLog)}`);
         try {
-            const connection = await mysql.createConnection({ host, port, user: adminUser, password, connectTimeout: 1000 });
+            const connection = await mysql.createConnection({
+                host, port, user: adminUser, password, connectTimeout: 1000, ssl: tlsCa ? { ca: tlsCa } : undefined,
+            });
             await connection.end();
             return;
         } catch (error) {

@@ -139,6 +139,15 @@ describe("hostSteps", () => {
         expect(build.script).to.equal(runStep(plan(), "build-image").script);
     });
 
+    it("fetches the database's CA in write-config, before create-app-db connects, and re-runs both when its URL changes", () => {
+        const url = "https://truststore.example/db-bundle.pem";
+        const steps = plan(hostA, { db: { ...inputs().db, tlsCaUrl: url } });
+        expect(runStep(steps, "write-config").script).to.contain(url);
+        expect(runStep(plan(), "write-config").script).not.to.contain(url);
+        expect(step(steps, "create-app-db").waitsFor).to.include("write-config");
+        expect(retriggered(plan(), steps)).to.deep.equal(["write-config", "rollout"]);
+    });
+
     it("re-runs build-image when the npm CA changes", () => {
         expect(retriggered(plan(), plan(hostA, { npmCa: "-----BEGIN CERTIFICATE-----\nx\n" }))).to.deep.equal(["build-image"]);
     });

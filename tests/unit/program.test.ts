@@ -114,6 +114,17 @@ describe("the Pulumi program (index.ts under mocks)", function () {
             expect(isSecretInput(db.inputs.password)).to.equal(true);
         });
 
+        it("makes the database refuse unencrypted connections, and the hosts fetch its CA", () => {
+            const [params] = run.ofType("aws:rds/parameterGroup:ParameterGroup");
+            expect(params.inputs.family).to.equal("mysql8.4");
+            expect(params.inputs.parameters).to.deep.include({ name: "require_secure_transport", value: "1" });
+            const [db] = run.ofType("aws:rds/instance:Instance");
+            expect(db.inputs.parameterGroupName).to.equal(params.inputs.name ?? `${params.name}-group`);
+            const writeConfig = run.ofType("command:remote:Command").find((c) => c.name === "setup-host-a-write-config")!;
+            const script = Buffer.from(/'([A-Za-z0-9+/=]+)'/.exec(writeConfig.inputs.create as string)![1], "base64").toString();
+            expect(script).to.contain("https://truststore.pki.rds.amazonaws.com/us-west-2/us-west-2-bundle.pem");
+        });
+
         it("exports the operator's outputs, with credentials marked secret", async () => {
             expect(await valueOf(run.outputs.url)).to.match(/^http:\/\/web-alb\.us-west-2\.elb\.amazonaws\.com$/);
             expect(await valueOf(run.outputs.lbDnsName)).to.equal("web-alb.us-west-2.elb.amazonaws.com");

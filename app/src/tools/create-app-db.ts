@@ -1,7 +1,8 @@
 /**
  * Creates the application's database and user, idempotently, as the database admin.
  * Reads one JSON object on stdin (secrets stay off command lines and out of `ps`):
- *   {"host","port","adminUser","adminPassword","database","user","password"}
+ *   {"host","port","adminUser","adminPassword","database","user","password"[,"tlsCa"]}
+ * With "tlsCa" (PEM of the server's CA) every connection uses verified TLS.
  * Prints what it did, never a secret, and ends with "changes made" or "no changes".
  * Works against MariaDB 10.11 and MySQL 8.4.
  */
@@ -16,6 +17,7 @@ interface Request {
     database: string;
     user: string;
     password: string;
+    tlsCa?: string;
 }
 
 /** Plain identifiers only: they travel through shell scripts and Pulumi config as well as SQL. */
@@ -44,6 +46,7 @@ function parseRequest(input: string): Request {
         database: str("database"),
         user: str("user"),
         password: str("password"),
+        tlsCa: typeof value.tlsCa === "string" && value.tlsCa !== "" ? value.tlsCa : undefined,
     };
     if (!Number.isInteger(request.port) || request.port < 1 || request.port > 65535) problems.push(`"port" must be an integer 1-65535`);
     for (const name of ["database", "user"] as const) {
@@ -53,12 +56,18 @@ function parseRequest(input: string): Request {
     return request;
 }
 
+/** Connects as `user`, over verified TLS when the request names a CA. */
+function connect(request: Request, user: string, password: string): Promise<mysql.Connection> {
+    return mysql.createConnection({
+        host: request.host, port: request.port, user, password, connectTimeout: connectTimeoutMs,
+        ssl: request.tlsCa ? { ca: request.tlsCa } : undefined,
+    });
+}
+
 /** True when `user` can log in with `password`: the only portable way to compare a password. */
 async function passwordWorks(request: Request): Promise<boolean> {
     try {
-        const connection = await mysql.createConnection({
-            host: request.host, port: request.port, user: request.user, password: request.password, connectTimeout: connectTimeoutMs,
-        });
+        const connection = await connect(request, request.user, request.password);
         await connection.end();
         return true;
     } catch (error) {
@@ -121,9 +130,7 @@ async function main(): Promise<void> {
     let request: Request | undefined;
     try {
         request = parseRequest(await readStdin());
-        const admin = await mysql.createConnection({
-            host: request.host, port: request.port, user: request.adminUser, password: request.adminPassword, connectTimeout: connectTimeoutMs,
-        });
+        const admin = await connect(request, request.adminUser, request.adminPassword);
         try {
             const { lines, changed } = await ensure(admin, request);
             for (const line of lines) process.stdout.write(`${line}\n`);

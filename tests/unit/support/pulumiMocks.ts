@@ -53,6 +53,7 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
         case "aws:ec2/vpc:Vpc":
             return { ...inputs, cidrBlock: inputs.cidrBlock };
         case "aws:rds/subnetGroup:SubnetGroup":
+        case "aws:rds/parameterGroup:ParameterGroup":
             return { ...inputs, name: `${name}-group` };
         default:
             return inputs;

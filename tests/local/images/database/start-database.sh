@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts MariaDB the way RDS presents MySQL: one admin user with every privilege, reachable over
-# TCP (127.0.0.1 only, on DB_PORT). The admin password is read from a mounted 0600 file, never from
-# the environment or the command line.
+# TCP (127.0.0.1 only, on DB_PORT), TLS required (RDS's require_secure_transport) with the mounted
+# certificate. The admin password is read from a mounted 0600 file, never from the environment or
+# the command line.
 set -euo pipefail
 
 readonly DATA_DIR=/var/lib/mysql
@@ -25,5 +26,11 @@ SQL
 chown mysql:mysql "$INIT_FILE"
 chmod 0600 "$INIT_FILE"
 
+# The mounted key belongs to root on this machine; mariadbd runs as mysql.
+install -d -o mysql -g mysql -m 0700 /run/mysqld/tls
+install -o mysql -g mysql -m 0600 /run/secrets/db-tls/{ca.pem,server.pem,server.key} /run/mysqld/tls/
+
 exec mariadbd --user=mysql --datadir="$DATA_DIR" --bind-address=127.0.0.1 --port="$DB_PORT" \
-  --skip-name-resolve --init-file="$INIT_FILE"
+  --skip-name-resolve --init-file="$INIT_FILE" \
+  --ssl-ca=/run/mysqld/tls/ca.pem --ssl-cert=/run/mysqld/tls/server.pem --ssl-key=/run/mysqld/tls/server.key \
+  --require-secure-transport=ON

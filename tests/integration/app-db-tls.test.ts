@@ -1,0 +1,85 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { run } from "../local/run";
+import { AppProcess, get, startApp } from "../support/appProcess";
+import { MariaDb, startMariaDb } from "../support/mariadb";
+
+const createAppDb = path.join(__dirname, "..", "..", "app", "dist", "tools", "create-app-db.js");
+const account = { database: "tls_app", user: "tls_user", password: "tls-secret-8d1e" };
+
+/** Like RDS with require_secure_transport: a server that refuses unencrypted connections. */
+describe("app and create-app-db against a MariaDB that requires TLS", () => {
+    let db: MariaDb;
+    let sharedDir: string;
+    const apps: AppProcess[] = [];
+
+    const createDb = (tlsCa?: string) => run("node", [createAppDb], {
+        input: JSON.stringify({
+            host: db.host, port: db.port, adminUser: db.adminUser, adminPassword: db.adminPassword, ...account, tlsCa,
+        }),
+    });
+    const startWith = async (env: Record<string, string>): Promise<AppProcess> => {
+        const app = await startApp({
+            DB_HOST: db.host, DB_PORT: String(db.port), DB_NAME: account.database, DB_USER: account.user,
+            DB_PASSWORD: account.password, APP_VERSION: "tls-test", SHARED_DIR: sharedDir, ...env,
+        });
+        apps.push(app);
+        return app;
+    };
+
+    before(async () => {
+        db = await startMariaDb({ requireTls: true });
+        sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-shared-"));
+    });
+    afterEach(async () => {
+        await Promise.all(apps.splice(0).map((app) => app.stop()));
+    });
+    after(async () => {
+        await db.destroy();
+        fs.rmSync(sharedDir, { recursive: true, force: true });
+    });
+
+    it("create-app-db fails without the CA and succeeds over verified TLS with it", async () => {
+        const plain = await createDb();
+        expect(plain.code).to.equal(1);
+        expect(plain.stderr).to.match(/create-app-db failed/);
+        const tls = await createDb(db.tlsCa);
+        expect(tls.code, tls.stderr).to.equal(0);
+        expect(tls.stdout).to.match(/changes made/);
+    });
+
+    it("the app is healthy with DB_TLS_CA_BASE64 and reports the database down without it", async () => {
+        const withCa = await startWith({ DB_TLS_CA_BASE64: Buffer.from(db.tlsCa!).toString("base64") });
+        const good = await get(`${withCa.baseUrl}/health`);
+        expect(good.status, good.body).to.equal(200);
+
+        const withoutCa = await startWith({});
+        const bad = await get(`${withoutCa.baseUrl}/health`);
+        expect(bad.status).to.equal(503);
+        expect(JSON.parse(bad.body).checks.database.ok).to.equal(false);
+    });
+
+    it("refuses a server certificate from another CA", async () => {
+        const stranger = await startMariaDb({ requireTls: true });
+        try {
+            const app = await startWith({ DB_TLS_CA_BASE64: Buffer.from(stranger.tlsCa!).toString("base64") });
+            const reply = await get(`${app.baseUrl}/health`);
+            expect(reply.status).to.equal(503);
+            expect(JSON.parse(reply.body).checks.database.error).to.match(/certificate|self.signed|verify/i);
+        } finally {
+            await stranger.destroy();
+        }
+    });
+
+    it("stops start-up on a DB_TLS_CA_BASE64 that is not a certificate", async () => {
+        let error: unknown;
+        try {
+            await startWith({ DB_TLS_CA_BASE64: Buffer.from("not a certificate").toString("base64") });
+        } catch (e) {
+            error = e;
+        }
+        expect(String(error)).to.match(/DB_TLS_CA_BASE64 must be a base64-encoded PEM/);
+    });
+});
