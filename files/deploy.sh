@@ -68,7 +68,9 @@ runs_already() {
     [[ "$(docker inspect --format '{{index .Config.Labels "ha-web.config"}}' "$id")" == "$CONFIG_HASH" ]]
 }
 
-# Polls the colour's /health until it answers 200, its container stops, or the time is up.
+# Polls the colour's /health until it answers 200, its container stops, or the time is up; on
+# failure UNHEALTHY_REASON says which.
+UNHEALTHY_REASON=""
 wait_healthy() {
   local colour="$1" port deadline
   port="$(port_of "$colour")"
@@ -78,11 +80,12 @@ wait_healthy() {
       return 0
     fi
     if [[ -z "$(running_container "$colour")" ]]; then
-      log "the ${colour} container is not running"
+      UNHEALTHY_REASON="its container exited before /health answered 200"
       return 1
     fi
     sleep 1
   done
+  UNHEALTHY_REASON="http://127.0.0.1:${port}/health never answered 200 within ${HEALTH_TIMEOUT_SECONDS}s"
   return 1
 }
 
@@ -98,7 +101,7 @@ abort() {
   log "last log lines of the ${colour} container:"
   compose "$colour" "$IMAGE" logs --no-color --tail 50 || true
   compose "$colour" "$IMAGE" rm --force --stop
-  echo "aborting deployment: ${IMAGE} never answered 200 on http://127.0.0.1:$(port_of "$colour")/health within ${HEALTH_TIMEOUT_SECONDS}s;" \
+  echo "aborting deployment: ${IMAGE} as ${colour}: ${UNHEALTHY_REASON};" \
     "${live:-no colour} keeps serving. Fix the image or its config (see the log above) and deploy again." >&2
   exit 1
 }

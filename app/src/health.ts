@@ -1,5 +1,5 @@
 import * as fs from "fs";
-import * as os from "os";
+import { randomUUID } from "crypto";
 import * as path from "path";
 import * as mysql from "mysql2/promise";
 import { Config } from "./config";
@@ -44,15 +44,17 @@ export function createHealth(config: Config): Health {
         // Verified TLS (certificate chain and host name) when a CA is configured.
         ssl: config.database.tlsCa ? { ca: config.database.tlsCa } : undefined,
     });
-    // One file per host and process: hosts share the directory and must not race on one name.
-    const probeFile = path.join(config.sharedDir, `.health-${os.hostname()}-${process.pid}`);
+    // A fresh name per check: hosts share the directory, and containers on the host network share
+    // a host name and can share a pid, so no name derived from those is unique.
+    const probeFile = () => path.join(config.sharedDir, `.health-${randomUUID()}`);
 
     const database = (): Promise<Check> =>
         bounded("database", async () => { await pool.query({ sql: "SELECT 1", timeout: checkTimeoutMs }); }, config.database.password);
     const shared = (): Promise<Check> =>
         bounded("shared", async () => {
-            await fs.promises.writeFile(probeFile, new Date().toISOString());
-            await fs.promises.unlink(probeFile);
+            const file = probeFile();
+            await fs.promises.writeFile(file, new Date().toISOString());
+            await fs.promises.unlink(file);
         }, config.database.password);
 
     return {

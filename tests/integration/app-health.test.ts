@@ -59,6 +59,12 @@ describe("app /health against a real MariaDB", () => {
         expect(body).to.deep.equal({ status: "ok", version: "health-test", checks: { database: { ok: true }, shared: { ok: true } } });
     });
 
+    it("stays 200 under concurrent checks (hosts and colours share the directory, a host name and maybe a pid)", async () => {
+        const app = await startWith({});
+        const replies = await Promise.all(Array.from({ length: 20 }, () => health(app)));
+        expect(replies.map((r) => r.status)).to.deep.equal(Array(20).fill(200));
+    });
+
     it("reads the password from DB_PASSWORD_FILE, which wins over DB_PASSWORD", async () => {
         const file = path.join(sharedDir, "..", `db-password-${process.pid}`);
         fs.writeFileSync(file, `${appAccount.DB_PASSWORD}\n`, { mode: 0o600 });
