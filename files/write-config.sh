@@ -16,6 +16,9 @@ readonly DEPLOY_COMMAND="{{deployCommand}}"
 readonly DRAIN_COMMAND="{{drainCommand}}"
 readonly UNDRAIN_COMMAND="{{undrainCommand}}"
 readonly SHARED_SCRIPTS_DIR="{{sharedScriptsDir}}"
+readonly DRAIN_FLAG="{{drainFlag}}"
+# healthy threshold x interval + timeout: how long the load balancer takes to send traffic again.
+readonly REJOIN_SECONDS="{{rejoinSeconds}}"
 
 {{readInputs}}
 
@@ -89,10 +92,27 @@ nginx_running() {
   [[ -s /run/nginx.pid ]] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null
 }
 
-# Reloads nginx only when its site changed: a reload closes idle keep-alive client connections
-# (nginx 1.22), and the load balancer turns a request racing that close into a 502.
+# A reload closes idle keep-alive client connections (nginx 1.22), and the load balancer turns a
+# request racing that close into a 502. So a host in service is drained first (hosts run this step
+# one after another, so only one is ever out) and put back once the load balancer sends traffic again.
+reload_nginx_out_of_rotation() {
+  if [[ -f "$DRAIN_FLAG" ]]; then
+    nginx -s reload
+    log "host is drained by an operator: reloaded nginx and left it drained"
+    return
+  fi
+  "$DRAIN_COMMAND"
+  nginx -s reload
+  "$UNDRAIN_COMMAND"
+  sleep "$REJOIN_SECONDS"
+  log "nginx reloaded out of rotation; the host is back"
+}
+
+# Reloads nginx only when its site changed, out of rotation when the host already served traffic.
 apply_nginx_site() {
   rm -f /etc/nginx/sites-enabled/default
+  local in_service=false
+  if [[ -f "$NGINX_SITE" ]] && nginx_running; then in_service=true; fi
   install_content "$NGINX_SITE" 0644 <<'HA_WEB_END_OF_FILE'
 {{nginxSiteContent}}
 HA_WEB_END_OF_FILE
@@ -102,7 +122,9 @@ HA_WEB_END_OF_FILE
     echo "write-config: nginx rejected the new site (see above); nginx still runs its previous config. Fix files/nginx-site.conf and re-run." >&2
     exit 1
   fi
-  if has_systemd; then
+  if [[ "$CHANGED" == true && "$in_service" == true ]]; then
+    reload_nginx_out_of_rotation
+  elif has_systemd; then
     if [[ "$CHANGED" == true ]]; then systemctl reload-or-restart nginx; else systemctl start nginx; fi
   elif ! nginx_running; then
     nginx

@@ -6,6 +6,11 @@
 export const healthCheck = {
     /** Answered by nginx -> app without touching the database, so a database outage never empties the pool. */
     path: "/ping",
+    /**
+     * The ALB's health checks send this User-Agent (the local stand-in sends the same): a drained host
+     * fails only these, while a user's own GET /ping still answers pong.
+     */
+    userAgentPrefix: "ELB-HealthChecker",
     /** The ALB minimum. */
     intervalSeconds: 5,
     timeoutSeconds: 2,
@@ -24,6 +29,11 @@ export const appStopGraceSeconds = 20;
  * request that was in flight when a host was deregistered is allowed to finish.
  */
 export const deregistrationDelaySeconds = appStopGraceSeconds + 10;
+
+/** Worst case from a host passing its health check again to the load balancer sending it traffic. */
+export function rejoinWindowSeconds(): number {
+    return healthCheck.intervalSeconds * healthCheck.healthyThreshold + healthCheck.timeoutSeconds;
+}
 
 /** Worst case from a host dying to the load balancer taking it out of rotation. */
 export function detectionWindowSeconds(): number {

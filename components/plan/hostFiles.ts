@@ -1,4 +1,4 @@
-import { appStopGraceSeconds, detectionWindowSeconds } from "./healthCheck";
+import { appStopGraceSeconds, detectionWindowSeconds, healthCheck } from "./healthCheck";
 import { HostLayout } from "./hostLayout";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
@@ -31,6 +31,7 @@ export function renderNginxSite(host: HostLayout, options: HostFileOptions, path
         listen: options.listen,
         trustedProxyCidr: options.trustedProxyCidr,
         drainFlag: paths.drainFlag,
+        healthCheckUserAgent: healthCheck.userAgentPrefix,
     });
 }
 

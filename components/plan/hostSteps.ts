@@ -146,9 +146,14 @@ function appDbValues<V>(db: DbInputs<V>): Record<string, V> {
     return { DB_HOST: db.host, DB_PORT: db.port, DB_NAME: db.name, DB_USER: db.user, DB_PASSWORD: db.password };
 }
 
+/**
+ * One host after another, like rollouts: a changed nginx site is applied with the host drained,
+ * and the pool must never lose two hosts at once.
+ */
 function writeConfigStep<V>(host: HostLayout, inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {
     const script = scripts.writeConfigScript(renderHostFiles(host, inputs, paths), paths, inputs.db.tlsCaUrl ?? "");
-    return run("write-config", ["mount-shared"], script, appDbValues(inputs.db), true);
+    const waitsFor = ["mount-shared", ...(inputs.previousHost ? [qualifiedStepName(inputs.previousHost, "write-config")] : [])];
+    return run("write-config", waitsFor, script, appDbValues(inputs.db), true);
 }
 
 function createAppDbStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {

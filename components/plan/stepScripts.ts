@@ -1,3 +1,4 @@
+import { rejoinWindowSeconds } from "./healthCheck";
 import { HostFiles } from "./hostFiles";
 import { HostPaths } from "./hostPaths";
 import { readTemplate, renderFile } from "./render";
@@ -51,6 +52,8 @@ export function writeConfigScript(files: HostFiles, paths: HostPaths, dbTlsCaUrl
         envFile: paths.envFile,
         dbCaFile: paths.dbCaFile,
         dbTlsCaUrl,
+        drainFlag: paths.drainFlag,
+        rejoinSeconds: String(rejoinWindowSeconds()),
         composeFile: paths.composeFile,
         nginxSite: paths.nginxSite,
         deployCommand: paths.deployCommand,

@@ -12,9 +12,9 @@ import { mustRun, run } from "../local/run";
 const appDir = path.join(__dirname, "..", "..", "app");
 
 /** GET on 127.0.0.1; resolves with the status and body. */
-function get(port: number, urlPath: string): Promise<{ status: number; body: string }> {
+function get(port: number, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-        http.get({ host: "127.0.0.1", port, path: urlPath, agent: false }, (res) => {
+        http.get({ host: "127.0.0.1", port, path: urlPath, agent: false, headers }, (res) => {
             let body = "";
             res.on("data", (chunk: Buffer) => (body += chunk.toString()));
             res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
@@ -115,15 +115,17 @@ describe("nginx site (real nginx in front of the real app)", function () {
         expect((await get(nginxPort, "/health")).status).to.equal(503);
     });
 
-    it("fails the health check while the drain flag exists, and serves other requests", async () => {
+    it("fails the load balancer's health check while the drain flag exists, and serves every other request", async () => {
+        const checker = { "user-agent": "ELB-HealthChecker/2.0" };
         fs.writeFileSync(drainFlag, "");
         try {
-            expect((await get(nginxPort, "/ping")).status).to.equal(503);
+            expect((await get(nginxPort, "/ping", checker)).status).to.equal(503);
+            expect((await get(nginxPort, "/ping")).status).to.equal(200);
             expect((await get(nginxPort, "/")).status).to.equal(200);
         } finally {
             fs.rmSync(drainFlag);
         }
-        expect((await get(nginxPort, "/ping")).status).to.equal(200);
+        expect((await get(nginxPort, "/ping", checker)).status).to.equal(200);
     });
 
     it("keeps serving every request when one colour stops, without a reload", async () => {

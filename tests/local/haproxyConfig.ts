@@ -39,7 +39,7 @@ export function renderHaproxyConfig(hosts: HostLayout[], ports: LoadBalancerPort
         "    http-reuse safe",
         // HTTP/1.1 with a Host header, as the ALB's checks are (haproxy's default is HTTP/1.0 without one).
         "    option httpchk",
-        `    http-check send meth GET uri ${healthCheck.path} ver HTTP/1.1 hdr Host 127.0.0.1`,
+        `    http-check send meth GET uri ${healthCheck.path} ver HTTP/1.1 hdr Host 127.0.0.1 hdr User-Agent ${healthCheck.userAgentPrefix}/2.0`,
         "    http-check expect status 200",
         `    timeout check ${healthCheck.timeoutSeconds}s`,
         `    default-server inter ${healthCheck.intervalSeconds}s fall ${healthCheck.unhealthyThreshold} rise ${healthCheck.healthyThreshold}`,

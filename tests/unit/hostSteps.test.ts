@@ -139,6 +139,12 @@ describe("hostSteps", () => {
         expect(build.script).to.equal(runStep(plan(), "build-image").script);
     });
 
+    it("writes config one host after another, so a drained nginx reload never takes out two hosts", () => {
+        expect(step(plan(hostA), "write-config").waitsFor).to.deep.equal(["mount-shared"]);
+        expect(step(plan(hostB), "write-config").waitsFor).to.deep.equal(["mount-shared", "host-a/write-config"]);
+        expect(runStep(plan(hostA), "write-config").script).to.match(/"\$DRAIN_COMMAND"\n\s*nginx -s reload\n\s*"\$UNDRAIN_COMMAND"/);
+    });
+
     it("fetches the database's CA in write-config, before create-app-db connects, and re-runs both when its URL changes", () => {
         const url = "https://truststore.example/db-bundle.pem";
         const steps = plan(hostA, { db: { ...inputs().db, tlsCaUrl: url } });
