@@ -21,7 +21,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "bootstrap: $*"; }
 
-{{waitForBoot}}
+# ha-web:include lib/wait-for-boot.sh
 
 has_systemd() { [[ -d /run/systemd/system ]]; }
 

@@ -11,7 +11,7 @@ readonly CURRENT_IMAGE_FILE="{{currentImageFile}}"
 # Optional: a base image other than the Dockerfile's default.
 readonly BASE_IMAGE="{{baseImage}}"
 
-{{readInputs}}
+# ha-web:include lib/read-inputs.sh
 
 ca_file=""
 cleanup() {

@@ -10,7 +10,7 @@ readonly CURRENT_IMAGE_FILE="{{currentImageFile}}"
 # Present when the database requires TLS (write-config fetched it): the tool then verifies the server.
 readonly DB_CA_FILE="{{dbCaFile}}"
 
-{{readInputs}}
+# ha-web:include lib/read-inputs.sh
 
 # printf is a shell builtin and jq reads the values on stdin, so no password shows up in `ps`.
 request_json() {

@@ -15,7 +15,7 @@ readonly MOUNT_OPTIONS="nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,r
 readonly DNS_ATTEMPTS=60
 readonly DNS_RETRY_SECONDS=5
 
-{{readInputs}}
+# ha-web:include lib/read-inputs.sh
 
 log() { echo "mount-shared: $*"; }
 

@@ -5,7 +5,7 @@ set -euo pipefail
 # Which image the host has now, for create-app-db (so a new release never re-runs database set-up).
 readonly CURRENT_IMAGE_FILE="{{currentImageFile}}"
 
-{{readInputs}}
+# ha-web:include lib/read-inputs.sh
 
 main() {
   read_inputs APP_IMAGE

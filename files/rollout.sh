@@ -3,7 +3,7 @@
 # stdin: APP_IMAGE=<image reference>.
 set -euo pipefail
 
-{{readInputs}}
+# ha-web:include lib/read-inputs.sh
 
 read_inputs APP_IMAGE
 exec "{{deployCommand}}" "$APP_IMAGE"

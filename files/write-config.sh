@@ -20,7 +20,7 @@ readonly DRAIN_FLAG="{{drainFlag}}"
 # healthy threshold x interval + timeout: how long the load balancer takes to send traffic again.
 readonly REJOIN_SECONDS="{{rejoinSeconds}}"
 
-{{readInputs}}
+# ha-web:include lib/read-inputs.sh
 
 log() { echo "write-config: $*"; }
 

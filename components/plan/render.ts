@@ -31,9 +31,16 @@ export function renderTemplate(text: string, values: Record<string, string>, tem
 
 const filesDir = path.join(__dirname, "..", "..", "files");
 
-/** A template from `files/` (they ship with the program, so reading one is as fixed as an import). */
+/**
+ * `# ha-web:include lib/x.sh` on a line of its own: replaced by that file, so shell functions several
+ * scripts share are inlined (each rendered script stays one self-contained file) while the template
+ * itself stays valid shell that shellcheck can read.
+ */
+const include = /^# ha-web:include (\S+)$/gm;
+
+/** A template from `files/` (they ship with the program, so reading one is as fixed as an import), includes expanded. */
 export function readTemplate(name: string): string {
-    return fs.readFileSync(path.join(filesDir, name), "utf8");
+    return fs.readFileSync(path.join(filesDir, name), "utf8").replace(include, (_line, file: string) => readTemplate(file).trimEnd());
 }
 
 /** Renders a template from `files/`. */

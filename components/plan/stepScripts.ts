@@ -1,29 +1,25 @@
 import { rejoinWindowSeconds } from "./healthCheck";
 import { HostFiles } from "./hostFiles";
 import { HostPaths } from "./hostPaths";
-import { readTemplate, renderFile } from "./render";
-
-/** Shell functions several step scripts share, inlined so each script stays one self-contained file. */
-const readInputs = () => readTemplate("lib/read-inputs.sh").trimEnd();
-const waitForBoot = () => readTemplate("lib/wait-for-boot.sh").trimEnd();
+import { renderFile } from "./render";
 
 /** Ends the quoted heredocs that carry files inside write-config.sh. */
 const endOfFile = "HA_WEB_END_OF_FILE";
 
 export function waitForBootScript(): string {
-    return renderFile("wait-for-boot.sh", { waitForBoot: waitForBoot() });
+    return renderFile("wait-for-boot.sh", {});
 }
 
 /** Also what the local stack runs inside `docker build` to make its host image. */
 export function bootstrapScript(hostname: string): string {
-    return renderFile("bootstrap.sh", { hostname, waitForBoot: waitForBoot() });
+    return renderFile("bootstrap.sh", { hostname });
 }
 
 /** The app image's non-root user (`node` in app/Dockerfile): it must be able to write the shared data folder. */
 export const appUid = 1000;
 
 export function mountSharedScript(paths: HostPaths): string {
-    return renderFile("mount-shared.sh", { mountPoint: paths.sharedMount, appUid: String(appUid), readInputs: readInputs() });
+    return renderFile("mount-shared.sh", { mountPoint: paths.sharedMount, appUid: String(appUid) });
 }
 
 export interface BuildOptions {
@@ -38,12 +34,11 @@ export function buildImageScript(paths: HostPaths, options: BuildOptions): strin
         appDir: paths.appDir,
         currentImageFile: paths.currentImageFile,
         baseImage: options.baseImage ?? "",
-        readInputs: readInputs(),
     });
 }
 
 export function pullImageScript(paths: HostPaths): string {
-    return renderFile("pull-image.sh", { currentImageFile: paths.currentImageFile, readInputs: readInputs() });
+    return renderFile("pull-image.sh", { currentImageFile: paths.currentImageFile });
 }
 
 export function writeConfigScript(files: HostFiles, paths: HostPaths, dbTlsCaUrl: string): string {
@@ -65,16 +60,15 @@ export function writeConfigScript(files: HostFiles, paths: HostPaths, dbTlsCaUrl
         drainContent: heredocBody("drain script", files.drainScript),
         undrainContent: heredocBody("undrain script", files.undrainScript),
         nginxSiteContent: heredocBody("nginx site", files.nginxSite),
-        readInputs: readInputs(),
     });
 }
 
 export function createAppDbScript(paths: HostPaths): string {
-    return renderFile("create-app-db.sh", { currentImageFile: paths.currentImageFile, dbCaFile: paths.dbCaFile, readInputs: readInputs() });
+    return renderFile("create-app-db.sh", { currentImageFile: paths.currentImageFile, dbCaFile: paths.dbCaFile });
 }
 
 export function rolloutScript(paths: HostPaths): string {
-    return renderFile("rollout.sh", { deployCommand: paths.deployCommand, readInputs: readInputs() });
+    return renderFile("rollout.sh", { deployCommand: paths.deployCommand });
 }
 
 /** A file's text as the body of a quoted heredoc: it must not contain the terminator line. */

@@ -1,5 +1,14 @@
 import { expect } from "chai";
-import { renderTemplate } from "../../components/plan/render";
+import { readTemplate, renderTemplate } from "../../components/plan/render";
+
+describe("readTemplate", () => {
+    it("inlines `# ha-web:include` lines with the shared file, leaving the rest as written", () => {
+        const template = readTemplate("rollout.sh");
+        expect(template).not.to.match(/ha-web:include/);
+        expect(template).to.contain(readTemplate("lib/read-inputs.sh").trimEnd());
+        expect(template).to.match(/^#!\/usr\/bin\/env bash\n/);
+    });
+});
 
 describe("renderTemplate", () => {
     it("fills every {{name}} placeholder, each as often as it appears", () => {
