@@ -6,26 +6,20 @@ import * as os from "os";
 import * as path from "path";
 import { renderNginxSite } from "../../components/plan/hostFiles";
 import { hostPaths } from "../../components/plan/hostPaths";
+import { get } from "../support/appProcess";
 import { freePort } from "../support/mariadb";
 import { mustRun, run } from "../local/run";
 
 const appDir = path.join(__dirname, "..", "..", "app");
 
-/** GET on 127.0.0.1; resolves with the status and body. */
-function get(port: number, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-        http.get({ host: "127.0.0.1", port, path: urlPath, agent: false, headers }, (res) => {
-            let body = "";
-            res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        }).on("error", reject);
-    });
-}
+/** One GET to nginx on a fresh connection. */
+const getFrom = (port: number, urlPath: string, headers: http.OutgoingHttpHeaders = {}) =>
+    get(`http://127.0.0.1:${port}${urlPath}`, false, headers);
 
 /** Polls until the port answers /ping with 200 (bounded). */
 async function waitForApp(port: number): Promise<void> {
     for (let attempt = 0; attempt < 100; attempt++) {
-        const ok = await get(port, "/ping").then((r) => r.status === 200, () => false);
+        const ok = await getFrom(port, "/ping").then((r) => r.status === 200, () => false);
         if (ok) return;
         await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -106,32 +100,32 @@ describe("nginx site (real nginx in front of the real app)", function () {
     });
 
     it("proxies / and /ping to the app", async () => {
-        expect(await get(nginxPort, "/")).to.include({ status: 200 });
-        expect(await get(nginxPort, "/ping")).to.deep.include({ status: 200 });
-        expect((await get(nginxPort, "/ping")).body).to.match(/pong/);
+        expect(await getFrom(nginxPort, "/")).to.include({ status: 200 });
+        expect(await getFrom(nginxPort, "/ping")).to.deep.include({ status: 200 });
+        expect((await getFrom(nginxPort, "/ping")).body).to.match(/pong/);
     });
 
     it("passes the app's 503 from /health through instead of retrying it", async () => {
-        expect((await get(nginxPort, "/health")).status).to.equal(503);
+        expect((await getFrom(nginxPort, "/health")).status).to.equal(503);
     });
 
     it("fails the load balancer's health check while the drain flag exists, and serves every other request", async () => {
         const checker = { "user-agent": "ELB-HealthChecker/2.0" };
         fs.writeFileSync(drainFlag, "");
         try {
-            expect((await get(nginxPort, "/ping", checker)).status).to.equal(503);
-            expect((await get(nginxPort, "/ping")).status).to.equal(200);
-            expect((await get(nginxPort, "/")).status).to.equal(200);
+            expect((await getFrom(nginxPort, "/ping", checker)).status).to.equal(503);
+            expect((await getFrom(nginxPort, "/ping")).status).to.equal(200);
+            expect((await getFrom(nginxPort, "/")).status).to.equal(200);
         } finally {
             fs.rmSync(drainFlag);
         }
-        expect((await get(nginxPort, "/ping", checker)).status).to.equal(200);
+        expect((await getFrom(nginxPort, "/ping", checker)).status).to.equal(200);
     });
 
     it("keeps serving every request when one colour stops, without a reload", async () => {
         await stopApp(apps[0]);
         const statuses = [];
-        for (let i = 0; i < 20; i++) statuses.push((await get(nginxPort, "/")).status);
+        for (let i = 0; i < 20; i++) statuses.push((await getFrom(nginxPort, "/")).status);
         expect(statuses).to.deep.equal(Array(20).fill(200));
     });
 });

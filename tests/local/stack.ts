@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { healthCheck, detectionWindowSeconds } from "../../components/plan/healthCheck";
+import { detectionWindowSeconds, healthCheck, rejoinWindowSeconds } from "../../components/plan/healthCheck";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { isRunning, removeContainer } from "./containers";
 import { ensureDatabase } from "./database";
@@ -16,8 +16,8 @@ import { runHostPlans, StepOutcome } from "./stepExecutor";
 import { database, hostContainer, hostLayout, hostNames, loadBalancer, stateDir } from "./stackLayout";
 import { printStatus } from "./status";
 
-/** How long a healthy host takes to enter rotation: healthy threshold checks, plus one interval of phase. */
-const joinSeconds = (healthCheck.healthyThreshold + 1) * healthCheck.intervalSeconds + healthCheck.timeoutSeconds;
+/** How long a healthy host takes to enter rotation: the rejoin window, plus one interval of phase. */
+const joinSeconds = rejoinWindowSeconds() + healthCheck.intervalSeconds;
 
 /** Builds what is missing and brings the whole stack to its desired state; a second run changes nothing. */
 export async function up(): Promise<StepOutcome[]> {

@@ -75,9 +75,9 @@ export interface Reply {
 }
 
 /** One GET, on a fresh connection unless a (keep-alive) agent is given. */
-export function get(url: string, agent: http.Agent | false = false): Promise<Reply> {
+export function get(url: string, agent: http.Agent | false = false, headers: http.OutgoingHttpHeaders = {}): Promise<Reply> {
     return new Promise((resolve, reject) => {
-        http.get(url, { agent }, (res) => {
+        http.get(url, { agent, headers }, (res) => {
             let body = "";
             res.setEncoding("utf8");
             res.on("data", (chunk: string) => { body += chunk; });

@@ -74,16 +74,17 @@ function request(target: URL, agent: http.Agent | undefined, connection: Sample[
     const started = process.hrtime.bigint();
     const latency = () => Number(process.hrtime.bigint() - started) / 1e6;
     return new Promise((resolve) => {
+        const failed = (error: Error) => resolve({ sentAt, connection, path: target.pathname, latencyMs: latency(), status: 0, error: error.message });
         const req = http.get(target, { agent: agent ?? false, headers: agent ? {} : { Connection: "close" } }, (res) => {
             res.resume();
             res.on("end", () => resolve({
                 sentAt, connection, path: target.pathname, latencyMs: latency(), status: res.statusCode ?? 0,
                 version: header(res.headers["x-app-version"]),
             }));
-            res.on("error", (error) => resolve({ sentAt, connection, path: target.pathname, latencyMs: latency(), status: 0, error: error.message }));
+            res.on("error", failed);
         });
         req.setTimeout(requestTimeoutMs, () => req.destroy(new Error("timeout")));
-        req.on("error", (error) => resolve({ sentAt, connection, path: target.pathname, latencyMs: latency(), status: 0, error: error.message }));
+        req.on("error", failed);
     });
 }
 
