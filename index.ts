@@ -12,7 +12,8 @@ import { Network } from "./components/network";
 import { directoryHash } from "./components/plan/hash";
 import { awsHostLayout } from "./components/plan/hostLayout";
 import { hostPaths } from "./components/plan/hostPaths";
-import { AppSource, builtAppSource, hostSteps } from "./components/plan/hostSteps";
+import { planHosts } from "./components/plan/hostPlans";
+import { AppSource, builtAppSource } from "./components/plan/hostSteps";
 import { checkAzCount, readSettings } from "./components/plan/settings";
 import { SecurityGroups } from "./components/securityGroups";
 import { SharedStorage } from "./components/sharedStorage";
@@ -102,38 +103,30 @@ export = async () => {
         tags,
     });
 
-    // Each host's steps, rendered from files/ by the same functions the local stack runs; the host
-    // set-up turns them into remote commands: boot, packages, EFS, image, config, database, rollout.
+    // Each host's steps, from the same planHosts() the local stack calls; the host set-up carries
+    // them to the hosts: files through our HostFiles provider, commands as remote commands.
     const appSource: AppSource<pulumi.Input<string>> = settings.appImage
         ? { kind: "image", image: settings.appImage }
         : builtAppSource(path.join(__dirname, "app"), directoryHash(path.join(__dirname, "app")));
-    const firstHost = web.hosts[0].name;
+    const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostLayout(h.name)), {
+        trustedProxyCidr: vpcCidr,
+        sharedDataDir: `${hostPaths.sharedMount}/data`,
+        npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
+        efsDns: shared.dnsName,
+        db: {
+            host: database.host,
+            port: database.port.apply(String),
+            name: database.appDatabase,
+            user: database.appUser,
+            password: database.appPassword,
+            adminUser: database.adminUser,
+            adminPassword: database.adminPassword,
+            tlsCaUrl: rdsCaBundleUrl(aws.config.region ?? "us-west-2"),
+        },
+        appSource,
+    });
     const setup = new HostSetup("setup", {
-        plans: web.hosts.map((host, i) => ({
-            host: host.name,
-            instanceId: host.instance.id,
-            address: host.publicIp,
-            steps: hostSteps<pulumi.Input<string>>(awsHostLayout(host.name), {
-                firstHost,
-                previousHost: i > 0 ? web.hosts[i - 1].name : undefined,
-                listen: String(hostPort),
-                trustedProxyCidr: vpcCidr,
-                sharedDataDir: `${hostPaths.sharedMount}/data`,
-                npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
-                efsDns: shared.dnsName,
-                db: {
-                    host: database.host,
-                    port: database.port.apply(String),
-                    name: database.appDatabase,
-                    user: database.appUser,
-                    password: database.appPassword,
-                    adminUser: database.adminUser,
-                    adminPassword: database.adminPassword,
-                    tlsCaUrl: rdsCaBundleUrl(aws.config.region ?? "us-west-2"),
-                },
-                appSource,
-            }),
-        })),
+        plans: plans.map((plan, i) => ({ ...plan, instanceId: web.hosts[i].instance.id, address: web.hosts[i].publicIp, hostKey: web.hosts[i].hostKey })),
         sshUser: settings.sshUser,
         sshPrivateKey: web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey"),
         stepPrerequisites: {

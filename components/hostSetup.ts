@@ -1,16 +1,17 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import * as os from "os";
-import * as path from "path";
-import { copySources } from "./plan/hash";
-import { CopyStep, HostStep, renderStdin, RunStep } from "./plan/hostStep";
-import { installUploadScript, qualifiedStepName, remoteCommandLine, stepDependencies } from "./plan/remoteInvocation";
+import { HostFiles } from "./hostFiles/resource";
+import { contentHash } from "./plan/hash";
+import { CommandStep, FileSetStep, fileText, HostStep, PlannedFile, renderStdin } from "./plan/hostStep";
+import { qualifiedStepName, stepDependencies } from "./plan/stepGraph";
 
 export interface HostPlan {
     host: string;
     /** The instance: its replacement re-runs every step on the new machine. */
     instanceId: pulumi.Input<string>;
     address: pulumi.Input<string>;
+    /** The host's SSH public key ("ssh-ed25519 AAAA..."): every connection is pinned to it. */
+    hostKey: pulumi.Input<string>;
     steps: HostStep<pulumi.Input<string>>[];
 }
 
@@ -22,13 +23,13 @@ export interface HostSetupArgs {
     stepPrerequisites: Record<string, pulumi.Input<pulumi.Resource>[]>;
 }
 
-/** How long the first step may wait for a booting host (SSH up, cloud-init done) before failing. */
-const bootTimeout = "10m";
+type Value = pulumi.Input<string>;
 
 /**
- * The Pulumi executor of the host plan: each step becomes a `command.remote.Command` (or
- * `CopyToRemote`) on its host, ordered by the plan's `waitsFor` edges, so host bootstrap, EFS mount,
- * config upload, database set-up and the rolling rollout form one dependency graph.
+ * The Pulumi executor of the host plan: each file set becomes a `HostFiles` resource and each
+ * command a `command.remote.Command` on its host, ordered by the plan's `waitsFor` edges, so host
+ * bootstrap, EFS mount, configuration, database set-up and the rolling rollout form one
+ * dependency graph. It only transports the plan: command lines and stdin are the plan's own.
  */
 export class HostSetup extends pulumi.ComponentResource {
     /** Every step's resource by qualified name ("host-a/rollout"). */
@@ -41,32 +42,17 @@ export class HostSetup extends pulumi.ComponentResource {
         for (const plan of args.plans) {
             for (const step of plan.steps) {
                 const qualified = qualifiedStepName(plan.host, step.name);
-                const dependsOn = [
-                    ...(dependencies.get(qualified) ?? []).map((d) => this.steps.get(d)!),
-                    ...(args.stepPrerequisites[step.name] ?? []),
-                ];
-                const connection = {
-                    host: plan.address,
-                    user: args.sshUser,
-                    privateKey: args.sshPrivateKey,
-                    // A booting instance refuses SSH for a while: the default 10 dial errors are gone in
-                    // seconds. Keep dialling; the boot step's custom timeout bounds the wait instead.
-                    dialErrorLimit: -1,
-                    perDialTimeout: 15,
-                };
-                const triggers = [plan.instanceId, ...step.triggers];
-                const resourceName = `${name}-${plan.host}-${step.name}`;
                 const options: pulumi.CustomResourceOptions = {
                     parent: this,
-                    dependsOn,
-                    customTimeouts: step.waitsFor.length === 0 ? { create: bootTimeout } : undefined,
-                    // No ignoreChanges: a replacement caused by a trigger is created from the ignored
-                    // properties' OLD values, so it would re-run the old script with the old inputs. A changed
-                    // script or input re-runs the step (an update runs `create` again); every step is idempotent.
+                    dependsOn: [
+                        ...(dependencies.get(qualified) ?? []).map((d) => this.steps.get(d)!),
+                        ...(args.stepPrerequisites[step.name] ?? []),
+                    ],
                 };
-                const resource = step.kind === "copy"
-                    ? copyDirectory(resourceName, step, connection, triggers, options)
-                    : runCommand(resourceName, step, connection, triggers, options);
+                const resourceName = `${name}-${plan.host}-${step.name}`;
+                const resource = step.kind === "files"
+                    ? placeFiles(resourceName, plan, step, args, options)
+                    : runCommand(resourceName, plan, step, args, options);
                 this.steps.set(qualified, resource);
             }
         }
@@ -74,61 +60,47 @@ export class HostSetup extends pulumi.ComponentResource {
     }
 }
 
-/**
- * SFTP runs as the SSH user, who cannot write root's folders, and copies a directory INTO an existing
- * target: so the sources go to a fresh staging path first, then a root command swaps them into place.
- */
-function copyDirectory(
-    resourceName: string,
-    step: CopyStep<pulumi.Input<string>>,
-    connection: command.types.input.remote.ConnectionArgs,
-    triggers: pulumi.Input<string>[],
-    options: pulumi.CustomResourceOptions,
-): command.remote.Command {
-    const staged = path.join(os.tmpdir(), "ha-web-upload", resourceName);
-    copySources(step.localPath, staged);
-    const stagingPath = `/tmp/${resourceName}-upload`;
-    const clear = new command.remote.Command(`${resourceName}-clear`, {
-        connection,
-        create: `rm -rf ${stagingPath}`,
-        triggers,
-        addPreviousOutputInEnv: false,
-    }, options);
-    const upload = new command.remote.CopyToRemote(`${resourceName}-upload`, {
-        connection,
-        source: new pulumi.asset.FileArchive(staged),
-        remotePath: stagingPath,
-        triggers,
-    }, { ...options, dependsOn: [clear] });
-    return runCommand(resourceName, {
-        kind: "run",
+function placeFiles(resourceName: string, plan: HostPlan, step: FileSetStep<Value>, args: HostSetupArgs, options: pulumi.CustomResourceOptions): HostFiles {
+    const spec = (file: PlannedFile<Value>) => {
+        const content = "text" in file.content
+            ? pulumi.output(file.content.text)
+            : pulumi.all(file.content.env).apply((values) => fileText({ ...file, content: { env: values } }));
+        return { path: file.path, mode: file.mode, content, hash: content.apply(contentHash) };
+    };
+    return new HostFiles(resourceName, {
         name: step.name,
-        waitsFor: step.waitsFor,
-        triggers: step.triggers,
-        script: installUploadScript(stagingPath, step.remotePath),
-    }, connection, triggers, { ...options, dependsOn: [upload] });
+        hostName: plan.host,
+        connection: { host: plan.address, port: 22, user: args.sshUser, privateKey: args.sshPrivateKey, hostKey: plan.hostKey },
+        machine: plan.instanceId,
+        files: step.files.filter((f) => !f.secret).map(spec),
+        secretFiles: step.files.filter((f) => f.secret).map(spec),
+        directories: step.directories,
+    }, options);
 }
 
-function runCommand(
-    resourceName: string,
-    step: RunStep<pulumi.Input<string>>,
-    connection: command.types.input.remote.ConnectionArgs,
-    triggers: pulumi.Input<string>[],
-    options: pulumi.CustomResourceOptions,
-): command.remote.Command {
+function runCommand(resourceName: string, plan: HostPlan, step: CommandStep<Value>, args: HostSetupArgs, options: pulumi.CustomResourceOptions): command.remote.Command {
     const secret = step.stdin?.secret ?? false;
-    const stdin = step.stdin
-        ? pulumi.all(step.stdin.values).apply((values) => renderStdin(values))
-        : undefined;
+    const stdin = step.stdin ? pulumi.all(step.stdin.values).apply(renderStdin) : undefined;
     return new command.remote.Command(resourceName, {
-        connection,
-        create: remoteCommandLine(step),
+        connection: {
+            host: plan.address,
+            user: args.sshUser,
+            privateKey: args.sshPrivateKey,
+            hostKey: plan.hostKey,
+            // The host already answered SSH for its step-scripts file set, so a few dials are plenty;
+            // a dead address fails the step in about dialErrorLimit x perDialTimeout, not never.
+            dialErrorLimit: 10,
+            perDialTimeout: 15,
+        },
+        create: step.command,
         stdin: secret && stdin ? pulumi.secret(stdin) : stdin,
-        triggers,
+        // A replaced instance runs every step again; any other changed trigger or input runs `create`
+        // again too (pulumi-command's Update runs `create` when no `update` is set: commandController.go).
+        triggers: [plan.instanceId, ...step.triggers],
         // Environment variables over SSH need AcceptEnv on the host, and previous output could carry
         // secrets into the environment: both are off, inputs travel on stdin only.
         addPreviousOutputInEnv: false,
-        // A failed command's error shows its output; a step that handles secrets shows none.
+        // ha-web-step --quiet prints only a summary for a secret step; keep even that out of the state.
         logging: secret ? "none" : "stdoutAndStderr",
     }, {
         ...options,

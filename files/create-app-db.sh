@@ -7,7 +7,7 @@
 set -euo pipefail
 
 readonly CURRENT_IMAGE_FILE="{{currentImageFile}}"
-# Present when the database requires TLS (write-config fetched it): the tool then verifies the server.
+# Present when the database requires TLS (apply-config fetched it): the tool then verifies the server.
 readonly DB_CA_FILE="{{dbCaFile}}"
 
 # ha-web:include lib/read-inputs.sh

@@ -13,6 +13,7 @@ readonly BLUE_PORT="{{bluePort}}"
 readonly GREEN_PORT="{{greenPort}}"
 readonly COMPOSE_FILE="{{composeFile}}"
 readonly ENV_FILE="{{envFile}}"
+readonly DB_TLS_ENV_FILE="{{dbTlsEnvFile}}"
 readonly NGINX_SITE="{{nginxSite}}"
 readonly CONFIGS_DIR="{{configsDir}}"
 readonly STOP_GRACE_SECONDS="{{stopGraceSeconds}}"
@@ -136,15 +137,18 @@ main() {
     exit 2
   fi
   readonly IMAGE="$1"
-  if [[ ! -r "$ENV_FILE" ]]; then
-    echo "ha-web-deploy: ${ENV_FILE} is missing or unreadable; run the write-config step (as root) first" >&2
-    exit 1
-  fi
+  local file
+  for file in "$ENV_FILE" "$DB_TLS_ENV_FILE"; do
+    if [[ ! -r "$file" ]]; then
+      echo "ha-web-deploy: ${file} is missing or unreadable; run pulumi up (the host-config and apply-config steps) first, as root" >&2
+      exit 1
+    fi
+  done
   if ! IMAGE_ID="$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null)"; then
     echo "ha-web-deploy: image ${IMAGE} is not on this host; build or pull it first" >&2
     exit 1
   fi
-  CONFIG_HASH="$(cat "$ENV_FILE" "$COMPOSE_FILE" | sha256sum | cut -c1-16)"
+  CONFIG_HASH="$(cat "$ENV_FILE" "$DB_TLS_ENV_FILE" "$COMPOSE_FILE" | sha256sum | cut -c1-16)"
   readonly IMAGE_ID CONFIG_HASH
 
   local live new previous=""

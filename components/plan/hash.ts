@@ -36,8 +36,8 @@ export function copySources(dir: string, dest: string): void {
     }
 }
 
-/** Relative paths (with "/") of the files under `dir`, sorted. */
-function sourceFiles(dir: string, prefix = ""): string[] {
+/** Relative paths (with "/") of the files under `dir`, sorted: what a host builds the app from. */
+export function sourceFiles(dir: string, prefix = ""): string[] {
     const files: string[] = [];
     for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
         const relative = prefix ? `${prefix}/${entry.name}` : entry.name;

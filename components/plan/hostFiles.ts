@@ -3,8 +3,8 @@ import { HostLayout } from "./hostLayout";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
 
-/** The files write-config installs on a host, rendered from `files/`. */
-export interface HostFiles {
+/** The configuration files of a host (its host-config file set), rendered from `files/`. */
+export interface HostConfigFiles {
     nginxSite: string;
     composeFile: string;
     deployScript: string;
@@ -38,6 +38,7 @@ export function renderNginxSite(host: HostLayout, options: HostFileOptions, path
 export function renderComposeFile(options: HostFileOptions, paths: HostPaths): string {
     return renderFile("docker-compose.yml", {
         envFile: paths.envFile,
+        dbTlsEnvFile: paths.dbTlsEnvFile,
         sharedDataDir: options.sharedDataDir,
         stopGraceSeconds: String(appStopGraceSeconds),
         shutdownTimeoutMs: String(shutdownTimeoutMs),
@@ -51,13 +52,14 @@ export function renderDeployScript(host: HostLayout, paths: HostPaths): string {
         greenPort: String(host.greenPort),
         composeFile: paths.composeFile,
         envFile: paths.envFile,
+        dbTlsEnvFile: paths.dbTlsEnvFile,
         nginxSite: paths.nginxSite,
         configsDir: paths.configsDir,
         stopGraceSeconds: String(appStopGraceSeconds),
     });
 }
 
-export function renderHostFiles(host: HostLayout, options: HostFileOptions, paths: HostPaths): HostFiles {
+export function renderHostFiles(host: HostLayout, options: HostFileOptions, paths: HostPaths): HostConfigFiles {
     return {
         nginxSite: renderNginxSite(host, options, paths),
         composeFile: renderComposeFile(options, paths),

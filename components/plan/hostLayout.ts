@@ -9,16 +9,19 @@ export interface HostLayout {
     nginxPort: number;
     bluePort: number;
     greenPort: number;
+    /** Where sshd answers: Pulumi and the local stack carry the plan to the host through it. */
+    sshPort: number;
 }
 
 /** On AWS every host is its own machine, so all hosts share one port plan. */
 export function awsHostLayout(name: string): HostLayout {
-    return { name, nginxPort: 80, bluePort: 3001, greenPort: 3002 };
+    return { name, nginxPort: 80, bluePort: 3001, greenPort: 3002, sshPort: 22 };
 }
 
 /**
  * Locally every "host" shares this machine's network (containers on the host network), so each
- * host gets its own block of ports: host index 0 -> nginx 8081, app 3101/3102; index 1 -> 8082, 3201/3202.
+ * host gets its own block of ports: host index 0 -> nginx 8081, app 3101/3102, sshd 2201; index 1 ->
+ * 8082, 3201/3202, 2202.
  */
 export function localHostLayout(name: string, index: number): HostLayout {
     return {
@@ -26,5 +29,6 @@ export function localHostLayout(name: string, index: number): HostLayout {
         nginxPort: 8081 + index,
         bluePort: 3101 + 100 * index,
         greenPort: 3102 + 100 * index,
+        sshPort: 2201 + index,
     };
 }

@@ -7,8 +7,10 @@ export interface HostPaths {
     etcDir: string;
     /** The app's database settings and password (mode 0600). */
     envFile: string;
-    /** The database server's CA bundle, fetched by write-config when the database requires TLS. */
+    /** The database server's CA bundle, fetched by apply-config. */
     dbCaFile: string;
+    /** The same bundle as an env file for the app (DB_TLS_CA_BASE64), root-only. */
+    dbTlsEnvFile: string;
     composeFile: string;
     /**
      * While this file exists nginx fails the load balancer's health check (ha-web-drain). Not under
@@ -21,7 +23,14 @@ export interface HostPaths {
     undrainCommand: string;
     /** The image the last build-image step built or pulled: the tool create-app-db runs comes from it. */
     currentImageFile: string;
-    /** Where upload-app puts app/ for build-image. */
+    /** The sha256 of the nginx site nginx last loaded (apply-config). */
+    nginxApplied: string;
+    /** Where each step's script is placed (step-scripts file set), run by `stepRunner`. */
+    stepsDir: string;
+    /** `ha-web-step NAME`: runs a step script, logging to `stepLogDir`. */
+    stepRunner: string;
+    stepLogDir: string;
+    /** Where the app-sources file set puts app/ for build-image. */
     appDir: string;
     /** The EFS mount point. */
     sharedMount: string;
@@ -35,6 +44,7 @@ export const hostPaths: HostPaths = {
     etcDir: "/etc/ha-web",
     envFile: "/etc/ha-web/app.env",
     dbCaFile: "/etc/ha-web/db-ca.pem",
+    dbTlsEnvFile: "/etc/ha-web/db-tls.env",
     composeFile: "/etc/ha-web/docker-compose.yml",
     drainFlag: "/var/lib/ha-web/drained",
     nginxSite: "/etc/nginx/sites-enabled/ha-web.conf",
@@ -42,6 +52,10 @@ export const hostPaths: HostPaths = {
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
     currentImageFile: "/var/lib/ha-web/app-image",
+    nginxApplied: "/var/lib/ha-web/nginx-site.applied",
+    stepsDir: "/usr/local/lib/ha-web/steps",
+    stepRunner: "/usr/local/sbin/ha-web-step",
+    stepLogDir: "/var/log/ha-web/steps",
     appDir: "/opt/ha-web/app",
     sharedMount: "/shared",
     configsDir: "/shared/configs",

@@ -1,46 +1,63 @@
+import { DirectorySpec } from "../hostFiles/fileSet";
+
 /**
- * A host's configuration is data: an ordered list of steps. Two executors consume the same steps:
- * the Pulumi components (one `command.remote.Command` / `CopyToRemote` per step on an EC2 host) and
- * the local stack (`docker exec` / `docker cp` into a host container).
+ * A host's configuration is data: an ordered list of steps, of two kinds. Two executors consume
+ * the same steps and only transport them:
+ * - the Pulumi program (components/hostSetup.ts): a file set becomes a `HostFiles` dynamic resource,
+ *   a command a `command.remote.Command`;
+ * - the local stack (tests/local/stepExecutor.ts): the same provider functions for file sets, and
+ *   the identical command line and stdin over SSH (ssh2) for commands.
  *
  * `V` is how a value is carried: plain `string` locally and in unit tests, `pulumi.Input<string>`
  * in the Pulumi program (endpoints and passwords are only known during deployment). The planning
  * functions never look inside a value, they only place it, so one plan serves both executors.
  */
-export type HostStep<V = string> = RunStep<V> | CopyStep<V>;
+export type HostStep<V = string> = CommandStep<V> | FileSetStep<V>;
 
-interface StepBase<V> {
-    /** Unique per host, stable (used in resource names): "bootstrap", "mount-shared", ... */
+interface StepBase {
+    /** Unique per host, stable (used in resource names): "bootstrap", "host-config", ... */
     name: string;
-    /** Names of earlier steps (same host) that must succeed first. */
+    /** Names of earlier steps (same host, or "host/step" for another host) that must succeed first. */
     waitsFor: string[];
-    /** Values whose change must re-run the step: content hashes of what it applies, and its inputs. */
-    triggers: V[];
-}
-
-/** Runs a bash script as root on the host. */
-export interface RunStep<V> extends StepBase<V> {
-    kind: "run";
-    /** The rendered script. Never contains a deploy-time value or a secret: those arrive on stdin. */
-    script: string;
-    /**
-     * Values handed to the script on stdin, one `NAME=value` line each, in this order (values are
-     * single-line). When `secret`, executors keep stdin and the step's output out of logs and state.
-     */
-    stdin?: { values: Record<string, V>; secret: boolean };
 }
 
 /**
- * Puts a local directory's sources (see `copySources`) on the host: afterwards `remotePath` holds
- * exactly those files, owned by root, whatever was there before.
+ * One command line run over SSH as the host's SSH user. Scripts are never on the command line: they
+ * are host files (the "step-scripts" set) run by path, so a failure shows a short command, the
+ * step, host, exit code and log path (pulumi-command puts the whole command line and its output
+ * into a failed command's error: commandOutputs.go).
  */
-export interface CopyStep<V> extends StepBase<V> {
-    kind: "copy";
-    localPath: string;
-    remotePath: string;
+export interface CommandStep<V> extends StepBase {
+    kind: "command";
+    command: string;
+    /**
+     * Values handed to the command on stdin, one `NAME=value` line each, in this order (values are
+     * single-line). When `secret`, executors keep stdin and the output out of logs and state.
+     */
+    stdin?: { values: Record<string, V>; secret: boolean };
+    /** Values whose change must run the command again: hashes of what it applies, its inputs. */
+    triggers: V[];
 }
 
-/** The stdin text an executor sends for a step whose values are all known. */
+/** Files placed on the host by the HostFiles provider (create, update by hash, delete what left). */
+export interface FileSetStep<V> extends StepBase {
+    kind: "files";
+    files: PlannedFile<V>[];
+    directories: DirectorySpec[];
+}
+
+/**
+ * A file of a set: fixed text, or an env file of `NAME=value` lines whose values are only known
+ * at deployment. A secret file's content (and its hash) is kept encrypted by Pulumi.
+ */
+export interface PlannedFile<V> {
+    path: string;
+    mode: string;
+    secret: boolean;
+    content: { text: string } | { env: Record<string, V> };
+}
+
+/** The stdin text (and env file text) for values that are all known. */
 export function renderStdin(values: Record<string, string>): string {
     return Object.entries(values)
         .map(([name, value]) => {
@@ -50,4 +67,9 @@ export function renderStdin(values: Record<string, string>): string {
             return `${name}=${value}\n`;
         })
         .join("");
+}
+
+/** A planned file's text once its values are known. */
+export function fileText(file: PlannedFile<string>): string {
+    return "text" in file.content ? file.content.text : renderStdin(file.content.env);
 }

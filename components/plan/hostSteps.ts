@@ -1,9 +1,9 @@
 import { contentHash } from "./hash";
-import { HostFileOptions, renderHostFiles } from "./hostFiles";
+import { HostConfigFiles, HostFileOptions, renderHostFiles } from "./hostFiles";
 import { HostLayout } from "./hostLayout";
 import { HostPaths, hostPaths } from "./hostPaths";
-import { CopyStep, HostStep, RunStep } from "./hostStep";
-import { qualifiedStepName } from "./remoteInvocation";
+import { CommandStep, fileText, FileSetStep, HostStep, PlannedFile } from "./hostStep";
+import { qualifiedStepName } from "./stepGraph";
 import * as scripts from "./stepScripts";
 
 /**
@@ -24,10 +24,10 @@ export interface DbInputs<V> {
     adminUser: V;
     adminPassword: V;
     /**
-     * Where the hosts fetch the database server's CA bundle (RDS: AWS's regional bundle). When set,
-     * every connection to the database uses verified TLS; the server refuses anything else.
+     * Where the hosts fetch the database server's CA bundle (RDS: AWS's regional bundle): every
+     * connection to the database uses verified TLS; the server refuses anything else.
      */
-    tlsCaUrl?: string;
+    tlsCaUrl: string;
 }
 
 export interface HostInputs<V> extends HostFileOptions, scripts.BuildOptions {
@@ -49,26 +49,51 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
 }
 
 /**
- * The ordered steps that configure one host. Every host: boot, packages, EFS, app image, config,
- * rollout; the first host also creates the app database, before any host rolls out. Rollouts go one
- * host at a time (each waits for the previous host's), so the pool never loses two hosts at once.
+ * The ordered steps that configure one host:
+ *
+ * | step          | kind    | waits for                                            | runs again when          |
+ * |---------------|---------|------------------------------------------------------|--------------------------|
+ * | step-scripts  | files   | (first: the host answers SSH)                        | a script changed         |
+ * | wait-for-boot | command | step-scripts                                         | its script changed       |
+ * | bootstrap     | command | wait-for-boot                                        | its script changed       |
+ * | mount-shared  | command | bootstrap                                            | script or EFS changed    |
+ * | app-sources   | files   | bootstrap (only when the image is built on the host) | app/ changed             |
+ * | build-image   | command | app-sources (or bootstrap, for a pulled image)       | the image changed        |
+ * | host-config   | files   | bootstrap                                            | a config file changed    |
+ * | apply-config  | command | host-config, mount-shared, previous host's one       | a non-secret file changed|
+ * | create-app-db | command | build-image, apply-config (first host only)          | database values changed  |
+ * | rollout       | command | build-image, apply-config, create-app-db, previous   | image or app config      |
+ *
+ * Rollouts and config applies go one host at a time, so the pool never loses two hosts at once.
  */
 export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<V>[] {
     checkInputs(host, inputs);
     const paths = inputs.paths ?? hostPaths;
+    const scripts = stepScriptFiles(host, inputs, paths);
+    const command = commandStep<V>(paths, scripts);
     const isFirstHost = host.name === inputs.firstHost;
-    const imageSteps = inputs.appSource.kind === "build"
-        ? [uploadAppStep<V>(inputs.appSource.dir, inputs.appSource.hash, paths), buildImageStep(inputs, paths)]
-        : [pullImageStep(inputs, paths)];
-    const writeConfig = writeConfigStep(host, inputs, paths);
+    const { appSource } = inputs;
+    const imageSteps: HostStep<V>[] = appSource.kind === "build"
+        ? [
+            { kind: "files", name: "app-sources", waitsFor: ["bootstrap"], files: [], directories: [{ path: paths.appDir, source: appSource.dir, hash: appSource.hash }] },
+            command("build-image", ["app-sources"], { APP_IMAGE: appSource.image, NPM_CA_BASE64: plain<V>(npmCaBase64(inputs.npmCa)) }, false, [plain<V>(appSource.hash)]),
+        ]
+        : [command("build-image", ["bootstrap"], { APP_IMAGE: appSource.image }, false)];
+    const configFiles = renderHostFiles(host, inputs, paths);
+    const configHashes = Object.values(configFiles).map((text) => plain<V>(contentHash(text)));
+    const previous = (step: string) => (inputs.previousHost ? [qualifiedStepName(inputs.previousHost, step)] : []);
     return [
-        run("wait-for-boot", [], scripts.waitForBootScript()),
-        run("bootstrap", ["wait-for-boot"], scripts.bootstrapScript(host.name)),
-        run("mount-shared", ["bootstrap"], scripts.mountSharedScript(paths), { EFS_DNS: inputs.efsDns }, false),
+        { kind: "files", name: "step-scripts", waitsFor: [], files: scripts, directories: [] },
+        command("wait-for-boot", ["step-scripts"]),
+        command("bootstrap", ["wait-for-boot"]),
+        command("mount-shared", ["bootstrap"], { EFS_DNS: inputs.efsDns }, false),
         ...imageSteps,
-        writeConfig,
-        ...(isFirstHost ? [createAppDbStep(inputs, paths)] : []),
-        rolloutStep(inputs, paths, writeConfig.triggers),
+        hostConfigStep(configFiles, inputs.db, paths),
+        command("apply-config", ["host-config", "mount-shared", ...previous("apply-config")], { DB_TLS_CA_URL: plain<V>(inputs.db.tlsCaUrl) }, false, configHashes),
+        ...(isFirstHost ? [command("create-app-db", ["build-image", "apply-config"], createAppDbValues(inputs.db), true)] : []),
+        command("rollout", ["build-image", "apply-config", qualifiedStepName(inputs.firstHost, "create-app-db"), ...previous("rollout")],
+            // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
+            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), ...Object.values(appDbValues(inputs.db))]),
     ];
 }
 
@@ -90,27 +115,12 @@ function checkInputs<V>(host: HostLayout, inputs: HostInputs<V>): void {
     if (!inputs.sharedDataDir.startsWith("/")) {
         problems.push(`sharedDataDir must be an absolute path (got "${inputs.sharedDataDir}")`);
     }
+    if (!/^(https|file):\/\/\S+$/.test(inputs.db.tlsCaUrl)) {
+        problems.push(`db.tlsCaUrl must be an https:// (or file://) URL of the database's CA bundle (got "${inputs.db.tlsCaUrl}")`);
+    }
     if (problems.length > 0) {
         throw new Error(`Invalid host inputs for ${host.name}:\n - ${problems.join("\n - ")}`);
     }
-}
-
-/** A run step whose triggers are the script's hash and its stdin values: either changing re-runs it. */
-function run<V>(
-    name: string,
-    waitsFor: string[],
-    script: string,
-    values?: Record<string, V>,
-    secret = false,
-): RunStep<V> {
-    return {
-        kind: "run",
-        name,
-        waitsFor,
-        script,
-        stdin: values ? { values, secret } : undefined,
-        triggers: [plain<V>(contentHash(script)), ...Object.values(values ?? {})],
-    };
 }
 
 /**
@@ -121,44 +131,60 @@ function plain<V>(value: string): V {
     return value as V;
 }
 
-function uploadAppStep<V>(dir: string, hash: string, paths: HostPaths): CopyStep<V> {
-    return {
-        kind: "copy",
-        name: "upload-app",
-        waitsFor: ["bootstrap"],
-        localPath: dir,
-        remotePath: paths.appDir,
-        triggers: [plain<V>(hash)],
+/** The step scripts, one file each, and the runner that every command step calls. */
+function stepScriptFiles<V>(host: HostLayout, inputs: HostInputs<V>, paths: HostPaths): PlannedFile<V>[] {
+    const texts: Record<string, string> = {
+        "wait-for-boot": scripts.waitForBootScript(),
+        bootstrap: scripts.bootstrapScript(host.name),
+        "mount-shared": scripts.mountSharedScript(paths),
+        "build-image": inputs.appSource.kind === "build" ? scripts.buildImageScript(paths, inputs) : scripts.pullImageScript(paths),
+        "apply-config": scripts.applyConfigScript(paths),
+        "create-app-db": scripts.createAppDbScript(paths),
+        rollout: scripts.rolloutScript(paths),
+    };
+    return [
+        executable(paths.stepRunner, scripts.stepRunnerScript(paths)),
+        ...Object.entries(texts).map(([step, text]) => executable<V>(stepScriptPath(paths, step), text)),
+    ];
+}
+
+function stepScriptPath(paths: HostPaths, step: string): string {
+    return `${paths.stepsDir}/${step}.sh`;
+}
+
+function executable<V>(path: string, text: string): PlannedFile<V> {
+    return { path, mode: "0755", secret: false, content: { text } };
+}
+
+/**
+ * Builds command steps: `sudo -n ha-web-step NAME` runs the placed script; its triggers are the
+ * script's hash and the stdin values (so a changed script or input runs it again), plus `extra`.
+ */
+function commandStep<V>(paths: HostPaths, scriptFiles: PlannedFile<V>[]) {
+    return (name: string, waitsFor: string[], values?: Record<string, V>, secret = false, extra: V[] = []): CommandStep<V> => {
+        const script = scriptFiles.find((f) => f.path === stepScriptPath(paths, name));
+        if (!script) throw new Error(`no script for step ${name}`);
+        return {
+            kind: "command",
+            name,
+            waitsFor,
+            command: `sudo -n ${paths.stepRunner} ${name}${secret ? " --quiet" : ""}`,
+            stdin: values ? { values, secret } : undefined,
+            triggers: [plain<V>(contentHash(fileText(script as PlannedFile<string>))), ...Object.values(values ?? {}), ...extra],
+        };
     };
 }
 
-function buildImageStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {
-    const script = scripts.buildImageScript(paths, inputs);
-    const npmCa = plain<V>(inputs.npmCa ? Buffer.from(inputs.npmCa, "utf8").toString("base64") : "");
-    return run("build-image", ["upload-app"], script, { APP_IMAGE: inputs.appSource.image, NPM_CA_BASE64: npmCa });
-}
-
-function pullImageStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {
-    return run("build-image", ["bootstrap"], scripts.pullImageScript(paths), { APP_IMAGE: inputs.appSource.image });
+function npmCaBase64(npmCa: string | undefined): string {
+    return npmCa ? Buffer.from(npmCa, "utf8").toString("base64") : "";
 }
 
 function appDbValues<V>(db: DbInputs<V>): Record<string, V> {
     return { DB_HOST: db.host, DB_PORT: db.port, DB_NAME: db.name, DB_USER: db.user, DB_PASSWORD: db.password };
 }
 
-/**
- * One host after another, like rollouts: a changed nginx site is applied with the host drained,
- * and the pool must never lose two hosts at once.
- */
-function writeConfigStep<V>(host: HostLayout, inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {
-    const script = scripts.writeConfigScript(renderHostFiles(host, inputs, paths), paths, inputs.db.tlsCaUrl ?? "");
-    const waitsFor = ["mount-shared", ...(inputs.previousHost ? [qualifiedStepName(inputs.previousHost, "write-config")] : [])];
-    return run("write-config", waitsFor, script, appDbValues(inputs.db), true);
-}
-
-function createAppDbStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {
-    const { db } = inputs;
-    const values = {
+function createAppDbValues<V>(db: DbInputs<V>): Record<string, V> {
+    return {
         DB_HOST: db.host,
         DB_PORT: db.port,
         DB_ADMIN_USER: db.adminUser,
@@ -167,22 +193,22 @@ function createAppDbStep<V>(inputs: HostInputs<V>, paths: HostPaths): RunStep<V>
         DB_USER: db.user,
         DB_PASSWORD: db.password,
     };
-    // After write-config: it fetches the database's CA, which create-app-db connects with.
-    return run("create-app-db", ["build-image", "write-config"], scripts.createAppDbScript(paths), values, true);
 }
 
-/**
- * Rolls out after the image and config are in place, the database exists, and the previous host has
- * rolled out. Its stdin is the image only, but the app's config is a trigger too: a changed password
- * must restart the app (ha-web-deploy redeploys when app.env changed).
- */
-function rolloutStep<V>(inputs: HostInputs<V>, paths: HostPaths, configTriggers: V[]): RunStep<V> {
-    const waitsFor = [
-        "build-image",
-        "write-config",
-        qualifiedStepName(inputs.firstHost, "create-app-db"),
-        ...(inputs.previousHost ? [qualifiedStepName(inputs.previousHost, "rollout")] : []),
-    ];
-    const step = run("rollout", waitsFor, scripts.rolloutScript(paths), { APP_IMAGE: inputs.appSource.image });
-    return { ...step, triggers: [...step.triggers, ...configTriggers] };
+/** The host's configuration files: nginx site, compose file, operator commands and the app's env file. */
+function hostConfigStep<V>(files: HostConfigFiles, db: DbInputs<V>, paths: HostPaths): FileSetStep<V> {
+    return {
+        kind: "files",
+        name: "host-config",
+        waitsFor: ["bootstrap"],
+        directories: [],
+        files: [
+            { path: paths.nginxSite, mode: "0644", secret: false, content: { text: files.nginxSite } },
+            { path: paths.composeFile, mode: "0644", secret: false, content: { text: files.composeFile } },
+            executable(paths.deployCommand, files.deployScript),
+            executable(paths.drainCommand, files.drainScript),
+            executable(paths.undrainCommand, files.undrainScript),
+            { path: paths.envFile, mode: "0600", secret: true, content: { env: appDbValues(db) } },
+        ],
+    };
 }

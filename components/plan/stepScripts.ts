@@ -1,10 +1,6 @@
 import { rejoinWindowSeconds } from "./healthCheck";
-import { HostFiles } from "./hostFiles";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
-
-/** Ends the quoted heredocs that carry files inside write-config.sh. */
-const endOfFile = "HA_WEB_END_OF_FILE";
 
 export function waitForBootScript(): string {
     return renderFile("wait-for-boot.sh", {});
@@ -41,26 +37,25 @@ export function pullImageScript(paths: HostPaths): string {
     return renderFile("pull-image.sh", { currentImageFile: paths.currentImageFile });
 }
 
-export function writeConfigScript(files: HostFiles, paths: HostPaths, dbTlsCaUrl: string): string {
-    return renderFile("write-config.sh", {
-        etcDir: paths.etcDir,
-        envFile: paths.envFile,
+export function applyConfigScript(paths: HostPaths): string {
+    return renderFile("apply-config.sh", {
         dbCaFile: paths.dbCaFile,
-        dbTlsCaUrl,
-        drainFlag: paths.drainFlag,
-        rejoinSeconds: String(rejoinWindowSeconds()),
-        composeFile: paths.composeFile,
+        dbTlsEnvFile: paths.dbTlsEnvFile,
         nginxSite: paths.nginxSite,
+        nginxApplied: paths.nginxApplied,
         deployCommand: paths.deployCommand,
         drainCommand: paths.drainCommand,
         undrainCommand: paths.undrainCommand,
+        composeFile: paths.composeFile,
         sharedScriptsDir: paths.sharedScriptsDir,
-        composeContent: heredocBody("compose file", files.composeFile),
-        deployContent: heredocBody("deploy script", files.deployScript),
-        drainContent: heredocBody("drain script", files.drainScript),
-        undrainContent: heredocBody("undrain script", files.undrainScript),
-        nginxSiteContent: heredocBody("nginx site", files.nginxSite),
+        drainFlag: paths.drainFlag,
+        rejoinSeconds: String(rejoinWindowSeconds()),
     });
+}
+
+/** `ha-web-step`, which every command step runs. */
+export function stepRunnerScript(paths: HostPaths): string {
+    return renderFile("run-step.sh", { stepsDir: paths.stepsDir, logDir: paths.stepLogDir });
 }
 
 export function createAppDbScript(paths: HostPaths): string {
@@ -69,13 +64,4 @@ export function createAppDbScript(paths: HostPaths): string {
 
 export function rolloutScript(paths: HostPaths): string {
     return renderFile("rollout.sh", { deployCommand: paths.deployCommand });
-}
-
-/** A file's text as the body of a quoted heredoc: it must not contain the terminator line. */
-function heredocBody(what: string, text: string): string {
-    const body = text.replace(/\n$/, "");
-    if (body.split("\n").includes(endOfFile)) {
-        throw new Error(`the ${what} contains the line ${endOfFile}, which would end its heredoc early`);
-    }
-    return body;
 }

@@ -67,7 +67,7 @@ describe("nginx site (real nginx in front of the real app)", function () {
         nginxPort = await freePort();
         ports = { blue: await freePort(), green: await freePort() };
         const site = renderNginxSite(
-            { name: "host-a", nginxPort, bluePort: ports.blue, greenPort: ports.green },
+            { name: "host-a", nginxPort, bluePort: ports.blue, greenPort: ports.green, sshPort: 22 },
             { listen: `127.0.0.1:${nginxPort}`, trustedProxyCidr: "127.0.0.0/8", sharedDataDir: dir },
             { ...hostPaths, drainFlag },
         );

@@ -4,6 +4,7 @@ import * as path from "path";
 import { ensureContainer, EnsureOutcome, isRunning, projectContainers, removeContainer, waitFor } from "./containers";
 import { databaseCaFile, publishedDatabaseCa } from "./database";
 import { docker } from "./run";
+import { hostSshDir } from "./sshKeys";
 import { appProjects, hostContainer, hostImage, hostLayout, sharedDir, stateDir } from "./stackLayout";
 
 /**
@@ -19,6 +20,11 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
         runArgs: [
             "--hostname", host,
             "--network", "host",
+            // tini as PID 1 reaps what sshd and the steps leave behind; the entrypoint starts sshd.
+            "--init",
+            "--env", `SSH_PORT=${hostLayout(host).sshPort}`,
+            // Its host key and the operator's authorized key, made by the stack (sshKeys.ts).
+            "-v", `${await hostSshDir(host)}:/etc/ssh/ha-web:ro`,
             "-v", "/var/run/docker.sock:/var/run/docker.sock",
             // /shared as on EC2 (EFS); the same directory at its own path too, so the compose files a
             // host writes name bind sources that exist on this machine's daemon.
@@ -30,6 +36,8 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
     });
     // A host that was stopped hard comes back with the app containers it had, as a rebooted EC2 does.
     if (outcome === "started") await restartStoppedApps(host);
+    // Only sshd: nginx serves nothing until the host-config steps placed and applied its site.
+    await waitForPort(host, "sshd", hostLayout(host).sshPort);
     return outcome;
 }
 
@@ -72,8 +80,13 @@ function stoppedFile(host: string): string {
 }
 
 async function waitForNginx(host: string): Promise<void> {
-    const port = hostLayout(host).nginxPort;
-    await waitFor(`nginx on ${host} (127.0.0.1:${port})`, 30, () => canConnect(port));
+    const { nginxPort, sshPort } = hostLayout(host);
+    await waitForPort(host, "sshd", sshPort);
+    await waitForPort(host, "nginx", nginxPort);
+}
+
+async function waitForPort(host: string, what: string, port: number): Promise<void> {
+    await waitFor(`${what} on ${host} (127.0.0.1:${port})`, 30, () => canConnect(port));
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */

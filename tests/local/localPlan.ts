@@ -1,6 +1,6 @@
 import * as path from "path";
 import { directoryHash } from "../../components/plan/hash";
-import { AppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
+import { planHosts } from "../../components/plan/hostPlans";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "./database";
 import { baseImages } from "./images";
 import { secret } from "./secrets";
@@ -17,32 +17,27 @@ export function appImageFor(label: string): string {
     return `ha-web-app:${label}`;
 }
 
-/** Each host's steps, from the same `hostSteps()` Pulumi uses, with this machine's values. */
+/** Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's values. */
 export function localHostPlans(appImage: string): HostPlan[] {
-    const appSource: AppSource<string> = { kind: "build", dir: appDir, hash: directoryHash(appDir), image: appImage };
-    return hostLayouts.map((layout, index) => {
-        const inputs: HostInputs<string> = {
-            firstHost: hostLayouts[0].name,
-            previousHost: index > 0 ? hostLayouts[index - 1].name : undefined,
-            // Not resolved: /shared is already a bind mount, so mount-shared leaves it as it is.
-            efsDns: "efs.local-stack.invalid",
-            db: {
-                host: database.host,
-                port: String(database.port),
-                name: database.name,
-                user: database.user,
-                password: secret(appPasswordSecret),
-                adminUser: database.adminUser,
-                adminPassword: secret(adminPasswordSecret),
-                tlsCaUrl: `file://${publishedDatabaseCa}`,
-            },
-            appSource,
-            listen: `127.0.0.1:${layout.nginxPort}`,
-            trustedProxyCidr: "127.0.0.1/32",
-            // A path on this machine: the daemon the hosts drive resolves bind sources here.
-            sharedDataDir: path.join(sharedDir, "data"),
-            baseImage: baseImages.node,
-        };
-        return { host: layout.name, steps: hostSteps(layout, inputs) };
+    return planHosts<string>(hostLayouts, {
+        // Hosts share this machine's network: nginx binds its own loopback port.
+        listenAddress: "127.0.0.1",
+        trustedProxyCidr: "127.0.0.1/32",
+        // Not resolved: /shared is already a bind mount, so mount-shared leaves it as it is.
+        efsDns: "efs.local-stack.invalid",
+        db: {
+            host: database.host,
+            port: String(database.port),
+            name: database.name,
+            user: database.user,
+            password: secret(appPasswordSecret),
+            adminUser: database.adminUser,
+            adminPassword: secret(adminPasswordSecret),
+            tlsCaUrl: `file://${publishedDatabaseCa}`,
+        },
+        appSource: { kind: "build", dir: appDir, hash: directoryHash(appDir), image: appImage },
+        // A path on this machine: the daemon the hosts drive resolves bind sources here.
+        sharedDataDir: path.join(sharedDir, "data"),
+        baseImage: baseImages.node,
     });
 }

@@ -32,6 +32,8 @@ export function run(program: string, args: string[], options: RunOptions = {}): 
             if (options.stream) process.stderr.write(chunk);
         });
         child.on("error", reject);
+        // A program that exits without reading its stdin closes the pipe: its exit code tells, not EPIPE.
+        child.stdin.on("error", () => undefined);
         child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
         child.stdin.end(options.input ?? "");
     });

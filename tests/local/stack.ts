@@ -5,6 +5,7 @@ import { hostPaths } from "../../components/plan/hostPaths";
 import { isRunning, removeContainer } from "./containers";
 import { ensureDatabase } from "./database";
 import { buildHostImage } from "./hostImage";
+import { runOnHost } from "./hostAccess";
 import { ensureHost, removeHost, startHost, stopHostHard } from "./hosts";
 import { ensureBaseImages } from "./images";
 import { ensureLoadBalancer, waitForTarget } from "./loadBalancerStack";
@@ -13,7 +14,7 @@ import { note, timed } from "./progress";
 import { buildRelease, currentRelease, recordRelease } from "./release";
 import { docker, dockerOk } from "./run";
 import { runHostPlans, StepOutcome } from "./stepExecutor";
-import { database, hostContainer, hostLayout, hostNames, loadBalancer, stateDir } from "./stackLayout";
+import { database, hostLayout, hostNames, loadBalancer, stateDir } from "./stackLayout";
 import { printStatus } from "./status";
 
 /** How long a healthy host takes to enter rotation: the rejoin window, plus one interval of phase. */
@@ -77,7 +78,7 @@ export async function drainHost(host: string): Promise<void> {
     hostLayout(host);
     await requireStackUp();
     await timed(`${host}: drain (ha-web-drain)`, async () => {
-        await docker(["exec", hostContainer(host), hostPaths.drainCommand], { stream: true });
+        await runOnHost(host, `sudo -n ${hostPaths.drainCommand}`);
         await waitForTarget(host, "DOWN", detectionWindowSeconds() + healthCheck.intervalSeconds);
     });
 }
@@ -86,7 +87,7 @@ export async function undrainHost(host: string): Promise<void> {
     hostLayout(host);
     await requireStackUp();
     await timed(`${host}: undrain (ha-web-undrain)`, async () => {
-        await docker(["exec", hostContainer(host), hostPaths.undrainCommand], { stream: true });
+        await runOnHost(host, `sudo -n ${hostPaths.undrainCommand}`);
         await waitForTarget(host, "UP", joinSeconds);
     });
 }

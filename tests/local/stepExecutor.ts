@@ -1,16 +1,25 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { copySources } from "../../components/plan/hash";
-import { HostStep, renderStdin } from "../../components/plan/hostStep";
-import { qualifiedStepName, stepDependencies } from "../../components/plan/remoteInvocation";
+import { FileSetInputs, FileSetState, fileSetChanges, hasChanges } from "../../components/hostFiles/fileSet";
+import { placeFileSet } from "../../components/hostFiles/placement";
+import { dial, exec, SshTarget } from "../../components/hostFiles/ssh";
+import { contentHash } from "../../components/plan/hash";
+import { CommandStep, FileSetStep, fileText, HostStep, renderStdin } from "../../components/plan/hostStep";
+import { qualifiedStepName, stepDependencies } from "../../components/plan/stepGraph";
+import { hostAccess } from "./hostAccess";
 import { note } from "./progress";
-import { docker, dockerBinary, run } from "./run";
-import { hostContainer, stateDir } from "./stackLayout";
+import { stateDir } from "./stackLayout";
 
 export interface HostPlan {
     host: string;
     steps: HostStep<string>[];
+}
+
+/** How the executor reaches a host, and which machine answers there now (the container's id). */
+export interface HostAccess {
+    target: SshTarget;
+    machine: string;
 }
 
 export interface StepOutcome {
@@ -20,24 +29,36 @@ export interface StepOutcome {
     seconds: number;
 }
 
-/** Where a host keeps the trigger hash of each step it ran (lost with the container, like an instance). */
-const hashDir = "/var/lib/ha-web/steps";
+/** What a command step sends: the exact command line and stdin a remote.Command would send. */
+export interface CommandRequest {
+    command: string;
+    stdin: string;
+}
+
+/** The local twin of Pulumi's state: per host and step, what was applied last (hashes, no secrets). */
+const stepStateDir = path.join(stateDir, "state");
 const logDir = path.join(stateDir, "logs");
 
 /**
- * The local executor of the host plan, the counterpart of components/hostSetup.ts: runs each step in
- * its host container (`docker exec` with the step's stdin, `docker cp` for copies) as soon as the steps
- * it waits for are done, and skips a step whose trigger hash is unchanged since it last succeeded,
- * as the Pulumi engine does. `force` runs every step anyway (drill 6: each must be a no-op).
+ * The local executor of the host plan, the counterpart of components/hostSetup.ts. Every step
+ * reaches its host over SSH, as on AWS:
+ * - a file set through the HostFiles provider's own functions (placeFileSet);
+ * - a command as the identical command line and stdin pulumi-command would send (`commandRequest`),
+ *   on one SSH session.
+ * It keeps the engine's semantics: a step runs as soon as the steps it waits for are done; an
+ * unchanged step is skipped; a changed trigger or input runs a command again; a file set writes what
+ * changed and deletes what left; a new machine (re-created container) runs everything again.
+ * `force` runs every step anyway (drill 6: each must be a no-op).
  */
-export async function runHostPlans(plans: HostPlan[], options: { force?: boolean } = {}): Promise<StepOutcome[]> {
+export async function runHostPlans(plans: HostPlan[], options: { force?: boolean; access?: (host: string) => Promise<HostAccess> } = {}): Promise<StepOutcome[]> {
+    const access = options.access ?? hostAccess;
     const dependencies = stepDependencies(plans);
     const done = new Map<string, Promise<StepOutcome>>();
     for (const plan of plans) {
         for (const step of plan.steps) {
             const qualified = qualifiedStepName(plan.host, step.name);
             const waits = (dependencies.get(qualified) ?? []).map((d) => done.get(d)!);
-            done.set(qualified, Promise.all(waits).then(() => runStep(plan.host, step, options.force ?? false)));
+            done.set(qualified, Promise.all(waits).then(async () => runStep(plan.host, step, await access(plan.host), options.force ?? false)));
         }
     }
     // Settle all before reporting, so a failure on one host does not hide what another host did.
@@ -47,54 +68,89 @@ export async function runHostPlans(plans: HostPlan[], options: { force?: boolean
     return settled.map((s) => (s as PromiseFulfilledResult<StepOutcome>).value);
 }
 
-async function runStep(host: string, step: HostStep<string>, force: boolean): Promise<StepOutcome> {
-    const label = `${host.padEnd(7)} ${step.name.padEnd(14)}`;
-    const hash = stepHash(step);
-    const hashFile = `${hashDir}/${step.name}.sha256`;
-    const container = hostContainer(host);
-    if (!force && (await run(dockerBinary, ["exec", container, "cat", hashFile])).stdout.trim() === hash) {
-        note(`${label} skipped (unchanged)`);
-        return { host, step: step.name, result: "skipped", seconds: 0 };
-    }
-    const started = Date.now();
-    note(`${label} running ...`);
-    if (step.kind === "copy") {
-        await docker(["exec", container, "bash", "-c", 'rm -rf "$1" && mkdir -p "$1"', "copy", step.remotePath]);
-        await docker(["cp", `${stagedSources(host, step.localPath)}/.`, `${container}:${step.remotePath}`]);
-    } else {
-        await runScript(container, label, step);
-    }
-    await docker(["exec", "-i", container, "bash", "-c", `mkdir -p ${hashDir} && cat > ${hashFile}`], { input: hash });
-    const seconds = (Date.now() - started) / 1000;
-    note(`${label} ran in ${seconds.toFixed(1)} s`);
-    return { host, step: step.name, result: "ran", seconds };
+/** The bytes a command step sends: its command line, and its stdin rendered as remote.Command's is. */
+export function commandRequest(step: CommandStep<string>): CommandRequest {
+    return { command: step.command, stdin: step.stdin ? renderStdin(step.stdin.values) : "" };
 }
 
-async function runScript(container: string, label: string, step: Extract<HostStep<string>, { kind: "run" }>) {
-    const input = step.stdin ? renderStdin(step.stdin.values) : "";
-    const result = await run(dockerBinary, ["exec", "-i", container, "bash", "-c", step.script, `ha-web-${step.name}`], { input });
-    // A secret step's output may echo its inputs: it stays out of logs, as Pulumi keeps it out of state.
-    const output = step.stdin?.secret ? "(output of a secret step is not shown)\n" : result.stdout + result.stderr;
+/** A file set step as the HostFiles resource's inputs. */
+export function fileSetInputs(host: string, step: FileSetStep<string>, access: HostAccess): FileSetInputs {
+    const spec = (file: FileSetStep<string>["files"][number]) => {
+        const content = fileText(file);
+        return { path: file.path, mode: file.mode, content, hash: contentHash(content) };
+    };
+    return {
+        name: step.name,
+        hostName: host,
+        connection: access.target,
+        machine: access.machine,
+        files: step.files.filter((f) => !f.secret).map(spec),
+        secretFiles: step.files.filter((f) => f.secret).map(spec),
+        directories: step.directories,
+    };
+}
+
+async function runStep(host: string, step: HostStep<string>, access: HostAccess, force: boolean): Promise<StepOutcome> {
+    const label = `${host.padEnd(7)} ${step.name.padEnd(14)}`;
+    const started = Date.now();
+    const ran = step.kind === "files"
+        ? await placeFiles(host, step, access, force, label)
+        : await runCommand(host, step, access, force, label);
+    const seconds = (Date.now() - started) / 1000;
+    note(ran ? `${label} ran in ${seconds.toFixed(1)} s` : `${label} skipped (unchanged)`);
+    return { host, step: step.name, result: ran ? "ran" : "skipped", seconds: ran ? seconds : 0 };
+}
+
+async function placeFiles(host: string, step: FileSetStep<string>, access: HostAccess, force: boolean, label: string): Promise<boolean> {
+    const inputs = fileSetInputs(host, step, access);
+    const previous = readState<FileSetState>(host, step.name);
+    // Pulumi's state keeps the connection (its key encrypted); here it comes from `access` each run.
+    const olds = previous && { ...previous, connection: access.target };
+    const changes = olds && fileSetChanges(olds, inputs);
+    if (!force && changes && !hasChanges(changes)) return false;
+    note(`${label} placing files ...`);
+    const state = await placeFileSet(inputs, changes && !changes.replace ? olds : undefined);
+    writeState(host, step.name, { ...state, connection: { ...state.connection, privateKey: "(not kept)" } });
+    return true;
+}
+
+async function runCommand(host: string, step: CommandStep<string>, access: HostAccess, force: boolean, label: string): Promise<boolean> {
+    const request = commandRequest(step);
+    // As remote.Command's inputs: the command, stdin and triggers (the machine among them). Hashed,
+    // since stdin may hold secrets.
+    const applied = createHash("sha256").update(JSON.stringify([request, access.machine, step.triggers])).digest("hex");
+    if (!force && readState<string>(host, step.name) === applied) return false;
+    note(`${label} running ...`);
+    const client = await dial(access.target, { timeoutSeconds: 60 });
+    let result;
+    try {
+        result = await exec(client, request.command, request.stdin);
+    } finally {
+        client.end();
+    }
+    // ha-web-step --quiet keeps a secret step's output on the host; what it prints is the summary.
+    const output = result.stdout + result.stderr;
     fs.mkdirSync(logDir, { recursive: true });
-    const logFile = path.join(logDir, `${container}-${step.name}.log`);
-    fs.writeFileSync(logFile, output);
+    const logFile = path.join(logDir, `${host}-${step.name}.log`);
+    fs.writeFileSync(logFile, output, { mode: 0o600 });
     if (result.code !== 0) {
         const tail = output.trimEnd().split("\n").slice(-30).join("\n");
-        throw new Error(`${label} failed (exit ${result.code}); full log: ${logFile}\n${tail}`);
+        throw new Error(`${label} failed (exit ${result.code}): ${request.command}; output in ${logFile}\n${tail}`);
     }
+    writeState(host, step.name, applied);
+    return true;
 }
 
-/** The sources a host builds from (what the step's trigger hashed), staged per host: hosts copy in parallel. */
-function stagedSources(host: string, dir: string): string {
-    const staged = path.join(stateDir, "upload", host, path.basename(dir));
-    copySources(dir, staged);
-    return staged;
+function stateFile(host: string, step: string): string {
+    return path.join(stepStateDir, host, `${step}.json`);
 }
 
-/** Everything that must re-run the step when it changes, as Pulumi sees it: script, inputs, triggers. */
-function stepHash(step: HostStep<string>): string {
-    const what = step.kind === "copy"
-        ? { kind: step.kind, to: step.remotePath, triggers: step.triggers }
-        : { kind: step.kind, script: step.script, stdin: step.stdin?.values ?? {}, triggers: step.triggers };
-    return createHash("sha256").update(JSON.stringify(what)).digest("hex");
+function readState<T>(host: string, step: string): T | undefined {
+    const file = stateFile(host, step);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as T : undefined;
+}
+
+function writeState(host: string, step: string, value: unknown): void {
+    fs.mkdirSync(path.join(stepStateDir, host), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(stateFile(host, step), JSON.stringify(value, null, 2) + "\n", { mode: 0o600 });
 }

@@ -1,14 +1,4 @@
-import { HostStep, RunStep } from "./hostStep";
-
-/**
- * The command line a run step becomes on an SSH host. The script travels base64-encoded inside the
- * command (it holds no secrets: those come on stdin) and runs as root under its step's name, so
- * `ps` and the journal say which step is running. stdin stays free for the step's inputs.
- */
-export function remoteCommandLine(step: RunStep<unknown>): string {
-    const encoded = Buffer.from(step.script, "utf8").toString("base64");
-    return `sudo bash -c "$(printf '%s' '${encoded}' | base64 -d)" ha-web-${step.name}`;
-}
+import { HostStep } from "./hostStep";
 
 /** A step's qualified name, as cross-host `waitsFor` entries spell it. */
 export function qualifiedStepName(host: string, step: string): string {
@@ -38,17 +28,4 @@ export function stepDependencies<V>(plans: Array<{ host: string; steps: HostStep
         throw new Error(`Invalid host plan:\n - ${problems.join("\n - ")}`);
     }
     return dependencies;
-}
-
-/** Root moves an upload from the SSH user's staging path to its place, replacing what was there. */
-export function installUploadScript(stagingPath: string, remotePath: string): string {
-    return [
-        "set -euo pipefail",
-        `rm -rf '${remotePath}'`,
-        `mkdir -p "$(dirname '${remotePath}')"`,
-        `mv '${stagingPath}' '${remotePath}'`,
-        `chown -R root:root '${remotePath}'`,
-        `echo "upload: sources in place at ${remotePath}"`,
-        "",
-    ].join("\n");
 }

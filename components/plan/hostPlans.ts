@@ -1,0 +1,32 @@
+import { HostLayout } from "./hostLayout";
+import { HostStep } from "./hostStep";
+import { HostInputs, hostSteps } from "./hostSteps";
+
+/** What every host's plan shares; `listen` and the host order come from the layouts. */
+export type SharedHostInputs<V> = Omit<HostInputs<V>, "firstHost" | "previousHost" | "listen"> & {
+    /** nginx binds this address (locally 127.0.0.1, where hosts share one network); all addresses when unset. */
+    listenAddress?: string;
+};
+
+export interface PlannedHost<V> {
+    host: string;
+    steps: HostStep<V>[];
+}
+
+/**
+ * Every host's steps, in order: the first host creates the database, each later host rolls out
+ * after the one before it. The Pulumi program and the local stack both call this with their own
+ * values, so the two cannot assemble a host's plan differently.
+ */
+export function planHosts<V>(layouts: HostLayout[], shared: SharedHostInputs<V>): PlannedHost<V>[] {
+    const { listenAddress, ...inputs } = shared;
+    return layouts.map((layout, index) => ({
+        host: layout.name,
+        steps: hostSteps(layout, {
+            ...inputs,
+            firstHost: layouts[0].name,
+            previousHost: index > 0 ? layouts[index - 1].name : undefined,
+            listen: listenAddress ? `${listenAddress}:${layout.nginxPort}` : String(layout.nginxPort),
+        }),
+    }));
+}
