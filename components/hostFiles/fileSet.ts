@@ -155,7 +155,7 @@ export function installScript(args: {
         "set -euo pipefail",
         `staging=${quote(args.staging)}`,
         "trap 'rm -rf \"$staging\"' EXIT",
-        // Names the file that failed: `set -e` alone exits without saying where.
+        // Names the command that failed: `set -e` alone exits without saying where.
         "trap 'echo \"failed: $BASH_COMMAND\" >&2' ERR",
         "umask 022",
     ];
@@ -163,9 +163,9 @@ export function installScript(args: {
         const target = quote(file.path);
         const temporary = quote(`${dirname(file.path)}/.${basename(file.path)}.ha-web-new`);
         lines.push(
-            `install -D -o root -g root -m ${file.mode} "$staging/${stagedName(i)}" ${temporary}`,
-            `mv -f ${temporary} ${target}`,
-            `echo ${quote(`${file.hash}  ${file.path}`)} | sha256sum --check --quiet --strict -`,
+            `install -D -o root -g root -m ${file.mode} "$staging/${stagedName(i)}" ${temporary} && mv -f ${temporary} ${target} ||`
+            + ` { echo ${quote(`${file.path}: cannot be written (see above)`)} >&2; exit 1; }`,
+            `if [[ "$(sha256sum <${target} | cut -c1-64)" != ${file.hash} ]]; then echo ${quote(`${file.path}: content differs from its hash after install`)} >&2; exit 1; fi`,
         );
     });
     args.write.directories.forEach((dir, i) => {

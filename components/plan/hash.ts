@@ -3,7 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 
 /** Folders that are build output or installed packages, not sources: they never change a hash. */
-const ignoredDirectories = new Set(["node_modules", "dist", ".git"]);
+// An array, not a Set: the HostFiles provider calls sourceFiles, and Pulumi's closure serializer
+// cannot carry a Set into the dynamic provider host.
+const ignoredDirectories = ["node_modules", "dist", ".git"];
 
 /** sha256 (hex) of a text: the change token of a rendered script. */
 export function contentHash(text: string | Buffer): string {
@@ -41,7 +43,7 @@ export function sourceFiles(dir: string, prefix = ""): string[] {
     const files: string[] = [];
     for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
         const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-        if (entry.isDirectory() && !ignoredDirectories.has(entry.name)) {
+        if (entry.isDirectory() && !ignoredDirectories.includes(entry.name)) {
             files.push(...sourceFiles(dir, relative));
         } else if (entry.isFile()) {
             files.push(relative);

@@ -35,9 +35,17 @@ export interface CommandRequest {
     stdin: string;
 }
 
-/** The local twin of Pulumi's state: per host and step, what was applied last (hashes, no secrets). */
-const stepStateDir = path.join(stateDir, "state");
-const logDir = path.join(stateDir, "logs");
+export interface ExecutorOptions {
+    /** Run every step, changed or not. */
+    force?: boolean;
+    /** How to reach a host (default: the local stack's hosts). */
+    access?: (host: string) => Promise<HostAccess>;
+    /**
+     * Where the executor keeps its state (the local twin of Pulumi's: per host and step, what was
+     * applied last, as hashes) and step logs. Default: the local stack's .local-stack.
+     */
+    workDir?: string;
+}
 
 /**
  * The local executor of the host plan, the counterpart of components/hostSetup.ts. Every step
@@ -50,15 +58,16 @@ const logDir = path.join(stateDir, "logs");
  * changed and deletes what left; a new machine (re-created container) runs everything again.
  * `force` runs every step anyway (drill 6: each must be a no-op).
  */
-export async function runHostPlans(plans: HostPlan[], options: { force?: boolean; access?: (host: string) => Promise<HostAccess> } = {}): Promise<StepOutcome[]> {
+export async function runHostPlans(plans: HostPlan[], options: ExecutorOptions = {}): Promise<StepOutcome[]> {
     const access = options.access ?? hostAccess;
+    const context: StepContext = { force: options.force ?? false, workDir: options.workDir ?? stateDir };
     const dependencies = stepDependencies(plans);
     const done = new Map<string, Promise<StepOutcome>>();
     for (const plan of plans) {
         for (const step of plan.steps) {
             const qualified = qualifiedStepName(plan.host, step.name);
             const waits = (dependencies.get(qualified) ?? []).map((d) => done.get(d)!);
-            done.set(qualified, Promise.all(waits).then(async () => runStep(plan.host, step, await access(plan.host), options.force ?? false)));
+            done.set(qualified, Promise.all(waits).then(async () => runStep(plan.host, step, await access(plan.host), context)));
         }
     }
     // Settle all before reporting, so a failure on one host does not hide what another host did.
@@ -90,36 +99,41 @@ export function fileSetInputs(host: string, step: FileSetStep<string>, access: H
     };
 }
 
-async function runStep(host: string, step: HostStep<string>, access: HostAccess, force: boolean): Promise<StepOutcome> {
+interface StepContext {
+    force: boolean;
+    workDir: string;
+}
+
+async function runStep(host: string, step: HostStep<string>, access: HostAccess, context: StepContext): Promise<StepOutcome> {
     const label = `${host.padEnd(7)} ${step.name.padEnd(14)}`;
     const started = Date.now();
     const ran = step.kind === "files"
-        ? await placeFiles(host, step, access, force, label)
-        : await runCommand(host, step, access, force, label);
+        ? await placeFiles(host, step, access, context, label)
+        : await runCommand(host, step, access, context, label);
     const seconds = (Date.now() - started) / 1000;
     note(ran ? `${label} ran in ${seconds.toFixed(1)} s` : `${label} skipped (unchanged)`);
     return { host, step: step.name, result: ran ? "ran" : "skipped", seconds: ran ? seconds : 0 };
 }
 
-async function placeFiles(host: string, step: FileSetStep<string>, access: HostAccess, force: boolean, label: string): Promise<boolean> {
+async function placeFiles(host: string, step: FileSetStep<string>, access: HostAccess, context: StepContext, label: string): Promise<boolean> {
     const inputs = fileSetInputs(host, step, access);
-    const previous = readState<FileSetState>(host, step.name);
+    const previous = readState<FileSetState>(context, host, step.name);
     // Pulumi's state keeps the connection (its key encrypted); here it comes from `access` each run.
     const olds = previous && { ...previous, connection: access.target };
     const changes = olds && fileSetChanges(olds, inputs);
-    if (!force && changes && !hasChanges(changes)) return false;
+    if (!context.force && changes && !hasChanges(changes)) return false;
     note(`${label} placing files ...`);
     const state = await placeFileSet(inputs, changes && !changes.replace ? olds : undefined);
-    writeState(host, step.name, { ...state, connection: { ...state.connection, privateKey: "(not kept)" } });
+    writeState(context, host, step.name, { ...state, connection: { ...state.connection, privateKey: "(not kept)" } });
     return true;
 }
 
-async function runCommand(host: string, step: CommandStep<string>, access: HostAccess, force: boolean, label: string): Promise<boolean> {
+async function runCommand(host: string, step: CommandStep<string>, access: HostAccess, context: StepContext, label: string): Promise<boolean> {
     const request = commandRequest(step);
     // As remote.Command's inputs: the command, stdin and triggers (the machine among them). Hashed,
     // since stdin may hold secrets.
     const applied = createHash("sha256").update(JSON.stringify([request, access.machine, step.triggers])).digest("hex");
-    if (!force && readState<string>(host, step.name) === applied) return false;
+    if (!context.force && readState<string>(context, host, step.name) === applied) return false;
     note(`${label} running ...`);
     const client = await dial(access.target, { timeoutSeconds: 60 });
     let result;
@@ -130,27 +144,28 @@ async function runCommand(host: string, step: CommandStep<string>, access: HostA
     }
     // ha-web-step --quiet keeps a secret step's output on the host; what it prints is the summary.
     const output = result.stdout + result.stderr;
-    fs.mkdirSync(logDir, { recursive: true });
-    const logFile = path.join(logDir, `${host}-${step.name}.log`);
+    const logFile = path.join(context.workDir, "logs", `${host}-${step.name}.log`);
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
     fs.writeFileSync(logFile, output, { mode: 0o600 });
     if (result.code !== 0) {
         const tail = output.trimEnd().split("\n").slice(-30).join("\n");
         throw new Error(`${label} failed (exit ${result.code}): ${request.command}; output in ${logFile}\n${tail}`);
     }
-    writeState(host, step.name, applied);
+    writeState(context, host, step.name, applied);
     return true;
 }
 
-function stateFile(host: string, step: string): string {
-    return path.join(stepStateDir, host, `${step}.json`);
+function stateFile(context: StepContext, host: string, step: string): string {
+    return path.join(context.workDir, "state", host, `${step}.json`);
 }
 
-function readState<T>(host: string, step: string): T | undefined {
-    const file = stateFile(host, step);
+function readState<T>(context: StepContext, host: string, step: string): T | undefined {
+    const file = stateFile(context, host, step);
     return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as T : undefined;
 }
 
-function writeState(host: string, step: string, value: unknown): void {
-    fs.mkdirSync(path.join(stepStateDir, host), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(stateFile(host, step), JSON.stringify(value, null, 2) + "\n", { mode: 0o600 });
+function writeState(context: StepContext, host: string, step: string, value: unknown): void {
+    const file = stateFile(context, host, step);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, JSON.stringify(value, null, 2) + "\n", { mode: 0o600 });
 }

@@ -1,18 +1,15 @@
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import { localHostLayout } from "../../components/plan/hostLayout";
-import { renderHostFiles } from "../../components/plan/hostFiles";
-import { hostPaths } from "../../components/plan/hostPaths";
-import { RunStep } from "../../components/plan/hostStep";
+import { FileSetStep, fileText, renderStdin } from "../../components/plan/hostStep";
 import { builtAppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
 import { readTemplate } from "../../components/plan/render";
-import { renderStdin } from "../../components/plan/hostStep";
 
 const host = localHostLayout("host-a", 0);
 const base: HostInputs<string> = {
     firstHost: "host-a",
     efsDns: "fs-1.efs.eu-west-1.amazonaws.com",
-    db: { host: "db", port: "3306", name: "app", user: "app", password: "p", adminUser: "admin", adminPassword: "q" },
+    db: { host: "db", port: "3306", name: "app", user: "app", password: "p", adminUser: "admin", adminPassword: "q", tlsCaUrl: "https://ca.example/b.pem" },
     appSource: builtAppSource("/repo/app", "0".repeat(64)),
     sharedDataDir: "/shared/data",
     listen: "80",
@@ -34,25 +31,21 @@ function bash(script: string, stdin: string) {
 }
 
 describe("rendered host scripts", () => {
-    const runSteps = (inputs: HostInputs<string>) =>
-        hostSteps(host, inputs).filter((s): s is RunStep<string> => s.kind === "run");
+    /** Every executable a host gets: the step scripts, the step runner and the operator commands. */
+    const executables = (inputs: HostInputs<string>) =>
+        hostSteps(host, inputs)
+            .filter((s): s is FileSetStep<string> => s.kind === "files")
+            .flatMap((s) => s.files.filter((f) => f.mode === "0755"));
 
     for (const [label, inputs] of [
         ["app built on the host", base],
         ["prebuilt image", { ...base, appSource: { kind: "image" as const, image: "r.example/app:1" } }],
     ] as const) {
-        for (const step of runSteps(inputs)) {
-            it(`${step.name} (${label}) is shellcheck clean`, () => {
-                expect(shellcheck(step.script)).to.equal("");
+        for (const file of executables(inputs)) {
+            it(`${file.path} (${label}) is shellcheck clean`, () => {
+                expect(shellcheck(fileText(file))).to.equal("");
             });
         }
-    }
-
-    const files = renderHostFiles(host, base, hostPaths);
-    for (const name of ["deployScript", "drainScript", "undrainScript"] as const) {
-        it(`the installed ${name} is shellcheck clean`, () => {
-            expect(shellcheck(files[name])).to.equal("");
-        });
     }
 });
 

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { localHostLayout } from "../../components/plan/hostLayout";
-import { HostStep, RunStep } from "../../components/plan/hostStep";
+import { hostPaths } from "../../components/plan/hostPaths";
+import { CommandStep, FileSetStep, fileText, HostStep } from "../../components/plan/hostStep";
 import { builtAppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
-import { stepDependencies } from "../../components/plan/remoteInvocation";
+import { stepDependencies } from "../../components/plan/stepGraph";
 
 const secrets = { adminPassword: "admin-pw-7c1e", password: "app-pw-93fa" };
 
@@ -13,6 +14,7 @@ function inputs(overrides: Partial<HostInputs<string>> = {}): HostInputs<string>
         db: {
             host: "db.internal", port: "3306", name: "app", user: "app",
             password: secrets.password, adminUser: "admin", adminPassword: secrets.adminPassword,
+            tlsCaUrl: "https://truststore.example/us-west-2-bundle.pem",
         },
         appSource: builtAppSource("/repo/app", "ab".repeat(32)),
         sharedDataDir: "/shared/data",
@@ -37,27 +39,44 @@ function step(steps: HostStep<string>[], name: string): HostStep<string> {
     return found;
 }
 
-function runStep(steps: HostStep<string>[], name: string): RunStep<string> {
+function commandStep(steps: HostStep<string>[], name: string): CommandStep<string> {
     const found = step(steps, name);
-    if (found.kind !== "run") throw new Error(`${name} is not a run step`);
+    if (found.kind !== "command") throw new Error(`${name} is not a command step`);
     return found;
 }
 
-const triggersByStep = (steps: HostStep<string>[]) =>
-    Object.fromEntries(steps.map((s) => [s.name, s.triggers.join(",")]));
+function fileSet(steps: HostStep<string>[], name: string): FileSetStep<string> {
+    const found = step(steps, name);
+    if (found.kind !== "files") throw new Error(`${name} is not a file set`);
+    return found;
+}
 
-/** Names of the steps whose triggers differ between two plans of the same host. */
+/** The script a command step runs: the file the step-scripts set places for it. */
+function scriptOf(steps: HostStep<string>[], name: string): string {
+    const file = fileSet(steps, "step-scripts").files.find((f) => f.path === `${hostPaths.stepsDir}/${name}.sh`);
+    if (!file) throw new Error(`no script for ${name}`);
+    return fileText(file);
+}
+
+/** What makes a step act again: a command's triggers, a file set's contents. */
+const changeTokens = (steps: HostStep<string>[]) =>
+    Object.fromEntries(steps.map((s) => [s.name, s.kind === "command"
+        ? s.triggers.join(",")
+        : JSON.stringify([s.files.map((f) => [f.path, f.mode, fileText(f)]), s.directories])]));
+
+/** Names of the steps that act again between two plans of the same host. */
 function retriggered(before: HostStep<string>[], after: HostStep<string>[]): string[] {
-    const a = triggersByStep(before);
-    const b = triggersByStep(after);
+    const a = changeTokens(before);
+    const b = changeTokens(after);
     return Object.keys(b).filter((name) => a[name] !== b[name]);
 }
 
 describe("hostSteps", () => {
-    it("plans the first host: boot, packages, EFS, app image, config, database, rollout", () => {
-        expect(plan().map((s) => s.name)).to.deep.equal([
-            "wait-for-boot", "bootstrap", "mount-shared", "upload-app", "build-image",
-            "write-config", "create-app-db", "rollout",
+    it("plans the first host: scripts, boot, packages, EFS, app image, config, database, rollout", () => {
+        expect(plan().map((s) => `${s.kind}:${s.name}`)).to.deep.equal([
+            "files:step-scripts", "command:wait-for-boot", "command:bootstrap", "command:mount-shared",
+            "files:app-sources", "command:build-image", "files:host-config", "command:apply-config",
+            "command:create-app-db", "command:rollout",
         ]);
     });
 
@@ -78,80 +97,97 @@ describe("hostSteps", () => {
         expect(() => stepDependencies(plans)).to.not.throw();
     });
 
-    it("uploads and builds app/ by default, with the content-hash tag on stdin", () => {
+    it("runs every command as `sudo -n ha-web-step NAME`, the script placed as a file, never on the command line", () => {
         const steps = plan();
-        expect(step(steps, "upload-app")).to.include({ kind: "copy", localPath: "/repo/app", remotePath: "/opt/ha-web/app" });
-        expect(runStep(steps, "build-image").stdin?.values).to.deep.equal({ APP_IMAGE: `ha-web-app:${"ab".repeat(8)}`, NPM_CA_BASE64: "" });
-        expect(runStep(steps, "build-image").script).to.contain("docker build");
+        for (const s of steps.filter((s): s is CommandStep<string> => s.kind === "command")) {
+            expect(s.command).to.match(new RegExp(`^sudo -n ${hostPaths.stepRunner} ${s.name}( --quiet)?$`));
+            expect(scriptOf(steps, s.name)).to.match(/^#!\/usr\/bin\/env bash\n/);
+        }
+        expect(fileSet(steps, "step-scripts").waitsFor).to.deep.equal([]);
+        expect(step(steps, "wait-for-boot").waitsFor).to.deep.equal(["step-scripts"]);
+    });
+
+    it("uploads app/ as a directory of the app-sources set and builds it, with the content-hash tag on stdin", () => {
+        const steps = plan();
+        expect(fileSet(steps, "app-sources").directories).to.deep.equal([{ path: "/opt/ha-web/app", source: "/repo/app", hash: "ab".repeat(32) }]);
+        expect(commandStep(steps, "build-image").stdin?.values).to.deep.equal({ APP_IMAGE: `ha-web-app:${"ab".repeat(8)}`, NPM_CA_BASE64: "" });
+        expect(scriptOf(steps, "build-image")).to.contain("docker build");
     });
 
     it("pulls a configured image instead, with nothing uploaded", () => {
         const steps = plan(hostA, { appSource: { kind: "image", image: "registry.example/ha-web:1.2.3" } });
-        expect(steps.map((s) => s.name)).to.not.include("upload-app");
-        expect(runStep(steps, "build-image").script).to.contain("docker pull");
-        expect(runStep(steps, "rollout").stdin?.values).to.deep.equal({ APP_IMAGE: "registry.example/ha-web:1.2.3" });
+        expect(steps.map((s) => s.name)).to.not.include("app-sources");
+        expect(scriptOf(steps, "build-image")).to.contain("docker pull");
+        expect(commandStep(steps, "rollout").stdin?.values).to.deep.equal({ APP_IMAGE: "registry.example/ha-web:1.2.3" });
     });
 
-    it("keeps every secret and every deploy-time value out of the script text", () => {
+    it("keeps every secret and every deploy-time value out of scripts and non-secret files", () => {
         const deployTimeValues = [secrets.password, secrets.adminPassword, "fs-0123.efs.eu-west-1.amazonaws.com", "db.internal"];
-        for (const s of plan().filter((s): s is RunStep<string> => s.kind === "run")) {
-            for (const value of deployTimeValues) {
-                expect(s.script, `${s.name} script`).to.not.contain(value);
+        const steps = plan();
+        for (const set of steps.filter((s): s is FileSetStep<string> => s.kind === "files")) {
+            for (const file of set.files.filter((f) => !f.secret)) {
+                for (const value of deployTimeValues) expect(fileText(file), file.path).to.not.contain(value);
             }
         }
     });
 
-    it("marks the stdin of every step that carries a password as secret, and only those", () => {
-        const secretSteps = plan().filter((s) => s.kind === "run" && s.stdin?.secret).map((s) => s.name);
-        expect(secretSteps).to.deep.equal(["write-config", "create-app-db"]);
-        for (const s of plan().filter((s): s is RunStep<string> => s.kind === "run" && !s.stdin?.secret)) {
+    it("keeps the app's env file secret and root-only, with the database settings", () => {
+        const env = fileSet(plan(), "host-config").files.find((f) => f.path === hostPaths.envFile)!;
+        expect(env).to.include({ secret: true, mode: "0600" });
+        expect(fileText(env)).to.equal(`DB_HOST=db.internal\nDB_PORT=3306\nDB_NAME=app\nDB_USER=app\nDB_PASSWORD=${secrets.password}\n`);
+    });
+
+    it("marks the stdin of every command that carries a password as secret, and only those", () => {
+        const commands = plan().filter((s): s is CommandStep<string> => s.kind === "command");
+        expect(commands.filter((s) => s.stdin?.secret).map((s) => s.name)).to.deep.equal(["create-app-db"]);
+        expect(commandStep(plan(), "create-app-db").command).to.match(/ --quiet$/);
+        for (const s of commands.filter((s) => !s.stdin?.secret)) {
             expect(Object.values(s.stdin?.values ?? {})).to.not.include.members([secrets.password, secrets.adminPassword]);
         }
     });
 
     it("gives the same triggers for the same inputs", () => {
-        expect(triggersByStep(plan())).to.deep.equal(triggersByStep(plan()));
+        expect(changeTokens(plan())).to.deep.equal(changeTokens(plan()));
     });
 
-    it("re-runs only the config and the rollout when a config file's input changes", () => {
-        expect(retriggered(plan(), plan(hostA, { listen: "127.0.0.1:8081" }))).to.deep.equal(["write-config", "rollout"]);
-        expect(retriggered(plan(), plan(hostA, { sharedDataDir: "/srv/data" }))).to.deep.equal(["write-config", "rollout"]);
+    it("re-applies config for a changed nginx site, and rolls out too when the compose file changed", () => {
+        expect(retriggered(plan(), plan(hostA, { listen: "127.0.0.1:8081" }))).to.deep.equal(["host-config", "apply-config"]);
+        expect(retriggered(plan(), plan(hostA, { sharedDataDir: "/srv/data" }))).to.deep.equal(["host-config", "apply-config", "rollout"]);
     });
 
     it("re-runs only mount-shared when the file system changes", () => {
         expect(retriggered(plan(), plan(hostA, { efsDns: "fs-9999.efs.eu-west-1.amazonaws.com" }))).to.deep.equal(["mount-shared"]);
     });
 
-    it("re-runs config, database and rollout when the app password changes", () => {
+    it("re-writes the env file and re-runs database set-up and rollout when the app password changes", () => {
         const db = { ...inputs().db, password: "new-pw" };
-        expect(retriggered(plan(), plan(hostA, { db }))).to.deep.equal(["write-config", "create-app-db", "rollout"]);
+        expect(retriggered(plan(), plan(hostA, { db }))).to.deep.equal(["host-config", "create-app-db", "rollout"]);
     });
 
     it("re-runs only upload, build and rollout when app/ changes (a release never re-runs database set-up)", () => {
         const appSource = builtAppSource("/repo/app", "cd".repeat(32));
-        expect(retriggered(plan(), plan(hostA, { appSource }))).to.deep.equal(["upload-app", "build-image", "rollout"]);
+        expect(retriggered(plan(), plan(hostA, { appSource }))).to.deep.equal(["app-sources", "build-image", "rollout"]);
     });
 
     it("hands the npm CA to build-image on stdin, never in its script (a bundle outgrows a command line)", () => {
         const npmCa = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-        const build = runStep(plan(hostA, { npmCa }), "build-image");
+        const build = commandStep(plan(hostA, { npmCa }), "build-image");
         expect(Buffer.from(build.stdin?.values.NPM_CA_BASE64 ?? "", "base64").toString()).to.equal(npmCa);
-        expect(build.script).to.equal(runStep(plan(), "build-image").script);
+        expect(scriptOf(plan(hostA, { npmCa }), "build-image")).to.equal(scriptOf(plan(), "build-image"));
     });
 
-    it("writes config one host after another, so a drained nginx reload never takes out two hosts", () => {
-        expect(step(plan(hostA), "write-config").waitsFor).to.deep.equal(["mount-shared"]);
-        expect(step(plan(hostB), "write-config").waitsFor).to.deep.equal(["mount-shared", "host-a/write-config"]);
-        expect(runStep(plan(hostA), "write-config").script).to.match(/"\$DRAIN_COMMAND"\n\s*nginx -s reload\n\s*"\$UNDRAIN_COMMAND"/);
+    it("applies config one host after another, so a drained nginx reload never takes out two hosts", () => {
+        expect(step(plan(hostA), "apply-config").waitsFor).to.deep.equal(["host-config", "mount-shared"]);
+        expect(step(plan(hostB), "apply-config").waitsFor).to.deep.equal(["host-config", "mount-shared", "host-a/apply-config"]);
+        expect(scriptOf(plan(hostA), "apply-config")).to.match(/"\$DRAIN_COMMAND"\n\s*nginx -s reload\n\s*"\$UNDRAIN_COMMAND"/);
     });
 
-    it("fetches the database's CA in write-config, before create-app-db connects, and re-runs both when its URL changes", () => {
+    it("fetches the database's CA in apply-config (URL on stdin), before create-app-db connects, and re-runs it when the URL changes", () => {
         const url = "https://truststore.example/db-bundle.pem";
         const steps = plan(hostA, { db: { ...inputs().db, tlsCaUrl: url } });
-        expect(runStep(steps, "write-config").script).to.contain(url);
-        expect(runStep(plan(), "write-config").script).not.to.contain(url);
-        expect(step(steps, "create-app-db").waitsFor).to.include("write-config");
-        expect(retriggered(plan(), steps)).to.deep.equal(["write-config", "rollout"]);
+        expect(commandStep(steps, "apply-config").stdin?.values).to.deep.equal({ DB_TLS_CA_URL: url });
+        expect(step(steps, "create-app-db").waitsFor).to.include("apply-config");
+        expect(retriggered(plan(), steps)).to.deep.equal(["apply-config"]);
     });
 
     it("re-runs build-image when the npm CA changes", () => {
@@ -159,8 +195,9 @@ describe("hostSteps", () => {
     });
 
     it("lists every invalid input in one error", () => {
-        expect(() => hostSteps(hostB, inputs({ listen: " ", trustedProxyCidr: "anywhere", sharedDataDir: "data" })))
-            .to.throw(/previousHost is required\n - listen must not be empty.*\n - trustedProxyCidr must be a CIDR block.*\n - sharedDataDir must be an absolute path/);
+        const db = { ...inputs().db, tlsCaUrl: "ftp://x" };
+        expect(() => hostSteps(hostB, inputs({ listen: " ", trustedProxyCidr: "anywhere", sharedDataDir: "data", db })))
+            .to.throw(/previousHost is required\n - listen must not be empty.*\n - trustedProxyCidr must be a CIDR block.*\n - sharedDataDir must be an absolute path.*\n - db.tlsCaUrl must be an https:/);
         expect(() => hostSteps(hostA, inputs({ previousHost: "host-z" }))).to.throw(/has no previous host/);
     });
 });

@@ -1,0 +1,57 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { SshTarget } from "../../components/hostFiles/ssh";
+import { removeContainer, waitFor } from "../local/containers";
+import { buildSshHostImage, sshHostImage } from "../local/hostImage";
+import { canConnect } from "../local/hosts";
+import { docker, mustRun } from "../local/run";
+import { freePort } from "./mariadb";
+
+/** A throwaway SSH host (the AMI stand-in: sshd, sudo, `admin`) on a free loopback port. */
+export interface SshHost {
+    container: string;
+    target: SshTarget;
+    /** A host key this host does not have, for refusal tests. */
+    otherHostKey: string;
+    /** Runs a command in the container as root (assertions only: steps go over SSH). */
+    shell(command: string): Promise<string>;
+    stop(): Promise<void>;
+}
+
+/**
+ * Starts one. `authorizedKeyOptions` goes before the operator's key in authorized_keys (e.g. a
+ * `command="..."` that records what a client sends); `extraFiles` land in /etc/ssh/ha-web.
+ */
+export async function startSshHost(options: { authorizedKeyOptions?: string; extraFiles?: Record<string, string> } = {}): Promise<SshHost> {
+    await buildSshHostImage();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-ssh-host-"));
+    fs.chmodSync(dir, 0o755);
+    const keygen = (name: string) => mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, name)]);
+    await Promise.all([keygen("client"), keygen("ssh_host_ed25519_key"), keygen("other_host_key")]);
+    const publicKey = (name: string) => fs.readFileSync(path.join(dir, `${name}.pub`), "utf8").trim();
+    fs.mkdirSync(path.join(dir, "authorized_keys"), { mode: 0o755 });
+    const prefix = options.authorizedKeyOptions ? `${options.authorizedKeyOptions} ` : "";
+    fs.writeFileSync(path.join(dir, "authorized_keys", "admin"), `${prefix}${publicKey("client")}\n`, { mode: 0o644 });
+    for (const [name, text] of Object.entries(options.extraFiles ?? {})) fs.writeFileSync(path.join(dir, name), text, { mode: 0o755 });
+
+    const port = await freePort();
+    const container = `ha-web-test-ssh-${port}`;
+    await docker(["run", "-d", "--name", container, "--network", "host", "--env", `SSH_PORT=${port}`,
+        "-v", `${dir}:/etc/ssh/ha-web:ro`, sshHostImage]);
+    await waitFor(`sshd in ${container}`, 30, () => canConnect(port));
+    return {
+        container,
+        target: {
+            host: "127.0.0.1", port, user: "admin",
+            privateKey: fs.readFileSync(path.join(dir, "client"), "utf8"),
+            hostKey: publicKey("ssh_host_ed25519_key"),
+        },
+        otherHostKey: publicKey("other_host_key"),
+        shell: (command) => docker(["exec", container, "bash", "-c", command]),
+        async stop() {
+            await removeContainer(container);
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
