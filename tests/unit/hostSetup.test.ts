@@ -1,23 +1,36 @@
 import { expect } from "chai";
-import { dependencies, generatedSecrets, isSecretInput, RecordedResource } from "./support/pulumiMocks";
+import { dependencies, isSecretInput, RecordedResource } from "./support/pulumiMocks";
 import { ProgramRun, runProgram } from "./support/runProgram";
 
 const commandType = "command:remote:Command";
+const hostFilesType = "pulumi-nodejs:dynamic/ha-web:HostFiles";
 const waitsFor = (name: string) => dependencies.get(name) ?? [];
 const stepOf = (run: ProgramRun, host: string, step: string): RecordedResource => {
     const found = run.ofType(commandType).find((c) => c.name === `setup-${host}-${step}`);
     if (!found) throw new Error(`no command setup-${host}-${step}`);
     return found;
 };
-/** What makes the engine re-run a command: any change of its script, inputs, connection or triggers. */
-const triggersOf = (run: ProgramRun) => new Map(run.ofType(commandType).map((c) => [c.name,
-    JSON.stringify([c.inputs.triggers, c.inputs.create, c.inputs.stdin, c.inputs.connection])]));
+const fileSetOf = (run: ProgramRun, host: string, set: string): RecordedResource => {
+    const found = run.ofType(hostFilesType).find((c) => c.name === `setup-${host}-${set}`);
+    if (!found) throw new Error(`no file set setup-${host}-${set}`);
+    return found;
+};
+/** A connection input, whether the SDK sent it whole as a secret (it holds the key) or not. */
+const plainConnection = (resource: RecordedResource) => {
+    const connection = resource.inputs.connection as Record<string, unknown>;
+    return (isSecretInput(connection) ? connection.value : connection) as Record<string, unknown>;
+};
+/** What makes the engine act again: any change of a command's inputs, or of a file set's entries. */
+const triggersOf = (run: ProgramRun) => new Map([
+    ...run.ofType(commandType).map((c) => [c.name, JSON.stringify([c.inputs.triggers, c.inputs.create, c.inputs.stdin, c.inputs.connection])] as const),
+    ...run.ofType(hostFilesType).map((c) => [c.name, JSON.stringify([c.inputs.files, c.inputs.secretFiles, c.inputs.directories, c.inputs.connection])] as const),
+]);
 const changedSteps = (a: ProgramRun, b: ProgramRun) => {
     const before = triggersOf(a);
     return [...triggersOf(b)].filter(([name, t]) => before.get(name) !== t).map(([name]) => name).sort();
 };
 
-describe("host set-up in the Pulumi program (remote commands under mocks)", function () {
+describe("host set-up in the Pulumi program (file sets and remote commands under mocks)", function () {
     this.timeout(60000);
     let run: ProgramRun;
     let dependenciesOfRun: Map<string, string[]>;
@@ -26,17 +39,18 @@ describe("host set-up in the Pulumi program (remote commands under mocks)", func
         dependenciesOfRun = new Map(dependencies);
     });
 
-    it("runs each host's steps in plan order", () => {
-        const chain = ["wait-for-boot", "bootstrap", "mount-shared", "upload-app", "build-image", "write-config", "rollout"];
+    it("runs each host's steps in plan order: files through HostFiles, commands as remote commands", () => {
         for (const host of ["host-a", "host-b"]) {
+            for (const set of ["step-scripts", "app-sources", "host-config"]) fileSetOf(run, host, set);
+            expect(waitsFor(`setup-${host}-wait-for-boot`)).to.include(`setup-${host}-step-scripts`);
             expect(waitsFor(`setup-${host}-bootstrap`)).to.include(`setup-${host}-wait-for-boot`);
             expect(waitsFor(`setup-${host}-mount-shared`)).to.include(`setup-${host}-bootstrap`);
-            expect(waitsFor(`setup-${host}-upload-app-clear`)).to.include(`setup-${host}-bootstrap`);
-            expect(waitsFor(`setup-${host}-build-image`)).to.include(`setup-${host}-upload-app`);
-            expect(waitsFor(`setup-${host}-write-config`)).to.include(`setup-${host}-mount-shared`);
-            expect(waitsFor(`setup-${host}-rollout`)).to.include.members([`setup-${host}-build-image`, `setup-${host}-write-config`]);
-            for (const step of chain.filter((s) => s !== "upload-app")) stepOf(run, host, step);
+            expect(waitsFor(`setup-${host}-app-sources`)).to.include(`setup-${host}-bootstrap`);
+            expect(waitsFor(`setup-${host}-build-image`)).to.include(`setup-${host}-app-sources`);
+            expect(waitsFor(`setup-${host}-apply-config`)).to.include.members([`setup-${host}-host-config`, `setup-${host}-mount-shared`]);
+            expect(waitsFor(`setup-${host}-rollout`)).to.include.members([`setup-${host}-build-image`, `setup-${host}-apply-config`]);
         }
+        expect(waitsFor("setup-host-b-apply-config")).to.include("setup-host-a-apply-config");
     });
 
     it("mounts EFS only once its mount targets exist", () => {
@@ -59,38 +73,34 @@ describe("host set-up in the Pulumi program (remote commands under mocks)", func
         expect(waitsFor("health-gate")).to.include("setup-host-b-rollout");
     });
 
-    it("keeps dialling a booting host, and hands inputs over on stdin only", () => {
+    it("runs short commands (the scripts are placed files), pinned to the host key, dialling a bounded number of times", () => {
         for (const cmd of run.ofType(commandType)) {
+            expect(cmd.inputs.create, cmd.name).to.match(/^sudo -n \/usr\/local\/sbin\/ha-web-step [a-z-]+( --quiet)?$/);
             expect(cmd.inputs.addPreviousOutputInEnv, cmd.name).to.equal(false);
             expect(cmd.inputs.environment, cmd.name).to.equal(undefined);
-            const connection = cmd.inputs.connection as Record<string, unknown>;
-            const privateKey = isSecretInput(connection) ? undefined : connection.privateKey;
-            expect(privateKey === undefined || isSecretInput(privateKey), `${cmd.name} private key`).to.equal(true);
+            const connection = plainConnection(cmd);
+            expect(connection.privateKey === undefined || isSecretInput(connection.privateKey), `${cmd.name} private key`).to.equal(true);
+            expect(connection.dialErrorLimit, cmd.name).to.equal(10);
+            expect(connection.hostKey, `${cmd.name} host key`).to.match(/^ssh-ed25519 /);
         }
-        const boot = stepOf(run, "host-a", "wait-for-boot");
-        const connection = boot.inputs.connection as Record<string, unknown>;
-        expect(isSecretInput(connection) ? (connection.value as Record<string, unknown>).dialErrorLimit : connection.dialErrorLimit).to.equal(-1);
     });
 
-    it("passes secrets on secret stdin and logs nothing of the steps that handle them", () => {
-        for (const name of ["write-config", "create-app-db"]) {
-            const step = stepOf(run, "host-a", name);
-            expect(isSecretInput(step.inputs.stdin), `${name} stdin`).to.equal(true);
-            expect(step.inputs.logging, name).to.equal("none");
-        }
+    it("places files over a pinned connection, as the machine's set (a replaced instance gets its own)", () => {
+        const [instanceA] = run.ofType("aws:ec2/instance:Instance");
+        const set = fileSetOf(run, "host-a", "host-config");
+        expect(set.inputs.machine).to.equal(`${instanceA.name}-id`);
+        expect(plainConnection(set).hostKey).to.match(/^ssh-ed25519 /);
+        expect(set.inputs.__provider).to.be.a("string");
+    });
+
+    it("keeps the env file's content secret, and passes secrets on secret stdin without logging those steps", () => {
+        const config = fileSetOf(run, "host-a", "host-config");
+        expect(isSecretInput(config.inputs.secretFiles)).to.equal(true);
+        expect(JSON.stringify(config.inputs.files)).to.not.contain("DB_PASSWORD");
+        const step = stepOf(run, "host-a", "create-app-db");
+        expect(isSecretInput(step.inputs.stdin)).to.equal(true);
+        expect(step.inputs.logging).to.equal("none");
         expect(isSecretInput(stepOf(run, "host-a", "mount-shared").inputs.stdin)).to.equal(false);
-    });
-
-    it("puts no secret in any command's text", () => {
-        expect(generatedSecrets.size).to.be.greaterThan(0);
-        for (const cmd of run.ofType(commandType)) {
-            const text = cmd.inputs.create as string;
-            const decoded = Buffer.from(/'([A-Za-z0-9+/=]+)'/.exec(text)?.[1] ?? "", "base64").toString();
-            for (const secret of generatedSecrets) {
-                expect(text, cmd.name).not.to.contain(secret.trim());
-                expect(decoded, cmd.name).not.to.contain(secret.trim());
-            }
-        }
     });
 
     it("re-runs exactly the image pull and the rolling rollout when a new app image is configured", async () => {

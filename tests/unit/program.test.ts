@@ -120,9 +120,8 @@ describe("the Pulumi program (index.ts under mocks)", function () {
             expect(params.inputs.parameters).to.deep.include({ name: "require_secure_transport", value: "1" });
             const [db] = run.ofType("aws:rds/instance:Instance");
             expect(db.inputs.parameterGroupName).to.equal(params.inputs.name ?? `${params.name}-group`);
-            const writeConfig = run.ofType("command:remote:Command").find((c) => c.name === "setup-host-a-write-config")!;
-            const script = Buffer.from(/'([A-Za-z0-9+/=]+)'/.exec(writeConfig.inputs.create as string)![1], "base64").toString();
-            expect(script).to.contain("https://truststore.pki.rds.amazonaws.com/us-west-2/us-west-2-bundle.pem");
+            const applyConfig = run.ofType("command:remote:Command").find((c) => c.name === "setup-host-a-apply-config")!;
+            expect(applyConfig.inputs.stdin).to.equal("DB_TLS_CA_URL=https://truststore.pki.rds.amazonaws.com/us-west-2/us-west-2-bundle.pem\n");
         });
 
         it("exports the operator's outputs, with credentials marked secret", async () => {
