@@ -7,13 +7,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { Database } from "./components/database";
 import { HealthGate } from "./components/healthGate";
+import { HostRetirement } from "./components/hostRetirement";
 import { HostSetup } from "./components/hostSetup";
 import { Network } from "./components/network";
-import { directoryHash } from "./components/plan/hash";
+import { contentHash, directoryHash } from "./components/plan/hash";
 import { awsHostLayout } from "./components/plan/hostLayout";
 import { hostPaths } from "./components/plan/hostPaths";
 import { AppSource, builtAppSource, hostSteps } from "./components/plan/hostSteps";
-import { checkAzCount, readSettings } from "./components/plan/settings";
+import { checkAmi, checkAzCount, readSettings } from "./components/plan/settings";
 import { SecurityGroups } from "./components/securityGroups";
 import { SharedStorage } from "./components/sharedStorage";
 import { WebTier } from "./components/webTier";
@@ -31,6 +32,7 @@ export = async () => {
         get: (key) => config.get(key),
         hasSecret: (key) => config.getSecret(key) !== undefined,
         fileExists: (path) => fs.existsSync(path),
+        region: aws.config.region,
     });
     const tags = { project: "ha-web", stack: pulumi.getStack() };
     const hostPort = awsHostLayout("any").nginxPort;
@@ -39,6 +41,9 @@ export = async () => {
         pulumi.log.warn("sshAllowedCidrs includes 0.0.0.0/0: SSH on every host is open to the whole internet. "
             + "Set it to your own address: pulumi config set --path 'sshAllowedCidrs[0]' <your-ip>/32");
     }
+    // A pinned image of the wrong architecture would fail only at boot; say so in the preview instead.
+    const ami = await aws.ec2.getAmi({ filters: [{ name: "image-id", values: [settings.amiId] }] });
+    checkAmi(settings.amiId, ami.architecture, settings.instanceType);
 
     let azs: string[] = [];
     // nginx trusts X-Forwarded-For from inside the VPC only (the load balancer's addresses).
@@ -108,52 +113,74 @@ export = async () => {
         ? { kind: "image", image: settings.appImage }
         : builtAppSource(path.join(__dirname, "app"), directoryHash(path.join(__dirname, "app")));
     const firstHost = web.hosts[0].name;
+    const plans = web.hosts.map((host, i) => ({
+        host: host.name,
+        instanceId: host.instance.id,
+        address: host.address,
+        hostKey: host.hostKey,
+        steps: hostSteps<pulumi.Input<string>>(awsHostLayout(host.name), {
+            firstHost,
+            previousHost: i > 0 ? web.hosts[i - 1].name : undefined,
+            listen: String(hostPort),
+            trustedProxyCidr: vpcCidr,
+            sharedDataDir: `${hostPaths.sharedMount}/data`,
+            npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
+            efsDns: shared.dnsName,
+            db: {
+                host: database.host,
+                port: database.port.apply(String),
+                name: database.appDatabase,
+                user: database.appUser,
+                password: database.appPassword,
+                adminUser: database.adminUser,
+                adminPassword: database.adminPassword,
+                tlsCaUrl: rdsCaBundleUrl(aws.config.region ?? "us-west-2"),
+            },
+            appSource,
+        }),
+    }));
+    const sshPrivateKey = web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey");
     const setup = new HostSetup("setup", {
-        plans: web.hosts.map((host, i) => ({
-            host: host.name,
-            instanceId: host.instance.id,
-            address: host.publicIp,
-            steps: hostSteps<pulumi.Input<string>>(awsHostLayout(host.name), {
-                firstHost,
-                previousHost: i > 0 ? web.hosts[i - 1].name : undefined,
-                listen: String(hostPort),
-                trustedProxyCidr: vpcCidr,
-                sharedDataDir: `${hostPaths.sharedMount}/data`,
-                npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
-                efsDns: shared.dnsName,
-                db: {
-                    host: database.host,
-                    port: database.port.apply(String),
-                    name: database.appDatabase,
-                    user: database.appUser,
-                    password: database.appPassword,
-                    adminUser: database.adminUser,
-                    adminPassword: database.adminPassword,
-                    tlsCaUrl: rdsCaBundleUrl(aws.config.region ?? "us-west-2"),
-                },
-                appSource,
-            }),
-        })),
+        plans,
         sshUser: settings.sshUser,
-        sshPrivateKey: web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey"),
+        sshPrivateKey,
         stepPrerequisites: {
             "mount-shared": shared.mountTargets,
             "create-app-db": [database.instance],
         },
     });
 
-    const lastRollout = setup.steps.get(`${web.hosts[web.hosts.length - 1].name}/rollout`)!;
+    // Each host is drained before Pulumi deletes it (replaced, or removed by a lower hostCount), one at a time.
+    const stepsOf = (host: string) => [...setup.steps].filter(([name]) => name.startsWith(`${host}/`)).map(([, step]) => step);
+    new HostRetirement("retire", {
+        hosts: web.hosts.map((host) => ({
+            host: host.name,
+            instanceId: host.instance.id,
+            address: host.address,
+            hostKey: host.hostKey,
+            dependsOn: [...host.inService, ...stepsOf(host.name)],
+        })),
+        sshUser: settings.sshUser,
+        sshPrivateKey,
+        reachability: [network, firewall],
+    });
+
+    // Runs again whenever a host is replaced (its instance id) or reconfigured (any step's triggers),
+    // and old hosts are deleted only after it passed (deletes come last in an update: HostRetirement).
     new HealthGate("health-gate", {
         url: web.url,
         hosts: web.hosts.map((h) => h.name),
+        instanceIds: web.hosts.map((h) => h.instance.id),
+        configDigest: pulumi.all(plans.flatMap((p) => p.steps.flatMap((s) => s.triggers)))
+            .apply((triggers) => contentHash(triggers.join("\n"))),
         timeoutSeconds: healthGateTimeoutSeconds,
         release: appSource.image,
-    }, { dependsOn: [lastRollout] });
+    }, { dependsOn: [...setup.steps.values()] });
 
     return {
         url: web.url,
         lbDnsName: web.lbDnsName,
-        hostIps: pulumi.output(Object.fromEntries(web.hosts.map((h) => [h.name, h.publicIp]))),
+        hostIps: pulumi.output(Object.fromEntries(web.hosts.map((h) => [h.name, h.address]))),
         sshUser: settings.sshUser,
         efsDnsName: shared.dnsName,
         dbEndpoint: database.endpoint,

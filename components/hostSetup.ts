@@ -11,6 +11,8 @@ export interface HostPlan {
     /** The instance: its replacement re-runs every step on the new machine. */
     instanceId: pulumi.Input<string>;
     address: pulumi.Input<string>;
+    /** The host's pinned SSH public key ("ssh-ed25519 AAAA..."): a server with another key is refused. */
+    hostKey: pulumi.Input<string>;
     steps: HostStep<pulumi.Input<string>>[];
 }
 
@@ -24,6 +26,13 @@ export interface HostSetupArgs {
 
 /** How long the first step may wait for a booting host (SSH up, cloud-init done) before failing. */
 const bootTimeout = "10m";
+/**
+ * Every other step's bound. With `dialErrorLimit: -1` a dead address would be dialled forever; a
+ * custom timeout becomes the operation's context deadline in the provider (pulumi-go-provider
+ * v1.3.0 middleware/cancel/cancel.go, which `infer` wraps every provider in), and the dial loop
+ * stops with the context (pulumi-command v1.2.1 remote/connection.go `dialWithRetry`).
+ */
+const stepTimeout = "20m";
 
 /**
  * The Pulumi executor of the host plan: each step becomes a `command.remote.Command` (or
@@ -49,6 +58,7 @@ export class HostSetup extends pulumi.ComponentResource {
                     host: plan.address,
                     user: args.sshUser,
                     privateKey: args.sshPrivateKey,
+                    hostKey: plan.hostKey,
                     // A booting instance refuses SSH for a while: the default 10 dial errors are gone in
                     // seconds. Keep dialling; the boot step's custom timeout bounds the wait instead.
                     dialErrorLimit: -1,
@@ -59,7 +69,11 @@ export class HostSetup extends pulumi.ComponentResource {
                 const options: pulumi.CustomResourceOptions = {
                     parent: this,
                     dependsOn,
-                    customTimeouts: step.waitsFor.length === 0 ? { create: bootTimeout } : undefined,
+                    customTimeouts: {
+                        create: step.waitsFor.length === 0 ? bootTimeout : stepTimeout,
+                        update: stepTimeout,
+                        delete: stepTimeout,
+                    },
                     // No ignoreChanges: a replacement caused by a trigger is created from the ignored
                     // properties' OLD values, so it would re-run the old script with the old inputs. A changed
                     // script or input re-runs the step (an update runs `create` again); every step is idempotent.
