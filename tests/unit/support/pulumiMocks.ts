@@ -22,9 +22,11 @@ export const mockDebianAmi = "ami-0de12a0000000001";
 /** The arm64 build of the same image. */
 export const mockDebianArmAmi = "ami-0de12b0000000002";
 
-/** One address per instance name, the same in every run, as a real instance keeps its address. */
-const addresses = new Map<string, number>();
-const addressOf = (name: string) => addresses.get(name) ?? addresses.set(name, 10 + addresses.size).get(name)!;
+/** One address per resource name, the same in every run, as a real instance keeps its address. */
+const counter = (addresses: Map<string, number>) => (name: string) => addresses.get(name) ?? addresses.set(name, 10 + addresses.size).get(name)!;
+const addressOf = counter(new Map());
+/** Elastic IPs count on their own: host-a's is .10, host-b's .11. */
+const elasticAddressOf = counter(new Map());
 
 function outputsFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
@@ -43,7 +45,7 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
         case "aws:ec2/instance:Instance":
             return { ...inputs, publicIp: `198.51.100.${addressOf(name)}`, privateIp: `10.20.0.${addressOf(name)}`, arn: `arn:aws:ec2:::${name}` };
         case "aws:ec2/eip:Eip":
-            return { ...inputs, publicIp: `203.0.113.${addressOf(name)}`, allocationId: `eipalloc-${name}` };
+            return { ...inputs, publicIp: `203.0.113.${elasticAddressOf(name)}`, allocationId: `eipalloc-${name}` };
         case "aws:ec2/keyPair:KeyPair":
             return { ...inputs, keyName: `${name}-key` };
         case "aws:lb/loadBalancer:LoadBalancer":
@@ -110,10 +112,14 @@ export interface LifecycleOptions {
     ignoreChanges: string[];
     customTimeouts?: { create: string; update: string; delete: string };
 }
-export const lifecycle = new Map<string, LifecycleOptions>();
+const lifecycle = new Map<string, LifecycleOptions>();
+/** A recorded resource's lifecycle options (names alone are not unique: an instance and its attachment share one). */
+export const lifecycleOf = (r: { type: string; name: string }) => lifecycle.get(`${r.type}::${r.name}`);
+export const clearLifecycle = () => lifecycle.clear();
 
 // Mocks hand `newResource` neither dependencies nor options, so read them off the registration requests.
 interface RegisterRequest {
+    getType(): string;
     getName(): string;
     getDependenciesList(): string[];
     getReplaceonchangesList(): string[];
@@ -126,7 +132,7 @@ const register = monitor.registerResource.bind(monitor);
 monitor.registerResource = (req, cb) => {
     dependencies.set(req.getName(), req.getDependenciesList().map((urn) => urn.split("::").pop()!));
     const timeouts = req.getCustomtimeouts();
-    lifecycle.set(req.getName(), {
+    lifecycle.set(`${req.getType()}::${req.getName()}`, {
         replaceOnChanges: req.getReplaceonchangesList(),
         deleteBeforeReplace: req.getDeletebeforereplace(),
         ignoreChanges: req.getIgnorechangesList(),

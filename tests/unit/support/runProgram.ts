@@ -3,7 +3,7 @@
  * returns what it registered and exported.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { dependencies, lifecycle, mockDebianAmi, recorded, RecordedResource, valueOf } from "./pulumiMocks";
+import { clearLifecycle, dependencies, mockDebianAmi, recorded, RecordedResource, valueOf } from "./pulumiMocks";
 
 type Program = () => Promise<Record<string, pulumi.Input<unknown>>>;
 
@@ -29,7 +29,7 @@ export async function runProgram(config: Record<string, string | undefined> = {}
     ));
     recorded.length = 0;
     dependencies.clear();
-    lifecycle.clear();
+    clearLifecycle();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after setMocks
     const program = require("../../../index") as Program;
     const exported = await program();
