@@ -181,6 +181,8 @@ export = async () => {
         url: web.url,
         lbDnsName: web.lbDnsName,
         hostIps: pulumi.output(Object.fromEntries(web.hosts.map((h) => [h.name, h.address]))),
+        // For an operator's known_hosts: the same keys Pulumi pins.
+        hostKeys: pulumi.output(Object.fromEntries(web.hosts.map((h) => [h.name, h.hostKey]))),
         sshUser: settings.sshUser,
         efsDnsName: shared.dnsName,
         dbEndpoint: database.endpoint,

@@ -2,7 +2,7 @@
  * `npm run test:aws`: the program on a real AWS account, end to end, with the Pulumi Automation API.
  * Creates an ephemeral stack (local state in a temp folder), `up`, checks `/` and `/ping` through the
  * load balancer, rolls a new app version while sending requests and counts the failed ones, and
- * destroys everything, also when a check failed. Costs a few cents; takes ~25 minutes.
+ * destroys everything, also when a check failed. It creates real, billed resources while it runs.
  *
  * Needs the pulumi CLI and AWS credentials. Without either it says which is missing and exits 0,
  * having tested nothing: `npm test` only type-checks this file.

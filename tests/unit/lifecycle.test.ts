@@ -155,6 +155,12 @@ describe("the AWS lifecycle after the first pulumi up (index.ts under mocks)", f
             }
         });
 
+        it("exports each host's public key for an operator's known_hosts", async () => {
+            expect(await valueOf(run.outputs.hostKeys)).to.deep.equal({
+                "host-a": "ssh-ed25519 AAAAmockweb-host-a-host-key", "host-b": "ssh-ed25519 AAAAmockweb-host-b-host-key",
+            });
+        });
+
         it("pins each host's own key on every command that reaches it", () => {
             for (const c of remoteCommands(run)) {
                 const host = /host-[a-z]/.exec(c.name)![0];
