@@ -7,14 +7,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { Database } from "./components/database";
 import { HealthGate } from "./components/healthGate";
+import { HostRetirement } from "./components/hostRetirement";
 import { HostSetup } from "./components/hostSetup";
 import { Network } from "./components/network";
-import { directoryHash } from "./components/plan/hash";
+import { contentHash, directoryHash } from "./components/plan/hash";
 import { awsHostLayout } from "./components/plan/hostLayout";
 import { hostPaths } from "./components/plan/hostPaths";
 import { planHosts } from "./components/plan/hostPlans";
+import { changeTokens } from "./components/plan/hostStep";
 import { AppSource, builtAppSource } from "./components/plan/hostSteps";
-import { checkAzCount, readSettings } from "./components/plan/settings";
+import { checkAmi, checkAzCount, readSettings } from "./components/plan/settings";
 import { SecurityGroups } from "./components/securityGroups";
 import { SharedStorage } from "./components/sharedStorage";
 import { WebTier } from "./components/webTier";
@@ -32,6 +34,7 @@ export = async () => {
         get: (key) => config.get(key),
         hasSecret: (key) => config.getSecret(key) !== undefined,
         fileExists: (path) => fs.existsSync(path),
+        region: aws.config.region,
     });
     const tags = { project: "ha-web", stack: pulumi.getStack() };
     const hostPort = awsHostLayout("any").nginxPort;
@@ -40,6 +43,9 @@ export = async () => {
         pulumi.log.warn("sshAllowedCidrs includes 0.0.0.0/0: SSH on every host is open to the whole internet. "
             + "Set it to your own address: pulumi config set --path 'sshAllowedCidrs[0]' <your-ip>/32");
     }
+    // A pinned image of the wrong architecture would fail only at boot; say so in the preview instead.
+    const ami = await aws.ec2.getAmi({ filters: [{ name: "image-id", values: [settings.amiId] }] });
+    checkAmi(settings.amiId, ami.architecture, settings.instanceType);
 
     let azs: string[] = [];
     // nginx trusts X-Forwarded-For from inside the VPC only (the load balancer's addresses).
@@ -125,28 +131,50 @@ export = async () => {
         },
         appSource,
     });
+    const sshPrivateKey = web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey");
     const setup = new HostSetup("setup", {
-        plans: plans.map((plan, i) => ({ ...plan, instanceId: web.hosts[i].instance.id, address: web.hosts[i].publicIp, hostKey: web.hosts[i].hostKey })),
+        plans: plans.map((plan, i) => ({ ...plan, instanceId: web.hosts[i].instance.id, address: web.hosts[i].address, hostKey: web.hosts[i].hostKey })),
         sshUser: settings.sshUser,
-        sshPrivateKey: web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey"),
+        sshPrivateKey,
         stepPrerequisites: {
             "mount-shared": shared.mountTargets,
             "create-app-db": [database.instance],
         },
     });
 
-    const lastRollout = setup.steps.get(`${web.hosts[web.hosts.length - 1].name}/rollout`)!;
+    // Each host is drained before Pulumi deletes it (replaced, or removed by a lower hostCount), one at a time.
+    const stepsOf = (host: string) => [...setup.steps].filter(([name]) => name.startsWith(`${host}/`)).map(([, step]) => step);
+    new HostRetirement("retire", {
+        hosts: web.hosts.map((host) => ({
+            host: host.name,
+            instanceId: host.instance.id,
+            address: host.address,
+            hostKey: host.hostKey,
+            dependsOn: [...host.inService, ...stepsOf(host.name)],
+        })),
+        sshUser: settings.sshUser,
+        sshPrivateKey,
+        reachability: [network, firewall],
+    });
+
+    // Runs again whenever a host is replaced (its instance id) or reconfigured (any step's triggers),
+    // and old hosts are deleted only after it passed (deletes come last in an update: HostRetirement).
     new HealthGate("health-gate", {
         url: web.url,
         hosts: web.hosts.map((h) => h.name),
+        instanceIds: web.hosts.map((h) => h.instance.id),
+        configDigest: pulumi.all(plans.flatMap((p) => p.steps.flatMap(changeTokens)))
+            .apply((triggers) => contentHash(triggers.join("\n"))),
         timeoutSeconds: healthGateTimeoutSeconds,
         release: appSource.image,
-    }, { dependsOn: [lastRollout] });
+    }, { dependsOn: [...setup.steps.values()] });
 
     return {
         url: web.url,
         lbDnsName: web.lbDnsName,
-        hostIps: pulumi.output(Object.fromEntries(web.hosts.map((h) => [h.name, h.publicIp]))),
+        hostIps: pulumi.output(Object.fromEntries(web.hosts.map((h) => [h.name, h.address]))),
+        // For an operator's known_hosts: the same keys Pulumi pins.
+        hostKeys: pulumi.output(Object.fromEntries(web.hosts.map((h) => [h.name, h.hostKey]))),
         sshUser: settings.sshUser,
         efsDnsName: shared.dnsName,
         dbEndpoint: database.endpoint,

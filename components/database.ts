@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { rdsIdentifier } from "./plan/rdsNames";
 import { Settings } from "./plan/settings";
 
 export interface DatabaseArgs {
@@ -71,9 +72,13 @@ export class Database extends pulumi.ComponentResource {
             deletionProtection: db.deletionProtection,
             skipFinalSnapshot: db.skipFinalSnapshot,
             // The snapshot outlives the stack: a fixed name would make the next destroy (or another stack) fail.
+            // Sanitized: a stack named "prod_eu.1" is valid, an RDS identifier with "_" or "." is not.
             finalSnapshotIdentifier: db.skipFinalSnapshot
                 ? undefined
-                : pulumi.interpolate`${name}-${pulumi.getStack()}-final-${new random.RandomId(`${name}-snapshot-suffix`, { byteLength: 4 }, parent).hex}`,
+                : new random.RandomId(`${name}-snapshot-suffix`, { byteLength: 4 }, parent).hex
+                    .apply((suffix) => rdsIdentifier(name, pulumi.getStack(), "final", suffix)),
+            // Otherwise a change waits for the maintenance window and every `pulumi up` shows it again.
+            applyImmediately: db.applyImmediately,
             copyTagsToSnapshot: true,
             autoMinorVersionUpgrade: true,
             tags: args.tags,

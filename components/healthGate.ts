@@ -5,6 +5,10 @@ export interface HealthGateInputs {
     url: string;
     /** Every host that must answer: nginx names itself in the `X-Served-By` header. */
     hosts: string[];
+    /** Every host's instance: a replaced host makes the gate run again before the old one is deleted. */
+    instanceIds: string[];
+    /** A digest of every host step's triggers: a reconfigured host makes the gate run again. */
+    configDigest: string;
     timeoutSeconds: number;
     /** Changes with every release, so the gate runs again after each rollout. */
     release: string;
@@ -13,6 +17,8 @@ export interface HealthGateInputs {
 export interface HealthGateArgs {
     url: pulumi.Input<string>;
     hosts: pulumi.Input<string>[];
+    instanceIds: pulumi.Input<string>[];
+    configDigest: pulumi.Input<string>;
     timeoutSeconds: number;
     release: pulumi.Input<string>;
 }
@@ -22,7 +28,7 @@ export interface HealthGateArgs {
  * balancer, or throws after `timeoutSeconds` naming the hosts that never did. Self-contained (node's
  * own modules only) because Pulumi serializes it into the dynamic provider.
  */
-export async function waitForEveryHost(inputs: HealthGateInputs): Promise<{ seen: string[]; attempts: number }> {
+export async function waitForEveryHost(inputs: Pick<HealthGateInputs, "url" | "hosts" | "timeoutSeconds">): Promise<{ seen: string[]; attempts: number }> {
     // The certificate names the site's domain, not the load balancer's DNS name, so an HTTPS gate
     // cannot verify it; the gate sends nothing secret and only reads a status code and a header.
     const get = (url: string) => new Promise<{ status: number; host: string }>((resolve, reject) => {

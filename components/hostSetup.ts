@@ -10,7 +10,7 @@ export interface HostPlan {
     /** The instance: its replacement re-runs every step on the new machine. */
     instanceId: pulumi.Input<string>;
     address: pulumi.Input<string>;
-    /** The host's SSH public key ("ssh-ed25519 AAAA..."): every connection is pinned to it. */
+    /** The host's pinned SSH public key ("ssh-ed25519 AAAA..."): a server with another key is refused. */
     hostKey: pulumi.Input<string>;
     steps: HostStep<pulumi.Input<string>>[];
 }
@@ -24,6 +24,14 @@ export interface HostSetupArgs {
 }
 
 type Value = pulumi.Input<string>;
+
+/**
+ * A command's bound, on top of its bounded dialling: a custom timeout becomes the operation's context
+ * deadline in the provider (pulumi-go-provider v1.3.0 middleware/cancel/cancel.go, which `infer`
+ * wraps every provider in), and the dial loop stops with the context (pulumi-command v1.2.1
+ * remote/connection.go `dialWithRetry`). Long enough for an image build.
+ */
+const stepTimeout = "20m";
 
 /**
  * The Pulumi executor of the host plan: each file set becomes a `HostFiles` resource and each
@@ -104,6 +112,7 @@ function runCommand(resourceName: string, plan: HostPlan, step: CommandStep<Valu
         logging: secret ? "none" : "stdoutAndStderr",
     }, {
         ...options,
+        customTimeouts: { create: stepTimeout, update: stepTimeout, delete: stepTimeout },
         additionalSecretOutputs: secret ? ["stdout", "stderr"] : [],
     });
 }

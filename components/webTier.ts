@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { deregistrationDelaySeconds, healthCheck } from "./plan/healthCheck";
-import { amiArchitecture } from "./plan/settings";
+import { hostKeyUserData } from "./plan/hostKeyUserData";
 import { hostAzIndex, hostName } from "./plan/subnets";
 
 export interface WebTierArgs {
@@ -15,7 +15,8 @@ export interface WebTierArgs {
     /** The port nginx listens on; the target group sends traffic and health checks there. */
     hostPort: number;
     instanceType: string;
-    amiId?: string;
+    /** Pinned in config: a new id replaces the hosts (one leaves service at a time, see HostRetirement). */
+    amiId: string;
     /** An operator's own key; when unset a key pair is generated and its private key exported as a secret. */
     sshPublicKey?: string;
     certificateArn?: string;
@@ -25,11 +26,21 @@ export interface WebTierArgs {
 export interface Host {
     name: string;
     instance: aws.ec2.Instance;
-    publicIp: pulumi.Output<string>;
+    /** The host's Elastic IP: survives stop/start and instance type changes, unlike an auto-assigned address. */
+    address: pulumi.Output<string>;
+    /** The host's pinned SSH public key (OpenSSH line), installed at first boot. */
+    hostKey: pulumi.Output<string>;
+    /** What must still exist while the host drains before deletion. */
+    inService: pulumi.Resource[];
 }
 
-/** Debian's official AMIs, published by Debian's AWS account. */
-const debianOwner = "136693071363";
+/**
+ * Instance properties whose change AWS applies in place by stopping the instance (the instance type;
+ * user data, unless `userDataReplaceOnChange`) or that force a new instance anyway (AMI, key pair,
+ * subnet). Listed so that every one of them is a replacement, created before the old host is
+ * deleted: the pool never loses a host to a stop/modify/start, and the engine never runs two at once.
+ */
+const replacingProperties = ["ami", "instanceType", "keyName", "subnetId", "userData"];
 
 /**
  * The load-balanced web tier: an internet-facing ALB (HTTP, plus HTTPS when a certificate is set)
@@ -104,24 +115,21 @@ export class WebTier extends pulumi.ComponentResource {
             this.generatedPrivateKey = pulumi.secret(key.privateKeyOpenssh);
         }
 
-        const amiId = args.amiId ?? aws.ec2.getAmiOutput({
-            owners: [debianOwner],
-            mostRecent: true,
-            filters: [
-                { name: "name", values: [`debian-12-${amiArchitecture(args.instanceType) === "arm64" ? "arm64" : "amd64"}-*`] },
-                { name: "virtualization-type", values: ["hvm"] },
-            ],
-        }, parent).id;
-
         this.hosts = Array.from({ length: args.hostCount }, (_, i) => {
             const hostname = hostName(i);
+            // Each host's own SSH host key, generated here so the deployer knows it before the host exists.
+            const hostKey = new tls.PrivateKey(`${name}-${hostname}-host-key`, { algorithm: "ED25519" }, parent);
             const instance = new aws.ec2.Instance(`${name}-${hostname}`, {
-                ami: amiId,
+                ami: args.amiId,
                 instanceType: args.instanceType,
                 subnetId: args.publicSubnetIds[hostAzIndex(i, args.publicSubnetIds.length)],
                 vpcSecurityGroupIds: [args.hostSecurityGroupId],
                 keyName,
+                // Until its Elastic IP is associated, the host still needs an address to reach the internet (no NAT).
                 associatePublicIpAddress: true,
+                userData: pulumi.secret(pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh])
+                    .apply(([privateKey, publicKey]) => hostKeyUserData(privateKey, publicKey))),
+                userDataReplaceOnChange: true,
                 metadataOptions: {
                     httpEndpoint: "enabled",
                     httpTokens: "required", // IMDSv2 only
@@ -131,16 +139,30 @@ export class WebTier extends pulumi.ComponentResource {
                 tags: { ...args.tags, Name: `${name}-${hostname}` },
             }, {
                 ...parent,
-                // A newer Debian AMI must not replace running hosts on the next `pulumi up`; roll hosts onto
-                // a new AMI on purpose, one at a time, with `pulumi up --replace <instance urn>` (see README).
-                ignoreChanges: ["ami"],
+                // No ignoreChanges: the AMI is pinned in config, so a change of it is always on purpose.
+                replaceOnChanges: replacingProperties,
+                deleteBeforeReplace: false,
+                additionalSecretOutputs: ["userData"],
             });
-            new aws.lb.TargetGroupAttachment(`${name}-${hostname}`, {
+            // A new instance gets a new address (replaceOnChanges): the old host keeps its own until it has
+            // been drained over it and deleted (HostRetirement), and hostIps shows the new one.
+            const eip = new aws.ec2.Eip(`${name}-${hostname}-ip`, {
+                domain: "vpc",
+                instance: instance.id,
+                tags: { ...args.tags, Name: `${name}-${hostname}` },
+            }, { ...parent, replaceOnChanges: ["instance"], deleteBeforeReplace: false });
+            const attachment = new aws.lb.TargetGroupAttachment(`${name}-${hostname}`, {
                 targetGroupArn: targetGroup.arn,
                 targetId: instance.id,
                 port: args.hostPort,
-            }, parent);
-            return { name: hostname, instance, publicIp: instance.publicIp };
+            }, { ...parent, deleteBeforeReplace: false });
+            return {
+                name: hostname,
+                instance,
+                address: eip.publicIp,
+                hostKey: hostKey.publicKeyOpenssh.apply((key) => key.trim()),
+                inService: [eip, attachment],
+            };
         });
 
         this.lbDnsName = lb.dnsName;

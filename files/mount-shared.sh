@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mounts the EFS file system at {{mountPoint}} (NFS 4.1, AWS's recommended options) through
 # /etc/fstab, and creates the shared folders. Skips the mount when {{mountPoint}} is already a mount
-# point (a re-run, or the local stack's bind mount). stdin: EFS_DNS=<file system DNS name>.
+# point (a re-run, or the local stack's bind mount). Orders Docker after the mount (written here, not
+# in bootstrap: this is where the mount comes to exist). stdin: EFS_DNS=<file system DNS name>.
 set -euo pipefail
 
 readonly MOUNT_POINT="{{mountPoint}}"
@@ -15,7 +16,10 @@ readonly MOUNT_OPTIONS="nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,r
 readonly DNS_ATTEMPTS=60
 readonly DNS_RETRY_SECONDS=5
 
+readonly DOCKER_DROP_IN="/etc/systemd/system/docker.service.d/ha-web-after-shared.conf"
+
 # ha-web:include lib/read-inputs.sh
+# ha-web:include lib/docker-after-mount.sh
 
 log() { echo "mount-shared: $*"; }
 
@@ -58,6 +62,11 @@ main() {
     wait_for_dns
     mount "$MOUNT_POINT"
     log "mounted ${EFS_DNS} at ${MOUNT_POINT}"
+  fi
+  if [[ -d /run/systemd/system ]]; then
+    order_docker_after_mount "$MOUNT_POINT" "$DOCKER_DROP_IN"
+  else
+    log "no systemd: Docker's start order is left to the container runtime"
   fi
   mkdir -p "${MOUNT_POINT}/configs" "${MOUNT_POINT}/scripts" "${MOUNT_POINT}/data"
   if [[ "$(stat -c %u "${MOUNT_POINT}/data")" != "$APP_UID" ]]; then

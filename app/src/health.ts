@@ -3,6 +3,7 @@ import { randomUUID } from "crypto";
 import * as path from "path";
 import * as mysql from "mysql2/promise";
 import { Config } from "./config";
+import { describeTlsNameError, verifiedTls } from "./dbTls";
 import { redact } from "./log";
 
 export interface Check {
@@ -42,14 +43,21 @@ export function createHealth(config: Config): Health {
         connectTimeout: checkTimeoutMs,
         enableKeepAlive: true,
         // Verified TLS (certificate chain and host name) when a CA is configured.
-        ssl: config.database.tlsCa ? { ca: config.database.tlsCa } : undefined,
+        ssl: config.database.tlsCa ? verifiedTls(config.database.tlsCa) : undefined,
     });
     // A fresh name per check: hosts share the directory, and containers on the host network share
     // a host name and can share a pid, so no name derived from those is unique.
     const probeFile = () => path.join(config.sharedDir, `.health-${randomUUID()}`);
 
     const database = (): Promise<Check> =>
-        bounded("database", async () => { await pool.query({ sql: "SELECT 1", timeout: checkTimeoutMs }); }, config.database.password);
+        bounded("database", async () => {
+            try {
+                await pool.query({ sql: "SELECT 1", timeout: checkTimeoutMs });
+            } catch (error) {
+                const nameError = describeTlsNameError(error, config.database.host);
+                throw nameError ? new Error(nameError) : error;
+            }
+        }, config.database.password);
     const shared = (): Promise<Check> =>
         bounded("shared", async () => {
             const file = probeFile();

@@ -1,4 +1,5 @@
 import { DirectorySpec } from "../hostFiles/fileSet";
+import { contentHash } from "./hash";
 
 /**
  * A host's configuration is data: an ordered list of steps, of two kinds. Two executors consume
@@ -72,4 +73,17 @@ export function renderStdin(values: Record<string, string>): string {
 /** A planned file's text once its values are known. */
 export function fileText(file: PlannedFile<string>): string {
     return "text" in file.content ? file.content.text : renderStdin(file.content.env);
+}
+
+/**
+ * What makes a step act again, as values: a command's triggers; a file set's file hashes (env
+ * files: their values, which may be secret) and directory hashes. A digest over every step's
+ * tokens changes exactly when some host's configuration does.
+ */
+export function changeTokens<V>(step: HostStep<V>): V[] {
+    if (step.kind === "command") return step.triggers;
+    return [
+        ...step.files.flatMap((file) => ("text" in file.content ? [contentHash(file.content.text) as V] : Object.values(file.content.env))),
+        ...step.directories.map((dir) => dir.hash as V),
+    ];
 }

@@ -4,6 +4,7 @@ import { HostLayout } from "./hostLayout";
 import { HostPaths, hostPaths } from "./hostPaths";
 import { CommandStep, fileText, FileSetStep, HostStep, PlannedFile } from "./hostStep";
 import { qualifiedStepName } from "./stepGraph";
+import { retireHostScript } from "./retireHost";
 import * as scripts from "./stepScripts";
 
 /**
@@ -141,6 +142,8 @@ function stepScriptFiles<V>(host: HostLayout, inputs: HostInputs<V>, paths: Host
         "apply-config": scripts.applyConfigScript(paths),
         "create-app-db": scripts.createAppDbScript(paths),
         rollout: scripts.rolloutScript(paths),
+        // Not a step of the plan: the delete action of the host's retirement (components/hostRetirement.ts).
+        "retire-host": retireHostScript(paths),
     };
     return [
         executable(paths.stepRunner, scripts.stepRunnerScript(paths)),

@@ -9,7 +9,8 @@ export interface Settings {
     hostCount: number;
     azCount: number;
     instanceType: string;
-    amiId?: string;
+    /** Pinned per stack: hosts move to another image only when this changes (see `amiLookupCommand`). */
+    amiId: string;
     sshUser: string;
     sshAllowedCidrs: string[];
     /** When set, the matching private key is the `sshPrivateKey` config secret; otherwise one is generated. */
@@ -29,6 +30,8 @@ export interface Settings {
         backupRetentionDays: number;
         deletionProtection: boolean;
         skipFinalSnapshot: boolean;
+        /** Apply database changes now instead of in the next maintenance window. */
+        applyImmediately: boolean;
         adminUser: string;
         name: string;
         user: string;
@@ -41,7 +44,6 @@ export const defaults = {
     azCount: 2,
     instanceType: "t3.small",
     sshUser: "admin",
-    sshAllowedCidrs: ["0.0.0.0/0"],
     vpcCidr: "10.20.0.0/16",
     dbInstanceClass: "db.t4g.micro",
     dbEngineVersion: "8.4",
@@ -50,6 +52,7 @@ export const defaults = {
     dbBackupRetentionDays: 7,
     dbDeletionProtection: true,
     dbSkipFinalSnapshot: false,
+    dbApplyImmediately: true,
     dbAdminUser: "admin",
     dbName: "app",
     dbUser: "app",
@@ -61,9 +64,29 @@ export interface ConfigSource {
     /** Whether a secret key is set; secrets themselves never pass through validation. */
     hasSecret(key: string): boolean;
     fileExists(path: string): boolean;
+    /** The stack's AWS region (`aws:region`), for the commands the messages suggest. */
+    region?: string;
 }
 
 const identifier = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** The server's own schemas: granting the app user ALL on one of them would hand it the grant tables. */
+const systemSchemas = ["mysql", "sys", "information_schema", "performance_schema"];
+
+/** Debian's official AMIs are published by Debian's AWS account. */
+export const debianAmiOwner = "136693071363";
+
+/** The AMI name pattern of Debian 12 for an instance type's architecture. */
+export function debianAmiNamePattern(instanceType: string): string {
+    return `debian-12-${amiArchitecture(instanceType) === "arm64" ? "arm64" : "amd64"}-*`;
+}
+
+/** The command that prints the newest Debian 12 AMI id for a region and instance type: what to pin in `amiId`. */
+export function amiLookupCommand(instanceType: string, region = "<region>"): string {
+    return `aws ec2 describe-images --region ${region} --owners ${debianAmiOwner} `
+        + `--filters 'Name=name,Values=${debianAmiNamePattern(instanceType)}' 'Name=virtualization-type,Values=hvm' `
+        + "--query 'sort_by(Images,&CreationDate)[-1].ImageId' --output text";
+}
 
 /** Reads and checks every key; throws one error that lists all problems. */
 export function readSettings(source: ConfigSource): Settings {
@@ -73,9 +96,20 @@ export function readSettings(source: ConfigSource): Settings {
     const hostCount = read.integer("hostCount", defaults.hostCount, 2, 26);
     const azCount = read.integer("azCount", defaults.azCount, 2, 6);
     const instanceType = read.matching("instanceType", defaults.instanceType, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as t3.small");
+    // Resolved once and pinned: a newly published image never replaces hosts by surprise, and a roll is one config change.
     const amiId = read.optionalMatching("amiId", /^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0");
+    if (amiId === undefined && source.get("amiId") === undefined) {
+        problems.push("amiId is required: pin the Debian 12 image for this stack (hosts move to another image only when you change it): "
+            + `pulumi config set amiId "$(${amiLookupCommand(instanceType, source.region)})"`);
+    }
     const sshUser = read.matching("sshUser", defaults.sshUser, /^[a-z_][a-z0-9_-]*$/, "a Unix user name");
-    const sshAllowedCidrs = read.cidrList("sshAllowedCidrs", [...defaults.sshAllowedCidrs]);
+    // No default: SSH open to the world is a choice someone makes explicitly (0.0.0.0/0), never by omission.
+    const sshAllowedCidrs = read.cidrList("sshAllowedCidrs", []);
+    if (source.get("sshAllowedCidrs") === undefined) {
+        problems.push("sshAllowedCidrs is required: who may SSH to the hosts, including the machine running pulumi up: "
+            + "pulumi config set --path 'sshAllowedCidrs[0]' \"$(curl -s https://checkip.amazonaws.com)/32\" "
+            + "(only an explicit 0.0.0.0/0 opens SSH to the world)");
+    }
     const sshPublicKey = read.optionalMatching("sshPublicKey", /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+/, "an OpenSSH public key line");
     if (sshPublicKey && !source.hasSecret("sshPrivateKey")) {
         problems.push("sshPublicKey is set, so the matching private key is needed for host set-up: pulumi config set --secret sshPrivateKey < key");
@@ -102,16 +136,21 @@ export function readSettings(source: ConfigSource): Settings {
         backupRetentionDays: read.integer("dbBackupRetentionDays", defaults.dbBackupRetentionDays, 1, 35),
         deletionProtection: read.boolean("dbDeletionProtection", defaults.dbDeletionProtection),
         skipFinalSnapshot: read.boolean("dbSkipFinalSnapshot", defaults.dbSkipFinalSnapshot),
+        applyImmediately: read.boolean("dbApplyImmediately", defaults.dbApplyImmediately),
         adminUser,
         name: read.matching("dbName", defaults.dbName, identifier, "a database name (letters, digits, _)", 64),
         user,
     };
+    if (systemSchemas.includes(db.name.toLowerCase())) {
+        problems.push(`dbName must not be a MySQL system schema (${systemSchemas.join(", ")}), got ${JSON.stringify(db.name)}: `
+            + "the app user gets ALL privileges on it. Pick the app's own name: pulumi config set dbName app");
+    }
 
     if (problems.length > 0) {
         throw new Error(`Invalid configuration:\n - ${problems.join("\n - ")}`);
     }
     return {
-        hostCount, azCount, instanceType, amiId, sshUser, sshAllowedCidrs, sshPublicKey, vpcCidr,
+        hostCount, azCount, instanceType, amiId: amiId!, sshUser, sshAllowedCidrs, sshPublicKey, vpcCidr,
         existingNetwork, certificateArn, appImage, appBuildCaFile, db,
     };
 }
@@ -122,6 +161,15 @@ export function checkAzCount(azCount: number, available: string[], region: strin
         throw new Error(
             `Invalid configuration:\n - azCount is ${azCount} but ${region} has ${available.length} availability zones (${available.join(", ")})`,
         );
+    }
+}
+
+/** The pinned AMI can only be checked once EC2 has described it. */
+export function checkAmi(amiId: string, architecture: string, instanceType: string): void {
+    const needed = amiArchitecture(instanceType);
+    if (architecture !== needed) {
+        throw new Error(`Invalid configuration:\n - amiId ${amiId} is an ${architecture} image but instanceType ${instanceType} needs ${needed}: `
+            + `pin a matching image: pulumi config set amiId "$(${amiLookupCommand(instanceType)})"`);
     }
 }
 

@@ -73,6 +73,36 @@ describe("app and create-app-db against a MariaDB that requires TLS", () => {
         }
     });
 
+    describe("a server whose certificate, from the same CA, names another host", () => {
+        let impostor: MariaDb;
+        before(async () => { impostor = await startMariaDb({ requireTls: true, certifiedName: "DNS:other-db.example.internal,IP:127.0.0.2" }); });
+        after(async () => { await impostor.destroy(); });
+        const inputFor = (server: MariaDb, tlsCa: string) => JSON.stringify({
+            host: server.host, port: server.port, adminUser: server.adminUser, adminPassword: server.adminPassword, ...account, tlsCa,
+        });
+
+        it("create-app-db refuses it with a message that names the host, and accepts the right name", async () => {
+            const refused = await run("node", [createAppDb], { input: inputFor(impostor, impostor.tlsCa!) });
+            expect(refused.code).to.equal(1);
+            expect(refused.stderr).to.match(/create-app-db failed: the database server's TLS certificate is not for localhost .*other-db\.example\.internal/);
+            expect(refused.stderr).not.to.contain(impostor.adminPassword);
+            const accepted = await run("node", [createAppDb], { input: inputFor(db, db.tlsCa!) });
+            expect(accepted.code, accepted.stderr).to.equal(0);
+        });
+
+        it("the app reports the database down, saying whose certificate it got", async () => {
+            const app = await startApp({
+                DB_HOST: impostor.host, DB_PORT: String(impostor.port), DB_NAME: account.database, DB_USER: account.user,
+                DB_PASSWORD: account.password, APP_VERSION: "tls-test", SHARED_DIR: sharedDir,
+                DB_TLS_CA_BASE64: Buffer.from(impostor.tlsCa!).toString("base64"),
+            });
+            apps.push(app);
+            const reply = await get(`${app.baseUrl}/health`);
+            expect(reply.status).to.equal(503);
+            expect(JSON.parse(reply.body).checks.database.error).to.match(/TLS certificate is not for localhost/);
+        });
+    });
+
     it("stops start-up on a DB_TLS_CA_BASE64 that is not a certificate", async () => {
         let error: unknown;
         try {

@@ -10,8 +10,8 @@ export const adminPasswordSecret = "db-admin-password";
 export const appPasswordSecret = "db-app-password";
 
 /**
- * Like the RDS instance, the stand-in refuses unencrypted connections; its certificate (for
- * 127.0.0.1) is signed by a CA of this stack's own, which the hosts fetch as they fetch AWS's bundle.
+ * Like the RDS instance, the stand-in refuses unencrypted connections; its certificate (for the
+ * name the hosts dial, `localhost`) is signed by a CA of this stack's own, which the hosts fetch as they fetch AWS's bundle.
  */
 export const databaseTlsDir = secretFile("db-tls");
 export const databaseCaFile = `${databaseTlsDir}/ca.pem`;
@@ -21,7 +21,7 @@ export const publishedDatabaseCa = "/usr/local/share/ha-web/db-ca.pem";
 /** Builds and starts the MariaDB stand-in for RDS; waits until it accepts connections. */
 export async function ensureDatabase(): Promise<EnsureOutcome> {
     secret(adminPasswordSecret);
-    if (!fs.existsSync(databaseCaFile)) await makeServerCertificates(databaseTlsDir, database.host);
+    if (!fs.existsSync(databaseCaFile)) await makeServerCertificates(databaseTlsDir, database.host, `DNS:${database.host}`);
     await buildImage({ tag: database.image, context: imageContext("database"), buildArgs: { BASE_IMAGE: baseImages.debian } });
     if (!(await dockerOk(["volume", "inspect", database.volume]))) {
         await docker(["volume", "create", database.volume]);

@@ -38,7 +38,8 @@ export const database = {
     container: "ha-web-db",
     image: "ha-web/local-db:latest",
     volume: "ha-web-db-data",
-    host: "127.0.0.1",
+    /** A name, as the RDS endpoint is: clients verify the certificate names it (it listens on 127.0.0.1). */
+    host: "localhost",
     /** Not 3306: a MariaDB the developer runs on this machine keeps its port. */
     port: 3307,
     adminUser: "admin",

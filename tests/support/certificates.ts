@@ -3,14 +3,15 @@ import * as path from "path";
 import { run } from "../local/run";
 
 /**
- * A throwaway CA and a server certificate it signed for `address` (as an IP subject name, so
- * clients verify it), written to `dir` as ca.pem, server.pem and server.key. Returns the CA PEM:
- * what a client needs, as RDS's CA bundle is for RDS.
+ * A throwaway CA and a server certificate it signed for `address` (CN; the subject name clients
+ * verify is `certifiedName`, by default the address as an IP subject name), written to `dir` as ca.pem, server.pem and server.key. Returns the CA PEM:
+ * what a client needs, as RDS's CA bundle is for RDS. `certifiedName` is an OpenSSL subjectAltName
+ * such as "DNS:localhost" or, for a server that is not who it claims, "DNS:db.example.internal".
  */
-export async function makeServerCertificates(dir: string, address: string): Promise<string> {
+export async function makeServerCertificates(dir: string, address: string, certifiedName = `IP:${address}`): Promise<string> {
     const file = (name: string) => path.join(dir, name);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(file("server.ext"), `subjectAltName=IP:${address}\n`);
+    fs.writeFileSync(file("server.ext"), `subjectAltName=${certifiedName}\n`);
     const steps = [
         ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365", "-subj", "/CN=ha-web test CA", "-keyout", file("ca.key"), "-out", file("ca.pem")],
         ["req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${address}`, "-keyout", file("server.key"), "-out", file("server.csr")],

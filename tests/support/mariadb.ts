@@ -25,6 +25,12 @@ export interface MariaDb {
 }
 
 const host = "127.0.0.1";
+/**
+ * What clients dial when the server requires TLS: a name, as the RDS endpoint is, so they can verify
+ * the certificate names it. (For an IP, mysql2 sends no server name and Node then checks the
+ * certificate against "localhost" instead of the address dialled: mysql2 3.24 `startTLS`.)
+ */
+const tlsName = "localhost";
 const adminUser = "admin";
 const readyTimeoutMs = 30_000;
 
@@ -44,10 +50,11 @@ export function freePort(): Promise<number> {
  * Creates a data directory with mariadb-install-db and starts mariadbd on a free loopback port.
  * The admin account is made by an --init-file on every start (idempotent), so no client binary is
  * needed and the password never appears on a command line. `requireTls` makes it refuse plain
- * connections, as the RDS instance does (require_secure_transport), with a certificate for 127.0.0.1
- * signed by a throwaway CA.
+ * connections, as the RDS instance does (require_secure_transport), with a certificate for `localhost`
+ * (what clients then dial) signed by a throwaway CA (or, with `certifiedName`, for another name: a
+ * server that is not who it claims).
  */
-export async function startMariaDb(options: { requireTls?: boolean } = {}): Promise<MariaDb> {
+export async function startMariaDb(options: { requireTls?: boolean; certifiedName?: string } = {}): Promise<MariaDb> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-mariadb-"));
     const dataDir = path.join(dir, "data");
     const adminPassword = randomBytes(12).toString("hex");
@@ -76,7 +83,7 @@ export async function startMariaDb(options: { requireTls?: boolean } = {}): Prom
         `--log-error=${path.join(dir, "error.log")}`, `--init-file=${initFile}`,
         "--skip-name-resolve", "--skip-log-bin", "--innodb-buffer-pool-size=32M",
     ];
-    const tlsCa = options.requireTls ? await makeServerCertificates(dir, host) : undefined;
+    const tlsCa = options.requireTls ? await makeServerCertificates(dir, tlsName, options.certifiedName ?? `DNS:${tlsName}`) : undefined;
     if (tlsCa) {
         args.push(`--ssl-ca=${path.join(dir, "ca.pem")}`, `--ssl-cert=${path.join(dir, "server.pem")}`,
             `--ssl-key=${path.join(dir, "server.key")}`, "--require-secure-transport=ON");
@@ -110,7 +117,7 @@ export async function startMariaDb(options: { requireTls?: boolean } = {}): Prom
         await destroy();
         throw error;
     }
-    return { host, port, adminUser, adminPassword, tlsCa, stop, start, destroy };
+    return { host: tlsCa ? tlsName : host, port, adminUser, adminPassword, tlsCa, stop, start, destroy };
 }
 
 async function waitUntilReady(port: number, password: string, tlsCa: string | undefined, alive: () => boolean, errorLog: string): Promise<void> {

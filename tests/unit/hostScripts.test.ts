@@ -1,5 +1,8 @@
 import { expect } from "chai";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { localHostLayout } from "../../components/plan/hostLayout";
 import { FileSetStep, fileText, renderStdin } from "../../components/plan/hostStep";
 import { builtAppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
@@ -78,5 +81,38 @@ describe("read_inputs (stdin of every step)", () => {
     it("rejects a name it was not asked for, so no other variable can be overwritten", () => {
         const result = bash(harness, "A=1\nB=2\nPATH=/tmp\n");
         expect(result.status).to.equal(2);
+    });
+});
+
+describe("order_docker_after_mount (mount-shared, so an app never starts on an empty /shared after a reboot)", () => {
+    // systemctl is a shell function here: it records the call instead of reloading this machine's systemd.
+    const harness = (dropIn: string, calls: string) => `set -euo pipefail\nsystemctl() { echo "$*" >>'${calls}'; }\n`
+        + `${readTemplate("lib/docker-after-mount.sh")}\norder_docker_after_mount /shared '${dropIn}'\n`;
+
+    it("writes a drop-in that makes docker.service require the mount, once, and reloads systemd only then", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-dropin-"));
+        try {
+            const dropIn = path.join(dir, "docker.service.d", "ha-web-after-shared.conf");
+            const calls = path.join(dir, "calls");
+            const first = bash(harness(dropIn, calls), "");
+            expect(first.status, first.stderr).to.equal(0);
+            expect(first.stdout).to.match(/docker now starts only after \/shared is mounted/);
+            const unit = fs.readFileSync(dropIn, "utf8");
+            expect(unit.split("\n")[0]).to.equal("[Unit]");
+            expect(unit).to.match(/^RequiresMountsFor=\/shared$/m);
+            const second = bash(harness(dropIn, calls), "");
+            expect(second.stdout).to.match(/already starts only after \/shared/);
+            expect(fs.readFileSync(calls, "utf8")).to.equal("daemon-reload\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("is part of the rendered mount-shared step, which skips it where there is no systemd", () => {
+        const scripts = hostSteps(host, base).find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
+        const mount = fileText(scripts.files.find((f) => f.path.endsWith("/mount-shared.sh"))!);
+        expect(mount).to.contain('order_docker_after_mount "$MOUNT_POINT" "$DOCKER_DROP_IN"');
+        expect(mount).to.contain("/etc/systemd/system/docker.service.d/ha-web-after-shared.conf");
+        expect(mount).to.contain("[[ -d /run/systemd/system ]]");
     });
 });

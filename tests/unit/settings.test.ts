@@ -4,15 +4,20 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import { amiArchitecture, checkAzCount, ConfigSource, defaults, readSettings } from "../../components/plan/settings";
 
-function source(values: Record<string, string>, secrets: string[] = [], files: string[] = []): ConfigSource {
+/** The keys every stack must set; a test leaves one out by setting it to undefined. */
+const required = { amiId: "ami-0123456789abcdef0", sshAllowedCidrs: "[\"203.0.113.7/32\"]" };
+
+function source(values: Record<string, string | undefined>, secrets: string[] = [], files: string[] = []): ConfigSource {
+    const all: Record<string, string | undefined> = { ...required, ...values };
     return {
-        get: (key) => values[key],
+        get: (key) => all[key],
+        region: "eu-west-1",
         hasSecret: (key) => secrets.includes(key),
         fileExists: (p) => files.includes(p),
     };
 }
 
-function problemsOf(values: Record<string, string>): string {
+function problemsOf(values: Record<string, string | undefined>): string {
     try {
         readSettings(source(values));
     } catch (e) {

@@ -2,11 +2,13 @@
  * Creates the application's database and user, idempotently, as the database admin.
  * Reads one JSON object on stdin (secrets stay off command lines and out of `ps`):
  *   {"host","port","adminUser","adminPassword","database","user","password"[,"tlsCa"]}
- * With "tlsCa" (PEM of the server's CA) every connection uses verified TLS.
+ * With "tlsCa" (PEM of the server's CA) every connection uses verified TLS: the certificate must
+ * chain to that CA and name "host".
  * Prints what it did, never a secret, and ends with "changes made" or "no changes".
  * Works against MariaDB 10.11 and MySQL 8.4.
  */
 import * as mysql from "mysql2/promise";
+import { describeTlsNameError, verifiedTls } from "../dbTls";
 import { redact } from "../log";
 
 interface Request {
@@ -60,7 +62,7 @@ function parseRequest(input: string): Request {
 function connect(request: Request, user: string, password: string): Promise<mysql.Connection> {
     return mysql.createConnection({
         host: request.host, port: request.port, user, password, connectTimeout: connectTimeoutMs,
-        ssl: request.tlsCa ? { ca: request.tlsCa } : undefined,
+        ssl: request.tlsCa ? verifiedTls(request.tlsCa) : undefined,
     });
 }
 
@@ -139,8 +141,9 @@ async function main(): Promise<void> {
             await admin.end();
         }
     } catch (error) {
+        const described = (request && describeTlsNameError(error, request.host)) || (error as Error).message || String(error);
         const message = [request?.adminPassword, request?.password].reduce<string>(
-            (text, secret) => redact(text, secret ?? ""), (error as Error).message || String(error));
+            (text, secret) => redact(text, secret ?? ""), described);
         process.stderr.write(`create-app-db failed: ${message}\n`);
         process.exitCode = 1;
     }

@@ -18,11 +18,15 @@ export const recorded: RecordedResource[] = [];
 export const generatedSecrets = new Set<string>();
 
 export const mockAzs = ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"];
-export const mockDebianAmi = "ami-0debian12mock0000";
+export const mockDebianAmi = "ami-0de12a0000000001";
+/** The arm64 build of the same image. */
+export const mockDebianArmAmi = "ami-0de12b0000000002";
 
-/** One address per instance name, the same in every run, as a real instance keeps its address. */
-const addresses = new Map<string, number>();
-const addressOf = (name: string) => addresses.get(name) ?? addresses.set(name, 10 + addresses.size).get(name)!;
+/** One address per resource name, the same in every run, as a real instance keeps its address. */
+const counter = (addresses: Map<string, number>) => (name: string) => addresses.get(name) ?? addresses.set(name, 10 + addresses.size).get(name)!;
+const addressOf = counter(new Map());
+/** Elastic IPs count on their own: host-a's is .10, host-b's .11. */
+const elasticAddressOf = counter(new Map());
 
 function outputsFor(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
@@ -40,6 +44,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
             return { ...inputs, hex: "a1b2c3d4" };
         case "aws:ec2/instance:Instance":
             return { ...inputs, publicIp: `198.51.100.${addressOf(name)}`, privateIp: `10.20.0.${addressOf(name)}`, arn: `arn:aws:ec2:::${name}` };
+        case "aws:ec2/eip:Eip":
+            return { ...inputs, publicIp: `203.0.113.${elasticAddressOf(name)}`, allocationId: `eipalloc-${name}` };
         case "aws:ec2/keyPair:KeyPair":
             return { ...inputs, keyName: `${name}-key` };
         case "aws:lb/loadBalancer:LoadBalancer":
@@ -69,8 +75,10 @@ pulumi.runtime.setMocks({
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
                 return { names: mockAzs, zoneIds: mockAzs.map((_, i) => `usw2-az${i + 1}`) };
-            case "aws:ec2/getAmi:getAmi":
-                return { id: mockDebianAmi, name: "debian-12-amd64-20261101-0000" };
+            case "aws:ec2/getAmi:getAmi": {
+                const id = (args.inputs.filters as Array<{ values: string[] }>)[0].values[0];
+                return { id, architecture: id === mockDebianArmAmi ? "arm64" : "x86_64" };
+            }
             case "aws:ec2/getVpc:getVpc":
                 return { id: args.inputs.id, cidrBlock: "172.31.0.0/16" };
             default:
@@ -97,11 +105,38 @@ export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean>
 /** Each registered resource's dependencies (names of the resources it waits for), by resource name. */
 export const dependencies = new Map<string, string[]>();
 
-// Mocks hand `newResource` no dependencies, so read them off the registration requests themselves.
-interface RegisterRequest { getName(): string; getDependenciesList(): string[] }
+/** The lifecycle options the engine would act on, by resource name. */
+export interface LifecycleOptions {
+    replaceOnChanges: string[];
+    deleteBeforeReplace: boolean;
+    ignoreChanges: string[];
+    customTimeouts?: { create: string; update: string; delete: string };
+}
+const lifecycle = new Map<string, LifecycleOptions>();
+/** A recorded resource's lifecycle options (names alone are not unique: an instance and its attachment share one). */
+export const lifecycleOf = (r: { type: string; name: string }) => lifecycle.get(`${r.type}::${r.name}`);
+export const clearLifecycle = () => lifecycle.clear();
+
+// Mocks hand `newResource` neither dependencies nor options, so read them off the registration requests.
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getDependenciesList(): string[];
+    getReplaceonchangesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+}
 const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
 const register = monitor.registerResource.bind(monitor);
 monitor.registerResource = (req, cb) => {
     dependencies.set(req.getName(), req.getDependenciesList().map((urn) => urn.split("::").pop()!));
+    const timeouts = req.getCustomtimeouts();
+    lifecycle.set(`${req.getType()}::${req.getName()}`, {
+        replaceOnChanges: req.getReplaceonchangesList(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        ignoreChanges: req.getIgnorechangesList(),
+        customTimeouts: timeouts && { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() },
+    });
     return register(req, cb);
 };

@@ -3,7 +3,7 @@
  * returns what it registered and exported.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { dependencies, recorded, RecordedResource, valueOf } from "./pulumiMocks";
+import { clearLifecycle, dependencies, mockDebianAmi, recorded, RecordedResource, valueOf } from "./pulumiMocks";
 
 type Program = () => Promise<Record<string, pulumi.Input<unknown>>>;
 
@@ -14,12 +14,22 @@ export interface ProgramRun {
     ofType(type: string): RecordedResource[];
 }
 
-export async function runProgram(config: Record<string, string> = {}): Promise<ProgramRun> {
+/** The keys every stack must set (no defaults), as an operator's stack would have them. */
+export const requiredConfig: Record<string, string> = {
+    amiId: mockDebianAmi,
+    sshAllowedCidrs: JSON.stringify(["203.0.113.7/32"]),
+};
+
+/** Runs index.ts with `config` over the required keys; a key set to `undefined` is left unset. */
+export async function runProgram(config: Record<string, string | undefined> = {}): Promise<ProgramRun> {
+    const merged = { "aws:region": "us-west-2", ...requiredConfig, ...config };
     pulumi.runtime.setAllConfig(Object.fromEntries(
-        Object.entries({ "aws:region": "us-west-2", ...config }).map(([k, v]) => [k.includes(":") ? k : `ha-web:${k}`, v]),
+        Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined)
+            .map(([k, v]) => [k.includes(":") ? k : `ha-web:${k}`, v]),
     ));
     recorded.length = 0;
     dependencies.clear();
+    clearLifecycle();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after setMocks
     const program = require("../../../index") as Program;
     const exported = await program();

@@ -1,0 +1,73 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { retireCommandLine, retireHostSeconds } from "./plan/retireHost";
+
+export interface RetiringHost {
+    host: string;
+    /** A new instance is a new host: its replacement replaces this resource, so the OLD host is drained. */
+    instanceId: pulumi.Input<string>;
+    address: pulumi.Input<string>;
+    hostKey: pulumi.Input<string>;
+    /** What must still exist while the host drains: its set-up (ha-web-drain), address and target registration. */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export interface HostRetirementArgs {
+    hosts: RetiringHost[];
+    sshUser: string;
+    sshPrivateKey: pulumi.Input<string>;
+    /** Whatever SSH needs on the way out (network routes, the SSH firewall rule): deleted only after every drain. */
+    reachability: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * Drain before delete: one `command.remote.Command` per host that does nothing on create and, on
+ * delete, runs `retire-host` on the host (ha-web-drain, then the deregistration delay).
+ *
+ * When the engine deletes it:
+ * - A host is replaced (new instance id -> `triggers` replace this command; create-before-delete):
+ *   the replacement's command is created, and the old one is deleted with the old host at the end of
+ *   the update, after every create and update, the health gate included (pulumi/pulumi v3.248.0
+ *   pkg/resource/deploy/deployment_executor.go: `performPostSteps` runs once all registrations are
+ *   done, and `GenerateDeletes` turns each replaced resource into a delete-replaced step there).
+ *   Its stored connection is the OLD host's address and key, so the old host is drained.
+ * - A host is removed (`hostCount` lowered): deleted in the same phase.
+ * - Deletes follow dependencies: dependents first (step_generator.go `ScheduleDeletes`: antichains
+ *   from the old snapshot's graph, reversed). This command depends on the host's attachment,
+ *   address and set-up, so it drains before they go; each host's command depends on the previous
+ *   host's, so hosts that go in one update are drained one after the other, never two at once.
+ */
+export class HostRetirement extends pulumi.ComponentResource {
+    public readonly commands: command.remote.Command[] = [];
+
+    constructor(name: string, args: HostRetirementArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ha-web:hosts:HostRetirement", name, {}, opts);
+        // The script is one of the host's placed step scripts (hostSteps), not a command-line payload.
+        const retire = retireCommandLine();
+        for (const host of args.hosts) {
+            const previous = this.commands[this.commands.length - 1];
+            this.commands.push(new command.remote.Command(`${name}-${host.host}`, {
+                connection: {
+                    host: host.address,
+                    user: args.sshUser,
+                    privateKey: args.sshPrivateKey,
+                    hostKey: host.hostKey,
+                    // A bounded number of dials: a host that cannot be reached fails its delete with a message
+                    // instead of hanging (README: "A host that cannot be drained").
+                    dialErrorLimit: 10,
+                    perDialTimeout: 15,
+                },
+                create: "echo 'ha-web: this host is drained before it is deleted'",
+                delete: retire,
+                triggers: [host.instanceId],
+                addPreviousOutputInEnv: false,
+            }, {
+                parent: this,
+                deleteBeforeReplace: false,
+                dependsOn: [...host.dependsOn, ...args.reachability, ...(previous ? [previous] : [])],
+                customTimeouts: { create: "5m", update: "5m", delete: `${retireHostSeconds()}s` },
+            }));
+        }
+        this.registerOutputs({});
+    }
+}
