@@ -1,67 +1,21 @@
 // ha-web: a web app on AWS that stays up. Reads top to bottom like the architecture diagram in
 // README.md: configuration, network, firewall, shared storage, database, web tier, host set-up,
 // and a health gate that makes `pulumi up` succeed only when the site really serves.
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
-import * as path from "path";
 import { Database } from "./components/database";
-import { HealthGate } from "./components/healthGate";
-import { HostRetirement } from "./components/hostRetirement";
-import { HostSetup } from "./components/hostSetup";
+import { configureHosts } from "./components/hostConfiguration";
 import { Network } from "./components/network";
-import { contentHash, directoryHash } from "./components/plan/hash";
 import { awsHostLayout } from "./components/plan/hostLayout";
-import { hostPaths } from "./components/plan/hostPaths";
-import { planHosts } from "./components/plan/hostPlans";
-import { changeTokens } from "./components/plan/hostStep";
-import { AppSource, builtAppSource } from "./components/plan/hostSteps";
-import { checkAmi, checkAzCount, readSettings } from "./components/plan/settings";
 import { SecurityGroups } from "./components/securityGroups";
 import { SharedStorage } from "./components/sharedStorage";
+import { readStackConfig } from "./components/stackConfig";
 import { WebTier } from "./components/webTier";
 
-/** How long the health gate waits for every host to answer through the load balancer. */
-const healthGateTimeoutSeconds = 300;
-
-/** AWS's CA bundle for RDS in a region (small, unlike the global bundle). */
-const rdsCaBundleUrl = (region: string) => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
-
 export = async () => {
-    // Every key is checked before anything is created: a bad value fails the preview, listing all problems.
-    const config = new pulumi.Config();
-    const settings = readSettings({
-        get: (key) => config.get(key),
-        hasSecret: (key) => config.getSecret(key) !== undefined,
-        fileExists: (path) => fs.existsSync(path),
-        region: aws.config.region,
-    });
+    const { config, settings, azs, vpcCidr } = await readStackConfig();
     const tags = { project: "ha-web", stack: pulumi.getStack() };
     const hostPort = awsHostLayout("any").nginxPort;
 
-    if (settings.sshAllowedCidrs.includes("0.0.0.0/0")) {
-        pulumi.log.warn("sshAllowedCidrs includes 0.0.0.0/0: SSH on every host is open to the whole internet. "
-            + "Set it to your own address: pulumi config set --path 'sshAllowedCidrs[0]' <your-ip>/32");
-    }
-    // A pinned image of the wrong architecture would fail only at boot; say so in the preview instead.
-    const ami = await aws.ec2.getAmi({ filters: [{ name: "image-id", values: [settings.amiId] }] });
-    checkAmi(settings.amiId, ami.architecture, settings.instanceType);
-
-    let azs: string[] = [];
-    // nginx trusts X-Forwarded-For from inside the VPC only (the load balancer's addresses).
-    let vpcCidr = settings.vpcCidr;
-    if (settings.existingNetwork) {
-        vpcCidr = (await aws.ec2.getVpc({ id: settings.existingNetwork.vpcId })).cidrBlock;
-    } else {
-        const region = aws.config.region ?? "the region";
-        // Real AZs only: Local and Wavelength Zones (in opted-in accounts) have no EFS or RDS.
-        const zones = await aws.getAvailabilityZones({
-            state: "available",
-            filters: [{ name: "zone-type", values: ["availability-zone"] }],
-        });
-        checkAzCount(settings.azCount, zones.names, region);
-        azs = zones.names.slice(0, settings.azCount);
-    }
     const network = new Network("net", {
         azs,
         vpcCidr: settings.vpcCidr,
@@ -109,65 +63,12 @@ export = async () => {
         tags,
     });
 
-    // Each host's steps, from the same planHosts() the local stack calls; the host set-up carries
-    // them to the hosts: files through our HostFiles provider, commands as remote commands.
-    const appSource: AppSource<pulumi.Input<string>> = settings.appImage
-        ? { kind: "image", image: settings.appImage }
-        : builtAppSource(path.join(__dirname, "app"), directoryHash(path.join(__dirname, "app")));
-    const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostLayout(h.name)), {
-        trustedProxyCidr: vpcCidr,
-        sharedDataDir: `${hostPaths.sharedMount}/data`,
-        npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
-        efsDns: shared.dnsName,
-        db: {
-            host: database.host,
-            port: database.port.apply(String),
-            name: database.appDatabase,
-            user: database.appUser,
-            password: database.appPassword,
-            adminUser: database.adminUser,
-            adminPassword: database.adminPassword,
-            tlsCaUrl: rdsCaBundleUrl(aws.config.region ?? "us-west-2"),
-        },
-        appSource,
-    });
-    const sshPrivateKey = web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey");
-    const setup = new HostSetup("setup", {
-        plans: plans.map((plan, i) => ({ ...plan, instanceId: web.hosts[i].instance.id, address: web.hosts[i].address, hostKey: web.hosts[i].hostKey })),
-        sshUser: settings.sshUser,
-        sshPrivateKey,
-        stepPrerequisites: {
-            "mount-shared": shared.mountTargets,
-            "create-app-db": [database.instance],
-        },
-    });
-
-    // Each host is drained before Pulumi deletes it (replaced, or removed by a lower hostCount), one at a time.
-    const stepsOf = (host: string) => [...setup.steps].filter(([name]) => name.startsWith(`${host}/`)).map(([, step]) => step);
-    new HostRetirement("retire", {
-        hosts: web.hosts.map((host) => ({
-            host: host.name,
-            instanceId: host.instance.id,
-            address: host.address,
-            hostKey: host.hostKey,
-            dependsOn: [...host.inService, ...stepsOf(host.name)],
-        })),
-        sshUser: settings.sshUser,
-        sshPrivateKey,
+    // Each host's plan carried to it over SSH, drained before it is deleted, and a health gate last.
+    configureHosts({
+        settings, web, shared, database, vpcCidr,
+        sshPrivateKey: web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey"),
         reachability: [network, firewall],
     });
-
-    // Runs again whenever a host is replaced (its instance id) or reconfigured (any step's triggers),
-    // and old hosts are deleted only after it passed (deletes come last in an update: HostRetirement).
-    new HealthGate("health-gate", {
-        url: web.url,
-        hosts: web.hosts.map((h) => h.name),
-        instanceIds: web.hosts.map((h) => h.instance.id),
-        configDigest: pulumi.all(plans.flatMap((p) => p.steps.flatMap(changeTokens)))
-            .apply((triggers) => contentHash(triggers.join("\n"))),
-        timeoutSeconds: healthGateTimeoutSeconds,
-        release: appSource.image,
-    }, { dependsOn: [...setup.steps.values()] });
 
     return {
         url: web.url,

@@ -1,0 +1,101 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { Database } from "./database";
+import { HealthGate } from "./healthGate";
+import { HostRetirement } from "./hostRetirement";
+import { HostSetup } from "./hostSetup";
+import { contentHash, directoryHash } from "./plan/hash";
+import { awsHostLayout } from "./plan/hostLayout";
+import { hostPaths } from "./plan/hostPaths";
+import { planHosts } from "./plan/hostPlans";
+import { changeTokens } from "./plan/hostStep";
+import { AppSource, builtAppSource } from "./plan/hostSteps";
+import { Settings } from "./plan/settings";
+import { SharedStorage } from "./sharedStorage";
+import { WebTier } from "./webTier";
+
+/** How long the health gate waits for every host to answer through the load balancer. */
+const healthGateTimeoutSeconds = 300;
+
+/** AWS's CA bundle for RDS in a region (small, unlike the global bundle). */
+const rdsCaBundleUrl = (region: string) => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+
+export interface HostConfigurationArgs {
+    settings: Settings;
+    web: WebTier;
+    shared: SharedStorage;
+    database: Database;
+    vpcCidr: string;
+    sshPrivateKey: pulumi.Input<string>;
+    /** What SSH needs while hosts drain on their way out (routes, the SSH rule). */
+    reachability: pulumi.Resource[];
+}
+
+/**
+ * Configures the hosts: each host's plan from the same planHosts() the local stack calls, carried
+ * to the hosts by HostSetup (files through our HostFiles provider, commands as remote commands);
+ * each host drained before Pulumi deletes it; and a health gate that makes `pulumi up` succeed
+ * only when every host serves through the load balancer.
+ */
+export function configureHosts(args: HostConfigurationArgs): void {
+    const { settings, web, shared, database } = args;
+    const appDir = path.join(__dirname, "..", "app");
+    const appSource: AppSource<pulumi.Input<string>> = settings.appImage
+        ? { kind: "image", image: settings.appImage }
+        : builtAppSource(appDir, directoryHash(appDir));
+    const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostLayout(h.name)), {
+        trustedProxyCidr: args.vpcCidr,
+        sharedDataDir: `${hostPaths.sharedMount}/data`,
+        npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
+        efsDns: shared.dnsName,
+        db: {
+            host: database.host,
+            port: database.port.apply(String),
+            name: database.appDatabase,
+            user: database.appUser,
+            password: database.appPassword,
+            adminUser: database.adminUser,
+            adminPassword: database.adminPassword,
+            tlsCaUrl: rdsCaBundleUrl(aws.config.region ?? "us-west-2"),
+        },
+        appSource,
+    });
+    const setup = new HostSetup("setup", {
+        plans: plans.map((plan, i) => ({ ...plan, instanceId: web.hosts[i].instance.id, address: web.hosts[i].address, hostKey: web.hosts[i].hostKey })),
+        sshUser: settings.sshUser,
+        sshPrivateKey: args.sshPrivateKey,
+        stepPrerequisites: {
+            "mount-shared": shared.mountTargets,
+            "create-app-db": [database.instance],
+        },
+    });
+
+    // Each host is drained before Pulumi deletes it (replaced, or removed by a lower hostCount), one at a time.
+    const stepsOf = (host: string) => [...setup.steps].filter(([name]) => name.startsWith(`${host}/`)).map(([, step]) => step);
+    new HostRetirement("retire", {
+        hosts: web.hosts.map((host) => ({
+            host: host.name,
+            instanceId: host.instance.id,
+            address: host.address,
+            hostKey: host.hostKey,
+            dependsOn: [...host.inService, ...stepsOf(host.name)],
+        })),
+        sshUser: settings.sshUser,
+        sshPrivateKey: args.sshPrivateKey,
+        reachability: args.reachability,
+    });
+
+    // Runs again whenever a host is replaced (its instance id) or reconfigured (any step's change
+    // tokens), and old hosts are deleted only after it passed (deletes come last in an update).
+    new HealthGate("health-gate", {
+        url: web.url,
+        hosts: web.hosts.map((h) => h.name),
+        instanceIds: web.hosts.map((h) => h.instance.id),
+        configDigest: pulumi.all(plans.flatMap((p) => p.steps.flatMap(changeTokens)))
+            .apply((tokens) => contentHash(tokens.join("\n"))),
+        timeoutSeconds: healthGateTimeoutSeconds,
+        release: appSource.image,
+    }, { dependsOn: [...setup.steps.values()] });
+}

@@ -1,0 +1,44 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import { checkAmi, checkAzCount, readSettings, Settings } from "./plan/settings";
+
+/** The stack's checked settings and what they resolve to in the account: AZs and the VPC's CIDR. */
+export interface StackConfig {
+    config: pulumi.Config;
+    settings: Settings;
+    /** The AZs a new VPC spans (empty for an existing VPC). */
+    azs: string[];
+    /** The VPC's CIDR: nginx trusts X-Forwarded-For only from inside it (the load balancer's addresses). */
+    vpcCidr: string;
+}
+
+/**
+ * Every key is checked before anything is created: a bad value fails the preview, listing all
+ * problems; then the lookups that can fail a preview too (the pinned AMI's architecture, the AZs).
+ */
+export async function readStackConfig(): Promise<StackConfig> {
+    const config = new pulumi.Config();
+    const settings = readSettings({
+        get: (key) => config.get(key),
+        hasSecret: (key) => config.getSecret(key) !== undefined,
+        fileExists: (path) => fs.existsSync(path),
+        region: aws.config.region,
+    });
+    if (settings.sshAllowedCidrs.includes("0.0.0.0/0")) {
+        pulumi.log.warn("sshAllowedCidrs includes 0.0.0.0/0: SSH on every host is open to the whole internet. "
+            + "Set it to your own address: pulumi config set --path 'sshAllowedCidrs[0]' <your-ip>/32");
+    }
+    // A pinned image of the wrong architecture would fail only at boot; say so in the preview instead.
+    const ami = await aws.ec2.getAmi({ filters: [{ name: "image-id", values: [settings.amiId] }] });
+    checkAmi(settings.amiId, ami.architecture, settings.instanceType);
+
+    if (settings.existingNetwork) {
+        const vpc = await aws.ec2.getVpc({ id: settings.existingNetwork.vpcId });
+        return { config, settings, azs: [], vpcCidr: vpc.cidrBlock };
+    }
+    // Real AZs only: Local and Wavelength Zones (in opted-in accounts) have no EFS or RDS.
+    const zones = await aws.getAvailabilityZones({ state: "available", filters: [{ name: "zone-type", values: ["availability-zone"] }] });
+    checkAzCount(settings.azCount, zones.names, aws.config.region ?? "the region");
+    return { config, settings, azs: zones.names.slice(0, settings.azCount), vpcCidr: settings.vpcCidr };
+}
