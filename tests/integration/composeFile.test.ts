@@ -14,9 +14,11 @@ describe("compose file (Debian's docker-compose 1.29)", () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-compose-"));
         const envFile = path.join(dir, "app.env");
         fs.writeFileSync(envFile, "DB_HOST=127.0.0.1\n", { mode: 0o600 });
+        const dbTlsEnvFile = path.join(dir, "db-tls.env");
+        fs.writeFileSync(dbTlsEnvFile, "DB_TLS_CA_BASE64=Q0E=\n", { mode: 0o600 });
         composeFile = path.join(dir, "docker-compose.yml");
         const sharedDataDir = path.join(dir, "data");
-        fs.writeFileSync(composeFile, renderComposeFile({ listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir }, { ...hostPaths, envFile }));
+        fs.writeFileSync(composeFile, renderComposeFile({ listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir }, { ...hostPaths, envFile, dbTlsEnvFile }));
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -30,6 +32,8 @@ describe("compose file (Debian's docker-compose 1.29)", () => {
             .and.contain("network_mode: host")
             .and.contain("init: true")
             .and.contain("stop_grace_period: 20s")
-            .and.contain(`${dir}/data:/shared-data`);
+            .and.contain(`${dir}/data:/shared-data`)
+            .and.contain("DB_HOST: 127.0.0.1")
+            .and.contain("DB_TLS_CA_BASE64: Q0E=");
     });
 });
