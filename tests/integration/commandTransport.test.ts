@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { HostSetup } from "../../components/hostSetup";
 import { awsHostLayout } from "../../components/plan/hostLayout";
-import { planHosts } from "../../components/plan/hostPlans";
+import { planHosts, SharedHostInputs } from "../../components/plan/hostPlans";
 import { CommandStep } from "../../components/plan/hostStep";
 import { builtAppSource } from "../../components/plan/hostSteps";
 import { runHostPlans } from "../local/stepExecutor";
@@ -16,7 +16,8 @@ import { startSshHost, SshHost } from "../support/sshHost";
  * `create` and `stdin` (under Pulumi mocks) is exactly what the local executor sends over SSH,
  * as sshd receives it (a forced command records SSH_ORIGINAL_COMMAND and stdin on the host).
  */
-const plans = planHosts<string>([awsHostLayout("host-a"), awsHostLayout("host-b")], {
+const layouts = [awsHostLayout("host-a"), awsHostLayout("host-b")];
+const values: SharedHostInputs<string> = {
     trustedProxyCidr: "10.20.0.0/16",
     sharedDataDir: "/shared/data",
     efsDns: "fs-1.efs.us-west-2.amazonaws.com",
@@ -26,7 +27,8 @@ const plans = planHosts<string>([awsHostLayout("host-a"), awsHostLayout("host-b"
     },
     appSource: builtAppSource("/repo/app", "ab".repeat(32)),
     npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
-});
+};
+const plans = planHosts<string>(layouts, values);
 
 const recorder = `#!/usr/bin/env bash
 set -euo pipefail
@@ -62,26 +64,38 @@ describe("command transport: the program and the local executor send the same by
     });
     after(async () => host?.stop());
 
-    it("sends every command step's exact command line and stdin", async () => {
-        const program = await registeredByProgram();
-        const commandSteps = plans.map((p) => {
-            const steps = p.steps.filter((s): s is CommandStep<string> => s.kind === "command");
-            const kept = new Set(steps.map((s) => s.name));
-            return { host: p.host, steps: steps.map((s) => ({ ...s, waitsFor: s.waitsFor.filter((w) => kept.has(w) || w.includes("/")) })) };
-        });
-        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-executor-"));
-        try {
-            await runHostPlans(commandSteps, { access: async () => ({ target: host.target, machine: host.container }), workDir });
-        } finally {
-            fs.rmSync(workDir, { recursive: true, force: true });
-        }
-        const listing = await host.shell("cd /tmp/recorded && for f in *.command; do echo \"$(base64 -w0 \"$f\") $(base64 -w0 \"${f%.command}.stdin\")\"; done");
-        const local = listing.trim().split("\n").map((line) => {
+    const commandSteps = (planned: typeof plans) => planned.map((p) => {
+        const steps = p.steps.filter((s): s is CommandStep<string> => s.kind === "command");
+        const kept = new Set(steps.map((s) => s.name));
+        return { host: p.host, steps: steps.map((s) => ({ ...s, waitsFor: s.waitsFor.filter((w) => kept.has(w) || w.includes("/")) })) };
+    });
+    const received = async (): Promise<Sent[]> => {
+        const listing = await host.shell("mkdir -p /tmp/recorded && cd /tmp/recorded && for f in *.command; do [ -e \"$f\" ] && echo \"$(base64 -w0 \"$f\") $(base64 -w0 \"${f%.command}.stdin\")\"; done; rm -f /tmp/recorded/*");
+        return listing.trim().split("\n").filter((line) => line !== "").map((line) => {
             const [command, stdin = ""] = line.split(" ");
             return { command: Buffer.from(command, "base64").toString(), stdin: Buffer.from(stdin, "base64").toString() };
         });
-        expect(program.length).to.equal(commandSteps.flatMap((p) => p.steps).length);
-        expect(local.map(key).sort()).to.deep.equal(program.map(key).sort());
-        expect(local.some((s) => s.stdin.includes("admin-pw-`id`")), "a secret stdin travelled too").to.equal(true);
+    };
+
+    it("sends every command step's exact command line and stdin, then only what the engine would run again", async () => {
+        const program = await registeredByProgram();
+        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-executor-"));
+        const apply = (planned: typeof plans) =>
+            runHostPlans(commandSteps(planned), { access: async () => ({ target: host.target, machine: host.container }), workDir });
+        try {
+            await apply(plans);
+            const local = await received();
+            expect(program.length).to.equal(commandSteps(plans).flatMap((p) => p.steps).length);
+            expect(local.map(key).sort()).to.deep.equal(program.map(key).sort());
+            expect(local.some((s) => s.stdin.includes("admin-pw-`id`")), "a secret stdin travelled too").to.equal(true);
+
+            // Engine semantics: nothing changed -> nothing runs; one changed input -> that command only.
+            await apply(plans);
+            expect(await received()).to.deep.equal([]);
+            await apply(planHosts<string>(layouts, { ...values, efsDns: "fs-2.efs.us-west-2.amazonaws.com" }));
+            expect((await received()).map((s) => s.command)).to.deep.equal(Array(2).fill("sudo -n /usr/local/sbin/ha-web-step mount-shared"));
+        } finally {
+            fs.rmSync(workDir, { recursive: true, force: true });
+        }
     });
 });
