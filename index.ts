@@ -7,7 +7,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { Database } from "./components/database";
 import { HealthGate } from "./components/healthGate";
-import { HostRetirement } from "./components/hostRetirement";
 import { HostSetup } from "./components/hostSetup";
 import { Network } from "./components/network";
 import { contentHash, directoryHash } from "./components/plan/hash";
@@ -16,6 +15,7 @@ import { hostPaths } from "./components/plan/hostPaths";
 import { AppSource, builtAppSource, hostSteps } from "./components/plan/hostSteps";
 import { checkAmi, checkAzCount, readSettings } from "./components/plan/settings";
 import { SecurityGroups } from "./components/securityGroups";
+import { ServiceMembership } from "./components/serviceMembership";
 import { SharedStorage } from "./components/sharedStorage";
 import { WebTier } from "./components/webTier";
 
@@ -150,9 +150,10 @@ export = async () => {
         },
     });
 
-    // Each host is drained before Pulumi deletes it (replaced, or removed by a lower hostCount), one at a time.
+    // Each new host counts once the load balancer's checks pass on it; each host is drained before
+    // Pulumi deletes it (replaced, or removed by a lower hostCount), one at a time.
     const stepsOf = (host: string) => [...setup.steps].filter(([name]) => name.startsWith(`${host}/`)).map(([, step]) => step);
-    new HostRetirement("retire", {
+    const membership = new ServiceMembership("in-service", {
         hosts: web.hosts.map((host) => ({
             host: host.name,
             instanceId: host.instance.id,
@@ -166,7 +167,7 @@ export = async () => {
     });
 
     // Runs again whenever a host is replaced (its instance id) or reconfigured (any step's triggers),
-    // and old hosts are deleted only after it passed (deletes come last in an update: HostRetirement).
+    // and old hosts are deleted only after it passed (deletes come last in an update: ServiceMembership).
     new HealthGate("health-gate", {
         url: web.url,
         hosts: web.hosts.map((h) => h.name),
@@ -175,7 +176,7 @@ export = async () => {
             .apply((triggers) => contentHash(triggers.join("\n"))),
         timeoutSeconds: healthGateTimeoutSeconds,
         release: appSource.image,
-    }, { dependsOn: [...setup.steps.values()] });
+    }, { dependsOn: [...setup.steps.values(), ...membership.commands] });
 
     return {
         url: web.url,
