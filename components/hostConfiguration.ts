@@ -4,7 +4,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { Database } from "./database";
 import { HealthGate } from "./healthGate";
-import { HostRetirement } from "./hostRetirement";
 import { HostSetup } from "./hostSetup";
 import { contentHash, directoryHash } from "./plan/hash";
 import { awsHostLayout } from "./plan/hostLayout";
@@ -13,6 +12,7 @@ import { planHosts } from "./plan/hostPlans";
 import { changeTokens } from "./plan/hostStep";
 import { AppSource, builtAppSource } from "./plan/hostSteps";
 import { Settings } from "./plan/settings";
+import { ServiceMembership } from "./serviceMembership";
 import { SharedStorage } from "./sharedStorage";
 import { WebTier } from "./webTier";
 
@@ -36,7 +36,8 @@ export interface HostConfigurationArgs {
 /**
  * Configures the hosts: each host's plan from the same planHosts() the local stack calls, carried
  * to the hosts by HostSetup (files through our HostFiles provider, commands as remote commands);
- * each host drained before Pulumi deletes it; and a health gate that makes `pulumi up` succeed
+ * each host's load-balancer membership (in service before the gate, drained before it is deleted);
+ * and a health gate that makes `pulumi up` succeed
  * only when every host serves through the load balancer.
  */
 export function configureHosts(args: HostConfigurationArgs): void {
@@ -72,9 +73,10 @@ export function configureHosts(args: HostConfigurationArgs): void {
         },
     });
 
-    // Each host is drained before Pulumi deletes it (replaced, or removed by a lower hostCount), one at a time.
+    // Each new host counts once the load balancer's checks pass on it; each host is drained before
+    // Pulumi deletes it (replaced, or removed by a lower hostCount), one at a time.
     const stepsOf = (host: string) => [...setup.steps].filter(([name]) => name.startsWith(`${host}/`)).map(([, step]) => step);
-    new HostRetirement("retire", {
+    const membership = new ServiceMembership("in-service", {
         hosts: web.hosts.map((host) => ({
             host: host.name,
             instanceId: host.instance.id,
@@ -97,5 +99,5 @@ export function configureHosts(args: HostConfigurationArgs): void {
             .apply((tokens) => contentHash(tokens.join("\n"))),
         timeoutSeconds: healthGateTimeoutSeconds,
         release: appSource.image,
-    }, { dependsOn: [...setup.steps.values()] });
+    }, { dependsOn: [...setup.steps.values(), ...membership.commands] });
 }

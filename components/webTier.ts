@@ -15,7 +15,7 @@ export interface WebTierArgs {
     /** The port nginx listens on; the target group sends traffic and health checks there. */
     hostPort: number;
     instanceType: string;
-    /** Pinned in config: a new id replaces the hosts (one leaves service at a time, see HostRetirement). */
+    /** Pinned in config: a new id replaces the hosts (one leaves service at a time, see ServiceMembership). */
     amiId: string;
     /** An operator's own key; when unset a key pair is generated and its private key exported as a secret. */
     sshPublicKey?: string;
@@ -145,7 +145,7 @@ export class WebTier extends pulumi.ComponentResource {
                 additionalSecretOutputs: ["userData"],
             });
             // A new instance gets a new address (replaceOnChanges): the old host keeps its own until it has
-            // been drained over it and deleted (HostRetirement), and hostIps shows the new one.
+            // been drained over it and deleted (ServiceMembership), and hostIps shows the new one.
             const eip = new aws.ec2.Eip(`${name}-${hostname}-ip`, {
                 domain: "vpc",
                 instance: instance.id,

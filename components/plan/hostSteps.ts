@@ -4,7 +4,7 @@ import { HostLayout } from "./hostLayout";
 import { HostPaths, hostPaths } from "./hostPaths";
 import { CommandStep, fileText, FileSetStep, HostStep, PlannedFile } from "./hostStep";
 import { qualifiedStepName } from "./stepGraph";
-import { retireHostScript } from "./retireHost";
+import { awaitInServiceScript, retireHostScript } from "./serviceMembership";
 import * as scripts from "./stepScripts";
 
 /**
@@ -142,7 +142,9 @@ function stepScriptFiles<V>(host: HostLayout, inputs: HostInputs<V>, paths: Host
         "apply-config": scripts.applyConfigScript(paths),
         "create-app-db": scripts.createAppDbScript(paths),
         rollout: scripts.rolloutScript(paths),
-        // Not a step of the plan: the delete action of the host's retirement (components/hostRetirement.ts).
+        // Not steps of the plan: the create and delete actions of the host's load-balancer membership
+        // (components/serviceMembership.ts).
+        "await-in-service": awaitInServiceScript(),
         "retire-host": retireHostScript(paths),
     };
     return [

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as yaml from "js-yaml";
 import { deregistrationDelaySeconds, detectionWindowSeconds } from "../../components/plan/healthCheck";
-import { retireCommandLine } from "../../components/plan/retireHost";
+import { awaitInServiceCommandLine, retireCommandLine } from "../../components/plan/serviceMembership";
 import { dependencies, isSecretInput, lifecycleOf, mockDebianArmAmi, RecordedResource, valueOf } from "./support/pulumiMocks";
 import { ProgramRun, runProgram } from "./support/runProgram";
 
@@ -79,11 +79,11 @@ describe("the AWS lifecycle after the first pulumi up (index.ts under mocks)", f
         });
 
         it("drains each host before it is deleted: a command per host whose delete runs ha-web-drain and waits out the deregistration delay", () => {
-            const retire = remoteCommands(run).filter((c) => c.name.startsWith("retire-"));
-            expect(retire.map((c) => c.name)).to.deep.equal(["retire-host-a", "retire-host-b"]);
+            const retire = remoteCommands(run).filter((c) => c.name.startsWith("in-service-"));
+            expect(retire.map((c) => c.name)).to.deep.equal(["in-service-host-a", "in-service-host-b"]);
             for (const c of retire) {
                 expect(c.inputs.delete).to.equal(retireCommandLine());
-                const script = placedScript(run, c.name.replace(/^retire-/, ""), "retire-host");
+                const script = placedScript(run, c.name.replace(/^in-service-/, ""), "retire-host");
                 expect(script).to.contain("/usr/local/sbin/ha-web-drain");
                 expect(script).to.contain(`DEREGISTRATION_DELAY_SECONDS="${deregistrationDelaySeconds}"`);
                 const deleteTimeout = Number(/^(\d+)s$/.exec(lifecycleOf(c)!.customTimeouts!.delete)![1]);
@@ -92,32 +92,42 @@ describe("the AWS lifecycle after the first pulumi up (index.ts under mocks)", f
             }
         });
 
+        it("counts a new host in service only once the load balancer's own checks pass on it, and the gate waits for that", () => {
+            for (const host of hosts) {
+                const member = named(run, `in-service-${host}`);
+                expect(member.inputs.create).to.equal(awaitInServiceCommandLine());
+                expect(placedScript(run, host, "await-in-service")).to.contain('USER_AGENT_PREFIX="ELB-HealthChecker"');
+                expect(dependencies.get(`in-service-${host}`)).to.include(`setup-${host}-rollout`);
+                expect(dependencies.get("health-gate")).to.include(`in-service-${host}`);
+            }
+        });
+
         it("replaces a host's drain command with its instance, so the delete reaches the OLD host", () => {
             for (const host of hosts) {
-                expect(named(run, `retire-${host}`).inputs.triggers).to.deep.equal([`web-${host}-id`]);
+                expect(named(run, `in-service-${host}`).inputs.triggers).to.deep.equal([`web-${host}-id`]);
             }
         });
 
         it("drains before the host's address, target registration and set-up go, and one host after the other", () => {
             for (const host of hosts) {
-                expect(dependencies.get(`retire-${host}`)).to.include.members([
+                expect(dependencies.get(`in-service-${host}`)).to.include.members([
                     `web-${host}-ip`, `web-${host}`, `setup-${host}-rollout`, `setup-${host}-host-config`, `setup-${host}-step-scripts`,
                 ]);
                 // Removed after it on destroy too: SSH must still get through while hosts drain.
-                expect(dependencies.get(`retire-${host}`)).to.include.members(["net-igw", "net-public", "fw-hosts-in-22-203-0-113-7-32"]);
+                expect(dependencies.get(`in-service-${host}`)).to.include.members(["net-igw", "net-public", "fw-hosts-in-22-203-0-113-7-32"]);
             }
-            expect(dependencies.get("retire-host-b")).to.include("retire-host-a");
-            expect(dependencies.get("retire-host-a")).not.to.include("retire-host-b");
+            expect(dependencies.get("in-service-host-b")).to.include("in-service-host-a");
+            expect(dependencies.get("in-service-host-a")).not.to.include("in-service-host-b");
         });
 
         it("drains a host that a lower hostCount removes, as its own last step", async () => {
             const three = await runProgram({ hostCount: "3" });
-            const retireC = named(three, "retire-host-c");
+            const retireC = named(three, "in-service-host-c");
             expect(retireC.inputs.delete).to.equal(retireCommandLine());
             expect(placedScript(three, "host-c", "retire-host")).to.contain("ha-web-drain");
-            expect(dependencies.get("retire-host-c")).to.include.members(["web-host-c", "web-host-c-ip", "retire-host-b"]);
+            expect(dependencies.get("in-service-host-c")).to.include.members(["web-host-c", "web-host-c-ip", "in-service-host-b"]);
             const two = await runProgram({ hostCount: "2" });
-            expect(remoteCommands(two).map((c) => c.name)).not.to.include("retire-host-c");
+            expect(remoteCommands(two).map((c) => c.name)).not.to.include("in-service-host-c");
         });
 
         it("runs the health gate again when a host is replaced or reconfigured, after every host step", async () => {

@@ -7,7 +7,8 @@ import * as path from "path";
 import { hostKeyUserData } from "../../components/plan/hostKeyUserData";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { rdsIdentifier } from "../../components/plan/rdsNames";
-import { retireHostScript } from "../../components/plan/retireHost";
+import { awaitInServiceScript, retireHostScript, siteAccessLog } from "../../components/plan/serviceMembership";
+import { readTemplate } from "../../components/plan/render";
 
 const validRdsIdentifier = /^[a-z](?!.*--)[a-z0-9-]{0,254}(?<!-)$/;
 
@@ -43,6 +44,52 @@ describe("the host key user data", () => {
             ssh_genkeytypes: [],
             ssh_keys: { ed25519_private: `${privateKey}\n`, ed25519_public: "ssh-ed25519 AAAAC3Nza host" },
         });
+    });
+});
+
+describe("await-in-service (run on a new host once it is set up)", () => {
+    const statusLine = (status: number, userAgent: string) => JSON.stringify({ uri: "/ping", status, user_agent: userAgent });
+    /** Runs the script against an access log with these lines; a short timeout so a failing case ends fast. */
+    const awaitWith = (lines: string[]) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-in-service-"));
+        try {
+            const log = path.join(dir, "access.log");
+            fs.writeFileSync(log, lines.map((l) => `${l}\n`).join(""));
+            const script = awaitInServiceScript(log).replace(/TIMEOUT_SECONDS="\d+"/, 'TIMEOUT_SECONDS="1"');
+            return spawnSync("bash", ["-c", script, "await-in-service"], { encoding: "utf8" });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    };
+
+    it("is shellcheck clean", () => {
+        const result = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "-"], { input: awaitInServiceScript(), encoding: "utf8" });
+        expect(result.stdout).to.equal("");
+    });
+
+    it("returns once the load balancer's latest checks got 200, whatever users got meanwhile", () => {
+        const result = awaitWith([
+            statusLine(502, "ELB-HealthChecker/2.0"), "not json",
+            statusLine(200, "ELB-HealthChecker/2.0"), statusLine(500, "curl/8"), statusLine(200, "ELB-HealthChecker/2.0"),
+        ]);
+        expect(result.status, result.stderr).to.equal(0);
+        expect(result.stdout).to.match(/is in service: the load balancer's last 2 health checks got 200/);
+    });
+
+    it("fails with the statuses it saw when the latest checks did not all pass", () => {
+        const result = awaitWith([statusLine(200, "ELB-HealthChecker/2.0"), statusLine(503, "ELB-HealthChecker/2.0")]);
+        expect(result.status).to.equal(1);
+        expect(result.stderr).to.match(/did not find .* healthy within 1s \(latest statuses: 200 503\)/);
+    });
+
+    it("fails when no check arrived at all", () => {
+        const result = awaitWith([statusLine(200, "Mozilla/5.0")]);
+        expect(result.status).to.equal(1);
+        expect(result.stderr).to.match(/latest statuses: none seen/);
+    });
+
+    it("reads the log nginx writes for the site", () => {
+        expect(readTemplate("nginx-site.conf")).to.contain(`access_log ${siteAccessLog} `);
     });
 });
 

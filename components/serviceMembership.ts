@@ -1,8 +1,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { retireCommandLine, retireHostSeconds } from "./plan/retireHost";
+import { awaitInServiceCommandLine, awaitInServiceSeconds, retireCommandLine, retireHostSeconds } from "./plan/serviceMembership";
 
-export interface RetiringHost {
+export interface MemberHost {
     host: string;
     /** A new instance is a new host: its replacement replaces this resource, so the OLD host is drained. */
     instanceId: pulumi.Input<string>;
@@ -12,8 +12,8 @@ export interface RetiringHost {
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
-export interface HostRetirementArgs {
-    hosts: RetiringHost[];
+export interface ServiceMembershipArgs {
+    hosts: MemberHost[];
     sshUser: string;
     sshPrivateKey: pulumi.Input<string>;
     /** Whatever SSH needs on the way out (network routes, the SSH firewall rule): deleted only after every drain. */
@@ -21,8 +21,11 @@ export interface HostRetirementArgs {
 }
 
 /**
- * Drain before delete: one `command.remote.Command` per host that does nothing on create and, on
- * delete, runs `retire-host` on the host (ha-web-drain, then the deregistration delay).
+ * A host's membership of the load balancer's pool, one `command.remote.Command` per host:
+ * - create (a new host, once set up): `await-in-service` returns when the load balancer's own health
+ *   checks pass on the host. The health gate waits for every one of these, so no old host is deleted
+ *   (below) before its replacement is really in service.
+ * - delete (drain before delete): `retire-host` runs ha-web-drain, then waits out the deregistration delay.
  *
  * When the engine deletes it:
  * - A host is replaced (new instance id -> `triggers` replace this command; create-before-delete):
@@ -37,12 +40,13 @@ export interface HostRetirementArgs {
  *   address and set-up, so it drains before they go; each host's command depends on the previous
  *   host's, so hosts that go in one update are drained one after the other, never two at once.
  */
-export class HostRetirement extends pulumi.ComponentResource {
+export class ServiceMembership extends pulumi.ComponentResource {
     public readonly commands: command.remote.Command[] = [];
 
-    constructor(name: string, args: HostRetirementArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("ha-web:hosts:HostRetirement", name, {}, opts);
-        // The script is one of the host's placed step scripts (hostSteps), not a command-line payload.
+    constructor(name: string, args: ServiceMembershipArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ha-web:hosts:ServiceMembership", name, {}, opts);
+        // Both scripts are among the host's placed step scripts (hostSteps), run by ha-web-step.
+        const awaitInService = awaitInServiceCommandLine();
         const retire = retireCommandLine();
         for (const host of args.hosts) {
             const previous = this.commands[this.commands.length - 1];
@@ -57,7 +61,7 @@ export class HostRetirement extends pulumi.ComponentResource {
                     dialErrorLimit: 10,
                     perDialTimeout: 15,
                 },
-                create: "echo 'ha-web: this host is drained before it is deleted'",
+                create: awaitInService,
                 delete: retire,
                 triggers: [host.instanceId],
                 addPreviousOutputInEnv: false,
@@ -65,7 +69,7 @@ export class HostRetirement extends pulumi.ComponentResource {
                 parent: this,
                 deleteBeforeReplace: false,
                 dependsOn: [...host.dependsOn, ...args.reachability, ...(previous ? [previous] : [])],
-                customTimeouts: { create: "5m", update: "5m", delete: `${retireHostSeconds()}s` },
+                customTimeouts: { create: `${awaitInServiceSeconds()}s`, update: `${awaitInServiceSeconds()}s`, delete: `${retireHostSeconds()}s` },
             }));
         }
         this.registerOutputs({});
