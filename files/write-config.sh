@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs this host's configuration: the app's env file, its compose file, the nginx site and the
+# Installs this host's configuration: the app's env file, its compose file, nginx's main
+# configuration and the ha-web site, and the
 # operator commands (ha-web-deploy, ha-web-drain, ha-web-undrain; a copy under {{sharedScriptsDir}}).
 # Only files whose content changed are written. stdin (secret): DB_HOST, DB_PORT, DB_NAME, DB_USER,
 # DB_PASSWORD. When the database requires TLS, also fetches its CA bundle from DB_TLS_CA_URL.
@@ -12,6 +13,9 @@ readonly DB_CA_FILE="{{dbCaFile}}"
 readonly DB_TLS_CA_URL="{{dbTlsCaUrl}}"
 readonly COMPOSE_FILE="{{composeFile}}"
 readonly NGINX_SITE="{{nginxSite}}"
+readonly NGINX_MAIN_CONFIG="{{nginxMainConfig}}"
+readonly NGINX_PID_FILE="{{nginxPidFile}}"
+readonly NGINX_ACCESS_LOG="{{nginxAccessLog}}"
 readonly DEPLOY_COMMAND="{{deployCommand}}"
 readonly DRAIN_COMMAND="{{drainCommand}}"
 readonly UNDRAIN_COMMAND="{{undrainCommand}}"
@@ -89,7 +93,20 @@ HA_WEB_END_OF_FILE
 }
 
 nginx_running() {
-  [[ -s /run/nginx.pid ]] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null
+  [[ -s "$NGINX_PID_FILE" ]] && kill -0 "$(cat "$NGINX_PID_FILE")" 2>/dev/null
+}
+
+# nginx creates a missing log 0644 (world-readable); made here first, it keeps 0640 root:adm's
+# reading rights, as Debian's logrotate re-creates it (`create 0640 www-data adm`).
+prepare_access_log() {
+  if [[ ! -e "$NGINX_ACCESS_LOG" ]]; then
+    install -m 0640 -o www-data -g adm /dev/null "$NGINX_ACCESS_LOG"
+    log "created ${NGINX_ACCESS_LOG} (0640, group adm)"
+  elif [[ "$(stat -c %a "$NGINX_ACCESS_LOG")" != 640 ]]; then
+    chmod 0640 "$NGINX_ACCESS_LOG"
+    chgrp adm "$NGINX_ACCESS_LOG"
+    log "made ${NGINX_ACCESS_LOG} 0640, group adm"
+  fi
 }
 
 # A reload closes idle keep-alive client connections (nginx 1.22), and the load balancer turns a
@@ -108,31 +125,43 @@ reload_nginx_out_of_rotation() {
   log "nginx reloaded out of rotation; the host is back"
 }
 
-# Reloads nginx only when its site changed, out of rotation when the host already served traffic.
-apply_nginx_site() {
+# Reloads nginx only when its configuration changed, out of rotation when the host already served traffic.
+apply_nginx_config() {
   rm -f /etc/nginx/sites-enabled/default
-  local in_service=false
+  prepare_access_log
+  local in_service=false changed=false
   if [[ -f "$NGINX_SITE" ]] && nginx_running; then in_service=true; fi
+  # The previous main configuration, to put back if nginx rejects the new one.
+  local previous_main
+  previous_main="$(mktemp)"
+  cp -p "$NGINX_MAIN_CONFIG" "$previous_main"
+  install_content "$NGINX_MAIN_CONFIG" 0644 <<'HA_WEB_END_OF_FILE'
+{{nginxMainConfigContent}}
+HA_WEB_END_OF_FILE
+  if [[ "$CHANGED" == true ]]; then changed=true; fi
   install_content "$NGINX_SITE" 0644 <<'HA_WEB_END_OF_FILE'
 {{nginxSiteContent}}
 HA_WEB_END_OF_FILE
+  if [[ "$CHANGED" == true ]]; then changed=true; fi
   if ! nginx -t -q; then
-    # Removed, so the next run sees a change and tries again; the running nginx keeps its old config.
-    rm -f "$NGINX_SITE"
-    echo "write-config: nginx rejected the new site (see above); nginx still runs its previous config. Fix files/nginx-site.conf and re-run." >&2
+    # The site is removed, so the next run sees a change and tries again; the running nginx keeps its old config.
+    cp -p "$previous_main" "$NGINX_MAIN_CONFIG"
+    rm -f "$NGINX_SITE" "$previous_main"
+    echo "write-config: nginx rejected the new configuration (see above); nginx still runs its previous config. Fix files/nginx.conf or files/nginx-site.conf and re-run." >&2
     exit 1
   fi
-  if [[ "$CHANGED" == true && "$in_service" == true ]]; then
+  rm -f "$previous_main"
+  if [[ "$changed" == true && "$in_service" == true ]]; then
     reload_nginx_out_of_rotation
   elif has_systemd; then
-    if [[ "$CHANGED" == true ]]; then systemctl reload-or-restart nginx; else systemctl start nginx; fi
+    if [[ "$changed" == true ]]; then systemctl reload-or-restart nginx; else systemctl start nginx; fi
   elif ! nginx_running; then
     nginx
     log "started nginx"
-  elif [[ "$CHANGED" == true ]]; then
+  elif [[ "$changed" == true ]]; then
     nginx -s reload
   fi
-  if [[ "$CHANGED" == true ]]; then log "nginx reloaded with the new site"; fi
+  if [[ "$changed" == true ]]; then log "nginx reloaded with the new configuration"; fi
 }
 
 main() {
@@ -143,7 +172,7 @@ main() {
   read_inputs DB_HOST DB_PORT DB_NAME DB_USER DB_PASSWORD
   write_env_file
   write_app_files
-  apply_nginx_site
+  apply_nginx_config
   log "done"
 }
 

@@ -16,6 +16,12 @@ export interface HostPaths {
      */
     drainFlag: string;
     nginxSite: string;
+    /** nginx's main configuration (ha-web's sizing; includes the folder nginxSite is in). */
+    nginxMainConfig: string;
+    nginxPidFile: string;
+    /** The site's JSON access log (mode 0640, group adm, as Debian's logrotate re-creates it). */
+    nginxAccessLog: string;
+    nginxErrorLog: string;
     deployCommand: string;
     drainCommand: string;
     undrainCommand: string;
@@ -38,6 +44,10 @@ export const hostPaths: HostPaths = {
     composeFile: "/etc/ha-web/docker-compose.yml",
     drainFlag: "/var/lib/ha-web/drained",
     nginxSite: "/etc/nginx/sites-enabled/ha-web.conf",
+    nginxMainConfig: "/etc/nginx/nginx.conf",
+    nginxPidFile: "/run/nginx.pid",
+    nginxAccessLog: "/var/log/nginx/ha-web.access.log",
+    nginxErrorLog: "/var/log/nginx/error.log",
     deployCommand: "/usr/local/sbin/ha-web-deploy",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",

@@ -51,6 +51,9 @@ export function writeConfigScript(files: HostFiles, paths: HostPaths, dbTlsCaUrl
         rejoinSeconds: String(rejoinWindowSeconds()),
         composeFile: paths.composeFile,
         nginxSite: paths.nginxSite,
+        nginxMainConfig: paths.nginxMainConfig,
+        nginxPidFile: paths.nginxPidFile,
+        nginxAccessLog: paths.nginxAccessLog,
         deployCommand: paths.deployCommand,
         drainCommand: paths.drainCommand,
         undrainCommand: paths.undrainCommand,
@@ -60,6 +63,7 @@ export function writeConfigScript(files: HostFiles, paths: HostPaths, dbTlsCaUrl
         drainContent: heredocBody("drain script", files.drainScript),
         undrainContent: heredocBody("undrain script", files.undrainScript),
         nginxSiteContent: heredocBody("nginx site", files.nginxSite),
+        nginxMainConfigContent: heredocBody("nginx main configuration", files.nginxMainConfig),
     });
 }
 
