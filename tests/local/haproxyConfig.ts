@@ -21,7 +21,8 @@ export interface LoadBalancerPorts {
  *   latest/application/edit-load-balancer-attributes.html#connection-idle-timeout); haproxy's
  *   `timeout client` is that idle timeout, `timeout http-request` bounds the whole header by it.
  *   An ALB may hold a client that trickles a byte within every 60 s longer; either way the load
- *   balancer, not the hosts, holds slow headers (both forward only complete headers);
+ *   balancer, not the hosts, holds slow headers (haproxy forwards complete headers only; an ALB
+ *   must read them to pick a rule and a target), so the hosts see no difference;
  * - connection capacity far above what the drills open (an ALB scales out instead of refusing).
  */
 // Each connection takes two descriptors (client and server side); this fits a 20,000 descriptor limit.

@@ -22,7 +22,7 @@ async function outcomes(port: number, requests: string[]): Promise<Map<string, n
     return counted;
 }
 
-const describe = (counted: Map<string, number>) => [...counted].map(([k, n]) => `${n} x ${k}`).join(", ");
+const listOutcomes = (counted: Map<string, number>) => [...counted].map(([k, n]) => `${n} x ${k}`).join(", ");
 
 /** Every line of a host's access log as bytes: it must be valid UTF-8 and parse as JSON. */
 async function badAccessLogLines(host: string): Promise<{ lines: number; bad: number }> {
@@ -57,8 +57,8 @@ export const hostileRequests: Drill = {
         const samples = await underLoad(result, async () => {
             for (const [label, port] of [["load balancer", loadBalancer.port], ["host-a nginx", hostA.nginxPort]] as const) {
                 const counted = await outcomes(port, [...crashRequests, shaped]);
-                result.notes.push(`${label}: ${crashRequests.length + 1} hostile requests -> ${describe(counted)}`);
-                expect(result, [...counted.keys()].every((k) => /^4\d\d$/.test(k)), `${label}: hostile requests not all answered 4xx: ${describe(counted)}`);
+                result.notes.push(`${label}: ${crashRequests.length + 1} hostile requests -> ${listOutcomes(counted)}`);
+                expect(result, [...counted.keys()].every((k) => /^4\d\d$/.test(k)), `${label}: hostile requests not all answered 4xx: ${listOutcomes(counted)}`);
             }
             const health = await exchange(loadBalancer.port, getRequest("/health"));
             expect(result, health.status === 404 && !health.text.includes("checks"), `/health through the load balancer: ${health.status}`);
