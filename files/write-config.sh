@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs this host's configuration: the app's env file, its compose file, nginx's main
-# configuration and the ha-web site, and the
-# operator commands (ha-web-deploy, ha-web-drain, ha-web-undrain; a copy under {{sharedScriptsDir}}).
+# configuration and the ha-web site, and the operator commands (ha-web-deploy, ha-web-drain,
+# ha-web-undrain; a copy under {{sharedScriptsDir}}).
 # Only files whose content changed are written. stdin (secret): DB_HOST, DB_PORT, DB_NAME, DB_USER,
 # DB_PASSWORD. When the database requires TLS, also fetches its CA bundle from DB_TLS_CA_URL.
 set -euo pipefail
@@ -96,8 +96,8 @@ nginx_running() {
   [[ -s "$NGINX_PID_FILE" ]] && kill -0 "$(cat "$NGINX_PID_FILE")" 2>/dev/null
 }
 
-# nginx creates a missing log 0644 (world-readable); made here first, it keeps 0640 root:adm's
-# reading rights, as Debian's logrotate re-creates it (`create 0640 www-data adm`).
+# nginx would create a missing log 0644 (world-readable). Made here first, it is 0640: readable by
+# root and group adm only, as Debian's logrotate re-creates it (`create 0640 www-data adm`).
 prepare_access_log() {
   if [[ ! -e "$NGINX_ACCESS_LOG" ]]; then
     install -m 0640 -o www-data -g adm /dev/null "$NGINX_ACCESS_LOG"

@@ -147,7 +147,7 @@ function appDbValues<V>(db: DbInputs<V>): Record<string, V> {
 }
 
 /**
- * One host after another, like rollouts: a changed nginx site is applied with the host drained,
+ * One host after another, like rollouts: a changed nginx configuration is applied with the host drained,
  * and the pool must never lose two hosts at once.
  */
 function writeConfigStep<V>(host: HostLayout, inputs: HostInputs<V>, paths: HostPaths): RunStep<V> {
