@@ -8,7 +8,6 @@ import * as path from "path";
 import { createServer } from "../../app/src/app";
 import { loadConfig } from "../../app/src/config";
 import { createHealth, Health } from "../../app/src/health";
-import { parseRequestTarget } from "../../app/src/requestTarget";
 import { run } from "../local/run";
 import { freePort } from "../support/mariadb";
 import { AppProcess, get, serverScript, startApp } from "../support/appProcess";
@@ -35,17 +34,6 @@ async function capturingLogs<T>(body: () => Promise<T>): Promise<{ value: T; lin
 function expectJsonLines(lines: string[]): void {
     for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.to.throw();
 }
-
-describe("request targets are split literally", () => {
-    it("keeps nginx's view of the path: //x/health is refused, never /health", () => {
-        expect(parseRequestTarget("//x/health")).to.deep.equal({ ok: false });
-        expect(parseRequestTarget("/health?token=1")).to.deep.equal({ ok: true, path: "/health" });
-        expect(parseRequestTarget("/a//b?c?d")).to.deep.equal({ ok: true, path: "/a//b" });
-        for (const target of ["http://x/health", "*", "", "health", ...crashTargets]) {
-            expect(parseRequestTarget(target), target).to.deep.equal({ ok: false });
-        }
-    });
-});
 
 describe("the app's handler in-process, under generated hostile requests", function () {
     this.timeout(120_000);
@@ -77,7 +65,9 @@ describe("the app's handler in-process, under generated hostile requests", funct
                 const answer = await exchange(port, requestBytes(request));
                 expect(acceptableStatus(request, answer.status), `${answer.status} for ${JSON.stringify(request.target)}`).to.equal(true);
             }), { numRuns: 2_000 }));
-            expect(lines.length).to.be.greaterThan(1_000);
+            // About half the requests pass Node's parser and reach the handler (it logs each one); the
+            // rest are refused by the parser (400) before it. At least a quarter must reach it.
+            expect(lines.length).to.be.greaterThan(500);
             expectJsonLines(lines);
         } finally {
             await close();
