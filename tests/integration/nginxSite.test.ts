@@ -106,7 +106,11 @@ describe("nginx site (real nginx in front of the real app)", function () {
                 socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nx");
                 slow.push(socket);
             }
-            await new Promise((resolve) => setTimeout(resolve, 500));
+            // Until nginx has answered the excess (bounded: a slow machine gets 10 s).
+            for (let waited = 0; refused.length < 8 && waited < 10_000; waited += 100) {
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            await new Promise((resolve) => setTimeout(resolve, 200));
             expect(refused.length).to.equal(8);
             expect((await getFrom("/ping")).status).to.equal(200);
         } finally {
