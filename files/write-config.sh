@@ -132,9 +132,8 @@ apply_nginx_config() {
   local in_service=false changed=false
   if [[ -f "$NGINX_SITE" ]] && nginx_running; then in_service=true; fi
   # The previous main configuration, to put back if nginx rejects the new one.
-  local previous_main
-  previous_main="$(mktemp)"
-  cp -p "$NGINX_MAIN_CONFIG" "$previous_main"
+  local previous_main=""
+  if [[ -f "$NGINX_MAIN_CONFIG" ]]; then previous_main="$(cat "$NGINX_MAIN_CONFIG")"; fi
   install_content "$NGINX_MAIN_CONFIG" 0644 <<'HA_WEB_END_OF_FILE'
 {{nginxMainConfigContent}}
 HA_WEB_END_OF_FILE
@@ -145,12 +144,11 @@ HA_WEB_END_OF_FILE
   if [[ "$CHANGED" == true ]]; then changed=true; fi
   if ! nginx -t -q; then
     # The site is removed, so the next run sees a change and tries again; the running nginx keeps its old config.
-    cp -p "$previous_main" "$NGINX_MAIN_CONFIG"
-    rm -f "$NGINX_SITE" "$previous_main"
+    if [[ -n "$previous_main" ]]; then printf '%s\n' "$previous_main" >"$NGINX_MAIN_CONFIG"; fi
+    rm -f "$NGINX_SITE"
     echo "write-config: nginx rejected the new configuration (see above); nginx still runs its previous config. Fix files/nginx.conf or files/nginx-site.conf and re-run." >&2
     exit 1
   fi
-  rm -f "$previous_main"
   if [[ "$changed" == true && "$in_service" == true ]]; then
     reload_nginx_out_of_rotation
   elif has_systemd; then
