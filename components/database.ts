@@ -42,7 +42,7 @@ export class Database extends pulumi.ComponentResource {
         this.adminPassword = pulumi.secret(args.adminPassword ?? password("admin"));
         this.appPassword = pulumi.secret(args.appPassword ?? password("app"));
 
-        // Encrypted connections only: the hosts verify the server with AWS's CA bundle (write-config).
+        // Encrypted connections only: the hosts verify the server with AWS's CA bundle (apply-config).
         const parameters = new aws.rds.ParameterGroup(`${name}-params`, {
             family: `mysql${db.engineVersion.split(".").slice(0, 2).join(".")}`,
             parameters: [{ name: "require_secure_transport", value: "1" }],

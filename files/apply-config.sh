@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Applies the configuration the host-config file set placed: fetches the database's CA bundle (the
 # app verifies the server with it), copies the operator commands to {{sharedScriptsDir}}, and puts a
-# changed nginx site into service. Runs host after host, so only one host is ever drained.
+# changed nginx configuration into service once nginx accepts it. Runs host after host, so only one
+# host is ever drained.
 # stdin: DB_TLS_CA_URL=<https:// or file:// URL of the database server's CA bundle>.
 set -euo pipefail
 
 readonly DB_CA_FILE="{{dbCaFile}}"
 readonly DB_TLS_ENV_FILE="{{dbTlsEnvFile}}"
 readonly NGINX_SITE="{{nginxSite}}"
-# The sha256 of the site nginx last loaded: a placed site that differs still has to be applied.
+readonly NGINX_MAIN_CONFIG="{{nginxMainConfig}}"
+readonly NGINX_ACCESS_LOG="{{nginxAccessLog}}"
+# Where the host-config file set placed them: they go live only once nginx accepts them.
+readonly NGINX_STAGED_SITE="{{nginxStagedSite}}"
+readonly NGINX_STAGED_MAIN_CONFIG="{{nginxStagedMainConfig}}"
+# The sha256 of the live configuration nginx last loaded: a live config that differs must be loaded.
 readonly NGINX_APPLIED="{{nginxApplied}}"
 readonly DEPLOY_COMMAND="{{deployCommand}}"
 readonly DRAIN_COMMAND="{{drainCommand}}"
@@ -79,39 +85,75 @@ reload_nginx_out_of_rotation() {
   log "nginx reloaded out of rotation; the host is back"
 }
 
-# Starts nginx, or reloads it (out of rotation once in service) when the placed site is not the one it runs.
-apply_nginx_site() {
-  rm -f /etc/nginx/sites-enabled/default
-  local placed applied=""
-  placed="$(sha256sum "$NGINX_SITE" | cut -d' ' -f1)"
-  if [[ -f "$NGINX_APPLIED" ]]; then applied="$(cat "$NGINX_APPLIED")"; fi
+# nginx would create a missing log 0644 (world-readable). Made here first, it is 0640: readable by
+# root and group adm only, as Debian's logrotate re-creates it (`create 0640 www-data adm`).
+prepare_access_log() {
+  if [[ ! -e "$NGINX_ACCESS_LOG" ]]; then
+    install -m 0640 -o www-data -g adm /dev/null "$NGINX_ACCESS_LOG"
+    log "created ${NGINX_ACCESS_LOG} (0640, group adm)"
+  elif [[ "$(stat -c %a "$NGINX_ACCESS_LOG")" != 640 ]]; then
+    chmod 0640 "$NGINX_ACCESS_LOG"
+    chgrp adm "$NGINX_ACCESS_LOG"
+    log "made ${NGINX_ACCESS_LOG} 0640, group adm"
+  fi
+}
+
+live_config_hash() {
+  cat "$NGINX_MAIN_CONFIG" "$NGINX_SITE" | sha256sum | cut -d' ' -f1
+}
+
+# Puts the staged main config and site live when they differ, keeping the live ones if nginx
+# rejects the new pair (the running nginx, and a restarted one, keep working).
+install_staged_config() {
+  if cmp --silent "$NGINX_STAGED_MAIN_CONFIG" "$NGINX_MAIN_CONFIG" && cmp --silent "$NGINX_STAGED_SITE" "$NGINX_SITE"; then
+    return
+  fi
+  local backup
+  backup="$(mktemp -d)"
+  cp -p "$NGINX_MAIN_CONFIG" "$backup/main"
+  if [[ -f "$NGINX_SITE" ]]; then cp -p "$NGINX_SITE" "$backup/site"; fi
+  install -m 0644 "$NGINX_STAGED_MAIN_CONFIG" "$NGINX_MAIN_CONFIG"
+  install -m 0644 "$NGINX_STAGED_SITE" "$NGINX_SITE"
   if ! nginx -t -q; then
-    # Removed, so nginx can still start after a reboot; the running nginx keeps its old config.
-    rm -f "$NGINX_SITE"
-    echo "apply-config: nginx rejected the new site (see above); nginx still runs its previous config. Fix files/nginx-site.conf and re-run." >&2
+    cp -p "$backup/main" "$NGINX_MAIN_CONFIG"
+    if [[ -f "$backup/site" ]]; then cp -p "$backup/site" "$NGINX_SITE"; else rm -f "$NGINX_SITE"; fi
+    rm -rf "$backup"
+    echo "apply-config: nginx rejected the new configuration (see above); the previous one stays live. Fix files/nginx.conf or files/nginx-site.conf and run pulumi up again." >&2
     exit 1
   fi
+  rm -rf "$backup"
+  log "new nginx configuration is live on disk"
+}
+
+# Starts nginx, or reloads it (out of rotation once in service) when the live config is not the one it runs.
+apply_nginx_config() {
+  rm -f /etc/nginx/sites-enabled/default
+  prepare_access_log
+  install_staged_config
+  local live applied=""
+  live="$(live_config_hash)"
+  if [[ -f "$NGINX_APPLIED" ]]; then applied="$(cat "$NGINX_APPLIED")"; fi
   if ! nginx_running; then
     if has_systemd; then systemctl restart nginx; else nginx; fi
     log "started nginx"
   elif [[ -z "$applied" ]]; then
     # Not yet serving our site, so the load balancer sends it nothing: no drain needed.
     nginx -s reload
-    log "nginx loaded the site"
-  elif [[ "$placed" != "$applied" ]]; then
+    log "nginx loaded the configuration"
+  elif [[ "$live" != "$applied" ]]; then
     reload_nginx_out_of_rotation
   else
-    log "nginx already runs this site"
+    log "nginx already runs this configuration"
   fi
   mkdir -p "$(dirname "$NGINX_APPLIED")"
-  echo "$placed" >"$NGINX_APPLIED"
+  echo "$live" >"$NGINX_APPLIED"
 }
 
 main() {
   read_inputs DB_TLS_CA_URL
   fetch_db_ca
   share_operator_commands
-  apply_nginx_site
+  apply_nginx_config
   log "done"
 }
 

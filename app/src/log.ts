@@ -7,3 +7,17 @@ export function logEvent(event: string, fields: Record<string, unknown> = {}): v
 export function redact(text: string, secret: string): string {
     return secret === "" ? text : text.split(secret).join("***");
 }
+
+/** Longest client-supplied text a log line carries: a client cannot make lines arbitrarily long. */
+const maxLoggedChars = 200;
+
+/** Client-supplied text for a log line: bounded; JSON.stringify escapes whatever it contains. */
+export function clientText(text: string | undefined): string | undefined {
+    return text === undefined || text.length <= maxLoggedChars ? text : `${text.slice(0, maxLoggedChars)}...`;
+}
+
+/** An error as log fields: the stack stays one JSON string (escaped newlines), never multi-line text. */
+export function errorFields(error: unknown): Record<string, string> {
+    if (error instanceof Error) return { error: `${error.name}: ${error.message}`, stack: error.stack ?? "" };
+    return { error: String(error) };
+}

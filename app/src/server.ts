@@ -1,8 +1,7 @@
-import * as http from "http";
-import { createHandler } from "./app";
+import { createServer } from "./app";
 import { Config, loadConfig } from "./config";
 import { createHealth } from "./health";
-import { logEvent } from "./log";
+import { errorFields, logEvent } from "./log";
 import { drain } from "./shutdown";
 
 /**
@@ -22,12 +21,27 @@ function readConfig(): Config {
     }
 }
 
+/**
+ * Last line of defence: request handling catches its own errors, so this only fires on a bug
+ * outside it. The process is then in an unknown state: log one JSON line (the stack as one escaped
+ * string, never multi-line text) and exit, so Docker restarts a clean process.
+ */
+function exitOnUncaughtErrors(): void {
+    const crash = (kind: string) => (error: unknown) => {
+        logEvent("crashed", { kind, ...errorFields(error) });
+        process.exit(70);
+    };
+    process.on("uncaughtException", crash("uncaught exception"));
+    process.on("unhandledRejection", crash("unhandled rejection"));
+}
+
 function main(): void {
+    exitOnUncaughtErrors();
     const config = readConfig();
     const health = createHealth(config);
     let draining = false;
 
-    const server = http.createServer(createHandler({ version: config.version, health, isDraining: () => draining }));
+    const server = createServer({ version: config.version, health, isDraining: () => draining });
     server.keepAliveTimeout = keepAliveTimeoutMs;
     server.headersTimeout = headersTimeoutMs;
 

@@ -1,3 +1,4 @@
+import * as path from "path";
 import { appStopGraceSeconds, detectionWindowSeconds, healthCheck } from "./healthCheck";
 import { HostLayout } from "./hostLayout";
 import { HostPaths } from "./hostPaths";
@@ -5,6 +6,7 @@ import { renderFile } from "./render";
 
 /** The configuration files of a host (its host-config file set), rendered from `files/`. */
 export interface HostConfigFiles {
+    nginxMainConfig: string;
     nginxSite: string;
     composeFile: string;
     deployScript: string;
@@ -24,6 +26,24 @@ export interface HostFileOptions {
 /** The app drains for a little less than compose waits before SIGKILL, so a drain always finishes. */
 const shutdownTimeoutMs = (appStopGraceSeconds - 5) * 1000;
 
+/**
+ * nginx sized for a t3.small (2 vCPUs, 2 GiB): 2 workers x 4,096 connections hold a few thousand
+ * slow clients and the normal traffic beside them, in ~130 MB at worst (files/nginx.conf). One
+ * client address gets 32 concurrent requests: far above a browser's 6 per host, far below what
+ * exhausts a host.
+ */
+export const nginxLimits = { workerConnections: 4096, workerRlimitNofile: 8192, connectionsPerClient: 32 };
+
+export function renderNginxMainConfig(paths: HostPaths): string {
+    return renderFile("nginx.conf", {
+        pidFile: paths.nginxPidFile,
+        errorLog: paths.nginxErrorLog,
+        sitesInclude: `${path.posix.dirname(paths.nginxSite)}/*`,
+        workerConnections: String(nginxLimits.workerConnections),
+        workerRlimitNofile: String(nginxLimits.workerRlimitNofile),
+    });
+}
+
 export function renderNginxSite(host: HostLayout, options: HostFileOptions, paths: HostPaths): string {
     return renderFile("nginx-site.conf", {
         bluePort: String(host.bluePort),
@@ -31,6 +51,8 @@ export function renderNginxSite(host: HostLayout, options: HostFileOptions, path
         listen: options.listen,
         trustedProxyCidr: options.trustedProxyCidr,
         drainFlag: paths.drainFlag,
+        accessLog: paths.nginxAccessLog,
+        connectionsPerClient: String(nginxLimits.connectionsPerClient),
         healthCheckUserAgent: healthCheck.userAgentPrefix,
     });
 }
@@ -61,6 +83,7 @@ export function renderDeployScript(host: HostLayout, paths: HostPaths): string {
 
 export function renderHostFiles(host: HostLayout, options: HostFileOptions, paths: HostPaths): HostConfigFiles {
     return {
+        nginxMainConfig: renderNginxMainConfig(paths),
         nginxSite: renderNginxSite(host, options, paths),
         composeFile: renderComposeFile(options, paths),
         deployScript: renderDeployScript(host, paths),

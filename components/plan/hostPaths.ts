@@ -18,12 +18,24 @@ export interface HostPaths {
      */
     drainFlag: string;
     nginxSite: string;
+    /** nginx's main configuration (ha-web's sizing; includes the folder nginxSite is in). */
+    nginxMainConfig: string;
+    nginxPidFile: string;
+    /** The site's JSON access log (mode 0640, group adm, as Debian's logrotate re-creates it). */
+    nginxAccessLog: string;
+    nginxErrorLog: string;
     deployCommand: string;
     drainCommand: string;
     undrainCommand: string;
     /** The image the last build-image step built or pulled: the tool create-app-db runs comes from it. */
     currentImageFile: string;
-    /** The sha256 of the nginx site nginx last loaded (apply-config). */
+    /**
+     * Where the host-config file set places nginx's main config and the site: apply-config puts them
+     * live only once `nginx -t` accepts them, so a rejected config never replaces a working one.
+     */
+    nginxStagedMainConfig: string;
+    nginxStagedSite: string;
+    /** The sha256 of the live nginx config nginx last loaded (apply-config). */
     nginxApplied: string;
     /** Where each step's script is placed (step-scripts file set), run by `stepRunner`. */
     stepsDir: string;
@@ -48,11 +60,17 @@ export const hostPaths: HostPaths = {
     composeFile: "/etc/ha-web/docker-compose.yml",
     drainFlag: "/var/lib/ha-web/drained",
     nginxSite: "/etc/nginx/sites-enabled/ha-web.conf",
+    nginxMainConfig: "/etc/nginx/nginx.conf",
+    nginxPidFile: "/run/nginx.pid",
+    nginxAccessLog: "/var/log/nginx/ha-web.access.log",
+    nginxErrorLog: "/var/log/nginx/error.log",
     deployCommand: "/usr/local/sbin/ha-web-deploy",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
     currentImageFile: "/var/lib/ha-web/app-image",
-    nginxApplied: "/var/lib/ha-web/nginx-site.applied",
+    nginxStagedMainConfig: "/etc/ha-web/nginx/nginx.conf",
+    nginxStagedSite: "/etc/ha-web/nginx/ha-web.conf",
+    nginxApplied: "/var/lib/ha-web/nginx.applied",
     stepsDir: "/usr/local/lib/ha-web/steps",
     stepRunner: "/usr/local/sbin/ha-web-step",
     stepLogDir: "/var/log/ha-web/steps",

@@ -144,7 +144,7 @@ function stepScriptFiles<V>(host: HostLayout, inputs: HostInputs<V>, paths: Host
         rollout: scripts.rolloutScript(paths),
         // Not steps of the plan: the create and delete actions of the host's load-balancer membership
         // (components/serviceMembership.ts).
-        "await-in-service": awaitInServiceScript(),
+        "await-in-service": awaitInServiceScript(paths),
         "retire-host": retireHostScript(paths),
     };
     return [
@@ -208,7 +208,8 @@ function hostConfigStep<V>(files: HostConfigFiles, db: DbInputs<V>, paths: HostP
         waitsFor: ["bootstrap"],
         directories: [],
         files: [
-            { path: paths.nginxSite, mode: "0644", secret: false, content: { text: files.nginxSite } },
+            { path: paths.nginxStagedMainConfig, mode: "0644", secret: false, content: { text: files.nginxMainConfig } },
+            { path: paths.nginxStagedSite, mode: "0644", secret: false, content: { text: files.nginxSite } },
             { path: paths.composeFile, mode: "0644", secret: false, content: { text: files.composeFile } },
             executable(paths.deployCommand, files.deployScript),
             executable(paths.drainCommand, files.drainScript),

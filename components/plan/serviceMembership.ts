@@ -2,16 +2,13 @@ import { deregistrationDelaySeconds, detectionWindowSeconds, healthCheck, rejoin
 import { HostPaths, hostPaths } from "./hostPaths";
 import { renderFile } from "./render";
 
-/** nginx's access log of the site (files/nginx-site.conf writes it; a unit test keeps the two equal). */
-export const siteAccessLog = "/var/log/nginx/ha-web.access.log";
-
 /** How long a new host may take to pass the load balancer's health checks once it is set up. */
 export const inServiceTimeoutSeconds = 180;
 
 /** The script a new host runs once it is set up: returns when the load balancer's health checks pass. */
-export function awaitInServiceScript(accessLog = siteAccessLog): string {
+export function awaitInServiceScript(paths: HostPaths = hostPaths): string {
     return renderFile("await-in-service.sh", {
-        accessLog,
+        accessLog: paths.nginxAccessLog,
         userAgentPrefix: healthCheck.userAgentPrefix,
         healthyThreshold: String(healthCheck.healthyThreshold),
         timeoutSeconds: String(inServiceTimeoutSeconds),

@@ -16,7 +16,7 @@ describe("create-app-db.sh against real MariaDB that requires TLS, as RDS does (
     this.timeout(900_000);
     let db: MariaDb;
 
-    /** build-image's record of the host's image and write-config's CA file, in a temp folder. */
+    /** build-image's record of the host's image and apply-config's CA file, in a temp folder. */
     const work = fs.mkdtempSync("/tmp/ha-web-create-app-db-");
     const currentImageFile = path.join(work, "app-image");
     const dbCaFile = path.join(work, "db-ca.pem");

@@ -1,131 +1,140 @@
 import { expect } from "chai";
-import { ChildProcess, spawn } from "child_process";
+import fc from "fast-check";
 import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
-import * as path from "path";
-import { renderNginxSite } from "../../components/plan/hostFiles";
-import { hostPaths } from "../../components/plan/hostPaths";
+import * as net from "net";
+import { nginxLimits } from "../../components/plan/hostFiles";
 import { get } from "../support/appProcess";
-import { freePort } from "../support/mariadb";
-import { mustRun, run } from "../local/run";
+import { acceptableStatus, crashTargets, exchange, getRequest, hostileRequest, requestBytes } from "../support/hostileHttp";
+import { NginxHost, startNginxHost } from "../support/nginxHost";
+import { run } from "../local/run";
 
-const appDir = path.join(__dirname, "..", "..", "app");
-
-/** One GET to nginx on a fresh connection. */
-const getFrom = (port: number, urlPath: string, headers: http.OutgoingHttpHeaders = {}) =>
-    get(`http://127.0.0.1:${port}${urlPath}`, false, headers);
-
-/** Polls until the port answers /ping with 200 (bounded). */
-async function waitForApp(port: number): Promise<void> {
-    for (let attempt = 0; attempt < 100; attempt++) {
-        const ok = await getFrom(port, "/ping").then((r) => r.status === 200, () => false);
-        if (ok) return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+/** Every access-log line must be valid UTF-8 and parse as JSON, whatever the clients sent. */
+function expectCleanLog(lines: string[]): void {
+    const utf8 = new TextDecoder("utf-8", { fatal: true });
+    for (const line of lines) {
+        const text = utf8.decode(Buffer.from(line, "latin1"));
+        expect(() => JSON.parse(text) as unknown, line).not.to.throw();
     }
-    throw new Error(`the app on port ${port} never answered /ping`);
-}
-
-/** The real app (app/dist/server.js) on a loopback port, no database (its /health answers 503).
- * APP_VERSION is baked into the image; run bare, the app needs it in its environment. */
-function startApp(port: number, sharedDir: string): ChildProcess {
-    return spawn("node", [path.join(appDir, "dist", "server.js")], {
-        env: {
-            ...process.env, PORT: String(port), HOST: "127.0.0.1", SHARED_DIR: sharedDir, APP_VERSION: "nginx-test",
-            DB_HOST: "127.0.0.1", DB_PORT: "1", DB_NAME: "app", DB_USER: "app", DB_PASSWORD: "unused",
-        },
-        stdio: "ignore",
-    });
-}
-
-function stopApp(app: ChildProcess): Promise<void> {
-    return new Promise((resolve) => {
-        if (app.exitCode !== null) return resolve();
-        app.once("exit", () => resolve());
-        app.kill("SIGTERM");
-    });
 }
 
 describe("nginx site (real nginx in front of the real app)", function () {
     this.timeout(300_000);
-    let dir: string;
-    let nginxPort: number;
-    let ports: { blue: number; green: number };
-    let drainFlag: string;
-    const apps: ChildProcess[] = [];
-    let conf: string;
+    let host: NginxHost;
+    const getFrom = (urlPath: string, headers: http.OutgoingHttpHeaders = {}) => get(`http://127.0.0.1:${host.port}${urlPath}`, false, headers);
 
-    before(async () => {
-        if (!fs.existsSync(path.join(appDir, "dist", "server.js"))) {
-            await mustRun("npm", ["--prefix", appDir, "ci", "--no-audit", "--no-fund"]);
-            await mustRun("npm", ["--prefix", appDir, "run", "build"]);
-        }
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-nginx-"));
-        // nginx's workers run unprivileged and must see the drain flag, as on a host.
-        fs.chmodSync(dir, 0o755);
-        drainFlag = path.join(dir, "drained");
-        nginxPort = await freePort();
-        ports = { blue: await freePort(), green: await freePort() };
-        const site = renderNginxSite(
-            { name: "host-a", nginxPort, bluePort: ports.blue, greenPort: ports.green, sshPort: 22 },
-            { listen: `127.0.0.1:${nginxPort}`, trustedProxyCidr: "127.0.0.0/8", sharedDataDir: dir },
-            { ...hostPaths, drainFlag },
-        );
-        fs.writeFileSync(path.join(dir, "site.conf"), site);
-        // A minimal main config around the site, as Debian's nginx.conf includes it in `http {}`.
-        conf = path.join(dir, "nginx.conf");
-        fs.writeFileSync(conf, [
-            `pid ${dir}/nginx.pid;`,
-            `error_log ${dir}/error.log;`,
-            "events {}",
-            "http {",
-            ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `    ${t}_temp_path ${dir}/${t};`),
-            `    include ${dir}/site.conf;`,
-            "}",
-        ].join("\n"));
-        for (const port of [ports.blue, ports.green]) apps.push(startApp(port, dir));
-        await Promise.all([ports.blue, ports.green].map(waitForApp));
-        await mustRun("nginx", ["-p", dir, "-c", conf]);
-    });
-
-    after(async () => {
-        if (conf) await run("nginx", ["-p", dir, "-c", conf, "-s", "quit"]);
-        await Promise.all(apps.map(stopApp));
-        if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    });
+    // Only 127.0.0.1 stands for the load balancer, as in the local stack: 127.0.0.2 is a client.
+    before(async () => { host = await startNginxHost("127.0.0.1/32"); });
+    after(async () => { if (host) await host.stop(); });
 
     it("passes nginx -t", async () => {
-        const result = await run("nginx", ["-t", "-p", dir, "-c", conf]);
+        const result = await run("nginx", ["-t", "-c", host.paths.nginxMainConfig]);
         expect(result.code, result.stderr).to.equal(0);
     });
 
     it("proxies / and /ping to the app", async () => {
-        expect(await getFrom(nginxPort, "/")).to.include({ status: 200 });
-        expect(await getFrom(nginxPort, "/ping")).to.deep.include({ status: 200 });
-        expect((await getFrom(nginxPort, "/ping")).body).to.match(/pong/);
+        expect(await getFrom("/")).to.include({ status: 200 });
+        expect(await getFrom("/ping")).to.deep.include({ status: 200 });
+        expect((await getFrom("/ping")).body).to.match(/pong/);
     });
 
-    it("passes the app's 503 from /health through instead of retrying it", async () => {
-        expect((await getFrom(nginxPort, "/health")).status).to.equal(503);
+    it("names no version (server_tokens off)", async () => {
+        const answer = await getFrom("/no-such-page");
+        expect(answer.headers.server).to.equal("nginx");
+        expect((await exchange(host.port, getRequest("/%"))).text).not.to.match(/nginx\/\d/);
+    });
+
+    it("does not expose /health, however the path is spelled", async () => {
+        for (const target of ["/health", "/health?x=1", "//health", "/./health", "/%68ealth", "/x/../health", "//x/health"]) {
+            const answer = await exchange(host.port, getRequest(target));
+            expect(answer.status, target).to.be.within(400, 499);
+            expect(answer.text, target).not.to.include("checks");
+        }
+    });
+
+    it("answers HTTP/1.0 without a Host header (the app needs one from nginx)", async () => {
+        const answer = await exchange(host.port, getRequest("/", "HTTP/1.0", undefined));
+        expect(answer.status).to.equal(200);
+        expect(answer.text).to.match(/hello world$/);
+    });
+
+    it("answers the requests that crashed the app with 400, and both colours stay up", async () => {
+        for (const target of crashTargets) {
+            expect((await exchange(host.port, getRequest(target))).status, target).to.equal(400);
+        }
+        expect(host.apps.map((app) => app.exitCode)).to.deep.equal([null, null]);
+    });
+
+    it("answers 1,000 generated hostile requests below 500; the apps stay up; the log stays UTF-8 JSON", async () => {
+        await fc.assert(fc.asyncProperty(hostileRequest, async (request) => {
+            const answer = await exchange(host.port, requestBytes(request));
+            expect(acceptableStatus(request, answer.status) && answer.status !== 503, `${answer.status} for ${JSON.stringify(request.target)}`).to.equal(true);
+        }), { numRuns: 1_000 });
+        expect(host.apps.map((app) => app.exitCode)).to.deep.equal([null, null]);
+        expectCleanLog(host.accessLog());
+    });
+
+    it("logs hostile user agents and paths as valid UTF-8 JSON, without query strings", async () => {
+        const before = host.accessLog().length;
+        const rawBytes = fc.array(fc.integer({ min: 0x20, max: 0xff }).filter((b) => b !== 0x7f), { minLength: 1, maxLength: 40 })
+            .map((codes) => String.fromCharCode(...codes));
+        await fc.assert(fc.asyncProperty(rawBytes, rawBytes, async (userAgent, pathBytes) => {
+            const target = `/${pathBytes.replace(/[ ?#]/g, "_")}?secret=query-value`;
+            await exchange(host.port, [`GET ${target} HTTP/1.1`, "Host: x", `User-Agent: ${userAgent}`, "Connection: close", "", ""].join("\r\n"));
+        }), { numRuns: 300 });
+        await exchange(host.port, ["GET /plain/path?secret=1 HTTP/1.1", "Host: x", "User-Agent: Mozilla/5.0 \"quoted\"", "Connection: close", "", ""].join("\r\n"));
+        const lines = host.accessLog().slice(before);
+        expect(lines.length).to.equal(301);
+        expectCleanLog(lines);
+        expect(lines.join("\n")).not.to.include("secret=");
+        expect(JSON.parse(lines.at(-1)!)).to.include({ path: "/plain/path", user_agent: 'Mozilla/5.0 "quoted"', client: "127.0.0.1" });
+    });
+
+    it("keeps request lines out of the error log", async () => {
+        expect(host.errorLog()).not.to.include("request:");
+    });
+
+    it("limits one client address's concurrent requests; other clients keep getting answers", async () => {
+        // Slow bodies from 127.0.0.2: each announces a body and sends one byte of it.
+        const slow: net.Socket[] = [];
+        const refused: number[] = [];
+        try {
+            for (let i = 0; i < nginxLimits.connectionsPerClient + 8; i++) {
+                const socket = net.connect({ host: "127.0.0.1", port: host.port, localAddress: "127.0.0.2" });
+                socket.on("data", (chunk: Buffer) => { if (/^HTTP\/1\.1 429/.test(chunk.toString("latin1"))) refused.push(i); });
+                socket.on("error", () => undefined);
+                socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nx");
+                slow.push(socket);
+            }
+            // Until nginx has answered the excess (bounded: a slow machine gets 10 s).
+            for (let waited = 0; refused.length < 8 && waited < 10_000; waited += 100) {
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            expect(refused.length).to.equal(8);
+            expect((await getFrom("/ping")).status).to.equal(200);
+        } finally {
+            for (const socket of slow) socket.destroy();
+        }
     });
 
     it("fails the load balancer's health check while the drain flag exists, and serves every other request", async () => {
         const checker = { "user-agent": "ELB-HealthChecker/2.0" };
-        fs.writeFileSync(drainFlag, "");
+        fs.writeFileSync(host.paths.drainFlag, "");
         try {
-            expect((await getFrom(nginxPort, "/ping", checker)).status).to.equal(503);
-            expect((await getFrom(nginxPort, "/ping")).status).to.equal(200);
-            expect((await getFrom(nginxPort, "/")).status).to.equal(200);
+            expect((await getFrom("/ping", checker)).status).to.equal(503);
+            expect((await getFrom("/ping")).status).to.equal(200);
+            expect((await getFrom("/")).status).to.equal(200);
         } finally {
-            fs.rmSync(drainFlag);
+            fs.rmSync(host.paths.drainFlag);
         }
-        expect((await getFrom(nginxPort, "/ping", checker)).status).to.equal(200);
+        expect((await getFrom("/ping", checker)).status).to.equal(200);
     });
 
     it("keeps serving every request when one colour stops, without a reload", async () => {
-        await stopApp(apps[0]);
+        await host.stopColour(0);
         const statuses = [];
-        for (let i = 0; i < 20; i++) statuses.push((await getFrom(nginxPort, "/")).status);
+        for (let i = 0; i < 20; i++) statuses.push((await getFrom("/")).status);
         expect(statuses).to.deep.equal(Array(20).fill(200));
     });
 });

@@ -13,17 +13,33 @@ export interface LoadBalancerPorts {
  * - `retries 0` and no `option redispatch`: a request that fails on a host fails for the client,
  *   as it does behind an ALB (which never retries on another target);
  * - no passive health checks (`observe` off): only the active check takes a host out, like the ALB;
- * - idle timeouts like the ALB's default 60 s.
+ * - idle timeouts like the ALB's default 60 s;
+ * - X-Forwarded-For appended with the client's address, as the ALB does, so a client cannot choose
+ *   the address nginx logs and limits by (nginx trusts only this proxy's address);
+ * - the request headers must arrive within 60 s: the ALB documents one client deadline, the
+ *   connection idle timeout (60 s, "no data sent or received"; docs.aws.amazon.com/elasticloadbalancing/
+ *   latest/application/edit-load-balancer-attributes.html#connection-idle-timeout); haproxy's
+ *   `timeout client` is that idle timeout, `timeout http-request` bounds the whole header by it.
+ *   An ALB may hold a client that trickles a byte within every 60 s longer; either way the load
+ *   balancer, not the hosts, holds slow headers (haproxy forwards complete headers only; an ALB
+ *   must read them to pick a rule and a target), so the hosts see no difference;
+ * - connection capacity far above what the drills open (an ALB scales out instead of refusing).
  */
+// Each connection takes two descriptors (client and server side); this fits a 20,000 descriptor limit.
+const maxConnections = 8_000;
+
 export function renderHaproxyConfig(hosts: HostLayout[], ports: LoadBalancerPorts): string {
     const servers = hosts.map((h) => `    server ${h.name} 127.0.0.1:${h.nginxPort} check`);
     return [
         "global",
-        "    maxconn 4096",
+        `    maxconn ${maxConnections}`,
         "",
         "defaults",
         "    mode http",
+        `    maxconn ${maxConnections}`,
         "    option http-keep-alive",
+        "    option forwardfor",
+        "    timeout http-request 60s",
         "    timeout connect 5s",
         "    timeout client 60s",
         "    timeout server 60s",

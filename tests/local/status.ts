@@ -13,7 +13,10 @@ export interface HostStatus {
     target: string;
     /** Version per colour that answers /ping, e.g. { blue: "v2" }. */
     colours: Record<string, string>;
-    /** The status of /health through the host's nginx (0: no answer). */
+    /**
+     * The status of /health at the live app's own port, as the deploy asks it (nginx does not pass
+     * /health on; 0: no answer).
+     */
     health: number;
 }
 
@@ -24,9 +27,11 @@ export async function hostStatuses(): Promise<HostStatus[]> {
         const container = hostContainer(layout.name);
         const running = await isRunning(container);
         const colours: Record<string, string> = {};
+        let livePort: number | undefined;
         for (const [colour, port] of [["blue", layout.bluePort], ["green", layout.greenPort]] as const) {
             const version = await versionAt(port);
             if (version) colours[colour] = version;
+            if (version) livePort ??= port;
         }
         return {
             host: layout.name,
@@ -34,7 +39,7 @@ export async function hostStatuses(): Promise<HostStatus[]> {
             drained: running && (await dockerOk(["exec", container, "test", "-f", hostPaths.drainFlag])),
             target: targets.get(layout.name) ?? "unknown",
             colours,
-            health: await statusAt(layout.nginxPort, "/health"),
+            health: livePort === undefined ? 0 : await statusAt(livePort, "/health"),
         };
     }));
 }
@@ -72,7 +77,8 @@ function getLocal(port: number, pathname: string): Promise<{ status: number; ver
             const version = res.headers["x-app-version"];
             resolve({ status: res.statusCode ?? 0, version: typeof version === "string" ? version : undefined });
         });
-        req.setTimeout(1000, () => req.destroy());
+        // Above /health's own 2 s bound on each check, so a failing check is a 503, not "no answer".
+        req.setTimeout(3000, () => req.destroy());
         req.on("error", () => resolve(undefined));
     });
 }

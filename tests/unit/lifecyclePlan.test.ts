@@ -7,8 +7,9 @@ import * as path from "path";
 import { hostKeyUserData } from "../../components/plan/hostKeyUserData";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { rdsIdentifier } from "../../components/plan/rdsNames";
-import { awaitInServiceScript, retireHostScript, siteAccessLog } from "../../components/plan/serviceMembership";
-import { readTemplate } from "../../components/plan/render";
+import { awaitInServiceScript, retireHostScript } from "../../components/plan/serviceMembership";
+import { renderNginxSite } from "../../components/plan/hostFiles";
+import { localHostLayout } from "../../components/plan/hostLayout";
 
 const validRdsIdentifier = /^[a-z](?!.*--)[a-z0-9-]{0,254}(?<!-)$/;
 
@@ -55,7 +56,7 @@ describe("await-in-service (run on a new host once it is set up)", () => {
         try {
             const log = path.join(dir, "access.log");
             fs.writeFileSync(log, lines.map((l) => `${l}\n`).join(""));
-            const script = awaitInServiceScript(log).replace(/TIMEOUT_SECONDS="\d+"/, 'TIMEOUT_SECONDS="1"');
+            const script = awaitInServiceScript({ ...hostPaths, nginxAccessLog: log }).replace(/TIMEOUT_SECONDS="\d+"/, 'TIMEOUT_SECONDS="1"');
             return spawnSync("bash", ["-c", script, "await-in-service"], { encoding: "utf8" });
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
@@ -89,7 +90,9 @@ describe("await-in-service (run on a new host once it is set up)", () => {
     });
 
     it("reads the log nginx writes for the site", () => {
-        expect(readTemplate("nginx-site.conf")).to.contain(`access_log ${siteAccessLog} `);
+        const site = renderNginxSite(localHostLayout("host-a", 0), { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir: "/shared/data" }, hostPaths);
+        expect(site).to.contain(`access_log ${hostPaths.nginxAccessLog} `);
+        expect(awaitInServiceScript()).to.contain(`ACCESS_LOG="${hostPaths.nginxAccessLog}"`);
     });
 });
 

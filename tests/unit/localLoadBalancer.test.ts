@@ -19,6 +19,12 @@ describe("the local load balancer (ALB stand-in)", () => {
         expect(config).not.to.include("observe");
     });
 
+    it("appends X-Forwarded-For and bounds idle clients and request headers by the ALB's 60 s idle timeout", () => {
+        expect(config).to.match(/^\s+option forwardfor$/m);
+        expect(config).to.match(/^\s+timeout client 60s$/m);
+        expect(config).to.match(/^\s+timeout http-request 60s$/m);
+    });
+
     it("listens on loopback only and targets each host's nginx port", () => {
         expect(config).to.include("bind 127.0.0.1:8080");
         expect(config).to.include("server host-a 127.0.0.1:8081 check");

@@ -1,0 +1,75 @@
+import { expect } from "chai";
+import { ChildProcess, spawn } from "child_process";
+import fc from "fast-check";
+import * as fs from "fs";
+import * as path from "path";
+import { renderHaproxyConfig } from "../local/haproxyConfig";
+import { acceptableStatus, crashTargets, exchange, getRequest, hostileRequest, requestBytes } from "../support/hostileHttp";
+import { freePort } from "../support/mariadb";
+import { NginxHost, startNginxHost, waitForPing } from "../support/nginxHost";
+
+/** The real haproxy with the local stack's configuration, in front of a real nginx host. */
+describe("the load balancer stand-in (real haproxy -> nginx -> app) under hostile input", function () {
+    this.timeout(120_000);
+    let host: NginxHost;
+    let haproxy: ChildProcess;
+    let port: number;
+
+    before(async () => {
+        // 127.0.0.1/32: only the load balancer is trusted for X-Forwarded-For, as in the local stack.
+        host = await startNginxHost("127.0.0.1/32");
+        port = await freePort();
+        const config = path.join(host.dir, "haproxy.cfg");
+        fs.writeFileSync(config, renderHaproxyConfig(
+            [{ name: "host-a", nginxPort: host.port, bluePort: host.colourPorts.blue, greenPort: host.colourPorts.green, sshPort: 22 }],
+            { listen: port, stats: await freePort() },
+        ));
+        haproxy = spawn("haproxy", ["-W", "-db", "-f", config], { stdio: "ignore" });
+        await waitForPing(port);
+    });
+    after(async () => {
+        if (haproxy && haproxy.exitCode === null) {
+            const exited = new Promise((resolve) => haproxy.once("exit", resolve));
+            haproxy.kill("SIGTERM");
+            await exited;
+        }
+        if (host) await host.stop();
+    });
+
+    const alive = () => ({ haproxy: haproxy.exitCode, apps: host.apps.map((app) => app.exitCode) });
+
+    it("appends the client's address to X-Forwarded-For, so a client cannot choose the address nginx logs", async () => {
+        const before = host.accessLog().length;
+        const request = ["GET /ping HTTP/1.1", "Host: x", "X-Forwarded-For: 203.0.113.7", "Connection: close", "", ""].join("\r\n");
+        expect((await exchange(port, request, "127.0.0.3")).status).to.equal(200);
+        const logged = host.accessLog().slice(before).map((line) => JSON.parse(line) as { client: string });
+        expect(logged.map((entry) => entry.client)).to.deep.equal(["127.0.0.3"]);
+    });
+
+    it("answers HTTP/1.0 without a Host header", async () => {
+        expect((await exchange(port, getRequest("/", "HTTP/1.0", undefined))).status).to.equal(200);
+    });
+
+    it("does not expose /health", async () => {
+        const answer = await exchange(port, getRequest("/health"));
+        expect(answer.status).to.equal(404);
+        expect(answer.text).not.to.include("checks");
+    });
+
+    it("answers the requests that crashed the app below 500, and nothing exits", async () => {
+        for (const target of crashTargets) {
+            const status = (await exchange(port, getRequest(target))).status;
+            expect(status, target).to.be.within(400, 499);
+        }
+        expect(alive()).to.deep.equal({ haproxy: null, apps: [null, null] });
+    });
+
+    it("answers 1,000 generated hostile requests below 500; haproxy, nginx and the apps stay up", async () => {
+        await fc.assert(fc.asyncProperty(hostileRequest, async (request) => {
+            const answer = await exchange(port, requestBytes(request));
+            expect(acceptableStatus(request, answer.status) && answer.status !== 503, `${answer.status} for ${JSON.stringify(request.target)}`).to.equal(true);
+        }), { numRuns: 1_000 });
+        expect(alive()).to.deep.equal({ haproxy: null, apps: [null, null] });
+        expect((await exchange(port, getRequest("/ping"))).status).to.equal(200);
+    });
+});

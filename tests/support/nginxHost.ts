@@ -1,0 +1,104 @@
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { renderNginxMainConfig, renderNginxSite } from "../../components/plan/hostFiles";
+import { HostPaths, hostPaths } from "../../components/plan/hostPaths";
+import { mustRun, run } from "../local/run";
+import { get } from "./appProcess";
+import { freePort } from "./mariadb";
+
+const appDir = path.join(__dirname, "..", "..", "app");
+
+/**
+ * A host's web tier on this machine, from the same rendered files a host gets: nginx's main
+ * configuration and the ha-web site, in front of two real app processes (blue, green) on loopback
+ * ports, without a database (/health at the app answers 503). Everything lives in a temporary folder.
+ */
+export interface NginxHost {
+    dir: string;
+    port: number;
+    paths: HostPaths;
+    colourPorts: { blue: number; green: number };
+    apps: ChildProcess[];
+    /** The access log's lines so far. */
+    accessLog(): string[];
+    errorLog(): string;
+    stopColour(index: number): Promise<void>;
+    stop(): Promise<void>;
+}
+
+export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHost> {
+    if (!fs.existsSync(path.join(appDir, "dist", "server.js"))) {
+        await mustRun("npm", ["--prefix", appDir, "ci", "--no-audit", "--no-fund"]);
+        await mustRun("npm", ["--prefix", appDir, "run", "build"]);
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-nginx-"));
+    // nginx's workers run unprivileged (www-data) and must see the drain flag, as on a host.
+    fs.chmodSync(dir, 0o755);
+    fs.mkdirSync(path.join(dir, "sites"));
+    const paths: HostPaths = {
+        ...hostPaths,
+        drainFlag: path.join(dir, "drained"),
+        nginxSite: path.join(dir, "sites", "ha-web.conf"),
+        nginxMainConfig: path.join(dir, "nginx.conf"),
+        nginxPidFile: path.join(dir, "nginx.pid"),
+        nginxAccessLog: path.join(dir, "access.log"),
+        nginxErrorLog: path.join(dir, "error.log"),
+    };
+    const port = await freePort();
+    const colourPorts = { blue: await freePort(), green: await freePort() };
+    fs.writeFileSync(paths.nginxMainConfig, renderNginxMainConfig(paths));
+    fs.writeFileSync(paths.nginxSite, renderNginxSite(
+        { name: "host-a", nginxPort: port, bluePort: colourPorts.blue, greenPort: colourPorts.green, sshPort: 22 },
+        { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir },
+        paths,
+    ));
+    // Not in /var/lib/nginx: other nginx instances on this machine use those.
+    fs.writeFileSync(path.join(dir, "sites", "temp-paths.conf"),
+        ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `${t}_temp_path ${dir}/${t};`).join("\n") + "\n");
+    const apps = [colourPorts.blue, colourPorts.green].map((appPort) => startApp(appPort, dir));
+    await Promise.all([colourPorts.blue, colourPorts.green].map(waitForPing));
+    await mustRun("nginx", ["-c", paths.nginxMainConfig]);
+    const readLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "latin1").split("\n").filter((l) => l !== "") : []);
+    return {
+        dir, port, paths, colourPorts, apps,
+        accessLog: () => readLines(paths.nginxAccessLog),
+        errorLog: () => (fs.existsSync(paths.nginxErrorLog) ? fs.readFileSync(paths.nginxErrorLog, "latin1") : ""),
+        stopColour: (index) => stopApp(apps[index]),
+        stop: async () => {
+            await run("nginx", ["-c", paths.nginxMainConfig, "-s", "quit"]);
+            await Promise.all(apps.map(stopApp));
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
+
+/** The real app (app/dist/server.js). APP_VERSION is baked into the image; run bare, it comes from the environment. */
+function startApp(port: number, sharedDir: string): ChildProcess {
+    return spawn("node", [path.join(appDir, "dist", "server.js")], {
+        env: {
+            ...process.env, PORT: String(port), HOST: "127.0.0.1", SHARED_DIR: sharedDir, APP_VERSION: "nginx-test",
+            DB_HOST: "127.0.0.1", DB_PORT: "1", DB_NAME: "app", DB_USER: "app", DB_PASSWORD: "unused",
+        },
+        stdio: "ignore",
+    });
+}
+
+function stopApp(app: ChildProcess): Promise<void> {
+    return new Promise((resolve) => {
+        if (app.exitCode !== null) return resolve();
+        app.once("exit", () => resolve());
+        app.kill("SIGTERM");
+    });
+}
+
+/** Polls until the port answers /ping with 200 (bounded). */
+export async function waitForPing(port: number): Promise<void> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+        const ok = await get(`http://127.0.0.1:${port}/ping`).then((r) => r.status === 200, () => false);
+        if (ok) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`nothing on port ${port} answered /ping`);
+}
