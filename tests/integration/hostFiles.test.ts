@@ -33,7 +33,7 @@ describe("HostFiles provider (serialized by the program, run against a real SSH 
 
     before(async () => {
         provider = await providerFromProgram();
-        host = await startSshHost();
+        host = await startSshHost({ alsoListenOn: "127.0.0.2" });
     });
     after(async () => host?.stop());
 
@@ -78,6 +78,17 @@ describe("HostFiles provider (serialized by the program, run against a real SSH 
         expect(await host.shell("cat /etc/ha-web-test/keep.conf")).to.equal("keep\n");
         await provider.delete!("id", second.outs as FileSetState);
         expect(await host.shell("ls /etc/ha-web-test 2>/dev/null | wc -l")).to.equal("0\n");
+    });
+
+    it("re-places every file when the host is reached at a new address, relying on nothing an earlier run left", async () => {
+        const { outs } = await provider.create!(inputs());
+        // What an earlier run might have left or what drifted since: neither matters to the new placement.
+        await host.shell("echo drifted > /etc/ha-web-test/keep.conf; rm -rf /tmp/ha-web-files.*");
+        const moved = inputs({ connection: { ...host.target, host: "127.0.0.2" } });
+        expect(await provider.diff!("id", outs, moved)).to.include({ changes: true });
+        const { outs: after } = await provider.update!("id", outs, moved) as { outs: FileSetState };
+        expect(after.connection.host).to.equal("127.0.0.2");
+        expect(await host.shell("cat /etc/ha-web-test/keep.conf")).to.equal("keep\n");
     });
 
     it("places app/ as a directory: the Dockerfile lands at /opt/ha-web/app/Dockerfile (not in a subfolder)", async () => {

@@ -23,7 +23,7 @@ export interface SshHost {
  * Starts one. `authorizedKeyOptions` goes before the operator's key in authorized_keys (e.g. a
  * `command="..."` that records what a client sends); `extraFiles` land in /etc/ssh/ha-web.
  */
-export async function startSshHost(options: { authorizedKeyOptions?: string; extraFiles?: Record<string, string> } = {}): Promise<SshHost> {
+export async function startSshHost(options: { authorizedKeyOptions?: string; extraFiles?: Record<string, string>; alsoListenOn?: string } = {}): Promise<SshHost> {
     await buildSshHostImage();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-ssh-host-"));
     fs.chmodSync(dir, 0o755);
@@ -37,8 +37,10 @@ export async function startSshHost(options: { authorizedKeyOptions?: string; ext
 
     const port = await freePort();
     const container = `ha-web-test-ssh-${port}`;
+    // A second loopback address, to move the host to another address as an Elastic IP change would.
+    const extraAddress = options.alsoListenOn ? ["-o", `ListenAddress=${options.alsoListenOn}:${port}`] : [];
     await docker(["run", "-d", "--name", container, "--network", "host", "--env", `SSH_PORT=${port}`,
-        "-v", `${dir}:/etc/ssh/ha-web:ro`, sshHostImage]);
+        "-v", `${dir}:/etc/ssh/ha-web:ro`, sshHostImage, "/usr/local/sbin/start-sshd", "-D", ...extraAddress]);
     await waitFor(`sshd in ${container}`, 30, () => canConnect(port));
     return {
         container,
