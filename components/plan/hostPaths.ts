@@ -25,6 +25,11 @@ export interface HostPaths {
     nginxAccessLog: string;
     nginxErrorLog: string;
     deployCommand: string;
+    /** `ha-web-live`: where the live port leads (deploys move it); `liveRecord` keeps it across reboots. */
+    liveCommand: string;
+    liveRecord: string;
+    /** systemd unit that restores the live port's redirect at boot, before nginx. */
+    liveUnit: string;
     drainCommand: string;
     undrainCommand: string;
     /** The image the last build-image step built or pulled: the tool create-app-db runs comes from it. */
@@ -65,6 +70,9 @@ export const hostPaths: HostPaths = {
     nginxAccessLog: "/var/log/nginx/ha-web.access.log",
     nginxErrorLog: "/var/log/nginx/error.log",
     deployCommand: "/usr/local/sbin/ha-web-deploy",
+    liveCommand: "/usr/local/sbin/ha-web-live",
+    liveRecord: "/var/lib/ha-web/live-port",
+    liveUnit: "/etc/systemd/system/ha-web-live.service",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
     currentImageFile: "/var/lib/ha-web/app-image",

@@ -212,6 +212,8 @@ function hostConfigStep<V>(files: HostConfigFiles, db: DbInputs<V>, paths: HostP
             { path: paths.nginxStagedSite, mode: "0644", secret: false, content: { text: files.nginxSite } },
             { path: paths.composeFile, mode: "0644", secret: false, content: { text: files.composeFile } },
             executable(paths.deployCommand, files.deployScript),
+            executable(paths.liveCommand, files.liveScript),
+            { path: paths.liveUnit, mode: "0644", secret: false, content: { text: files.liveUnit } },
             executable(paths.drainCommand, files.drainScript),
             executable(paths.undrainCommand, files.undrainScript),
             { path: paths.envFile, mode: "0600", secret: true, content: { env: appDbValues(db) } },
