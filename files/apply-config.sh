@@ -68,10 +68,12 @@ share_operator_commands() {
 }
 
 # After a reboot the kernel has forgotten where the live port leads; the unit tells it again before
-# nginx starts. Without systemd (the local stack's containers) the host's entrypoint does that.
-enable_live_port_at_boot() {
+# nginx starts. Without systemd (the local stack's containers) the host's entrypoint does that. Also
+# picks up the hourly logrotate timer.
+enable_systemd_units() {
   if ! has_systemd; then return; fi
   systemctl daemon-reload
+  systemctl try-restart logrotate.timer
   if ! systemctl is-enabled --quiet "$(basename "$LIVE_UNIT")"; then
     systemctl enable "$(basename "$LIVE_UNIT")"
     log "enabled $(basename "$LIVE_UNIT")"
@@ -166,7 +168,7 @@ main() {
   read_inputs DB_TLS_CA_URL
   fetch_db_ca
   share_operator_commands
-  enable_live_port_at_boot
+  enable_systemd_units
   apply_nginx_config
   log "done"
 }

@@ -13,6 +13,8 @@ export interface HostConfigFiles {
     deployScript: string;
     liveScript: string;
     liveUnit: string;
+    nginxLogrotate: string;
+    logrotateHourly: string;
     drainScript: string;
     undrainScript: string;
 }
@@ -45,6 +47,10 @@ export function renderNginxMainConfig(paths: HostPaths): string {
         workerConnections: String(nginxLimits.workerConnections),
         workerRlimitNofile: String(nginxLimits.workerRlimitNofile),
     });
+}
+
+export function renderNginxLogrotate(paths: HostPaths): string {
+    return renderFile("nginx-logrotate.conf", { logDir: path.posix.dirname(paths.nginxAccessLog), pidFile: paths.nginxPidFile });
 }
 
 export function renderNginxSite(host: HostLayout, options: HostFileOptions, paths: HostPaths): string {
@@ -95,6 +101,8 @@ export function renderHostFiles(host: HostLayout, options: HostFileOptions, path
         deployScript: renderDeployScript(host, paths),
         liveScript: renderFile("live-port.sh", { livePort: String(host.livePort), chain: liveChain(host.name), liveRecord: paths.liveRecord }),
         liveUnit: renderFile("ha-web-live.service", { liveCommand: paths.liveCommand }),
+        nginxLogrotate: renderNginxLogrotate(paths),
+        logrotateHourly: renderFile("logrotate-hourly.conf", {}),
         drainScript: renderFile("drain.sh", {
             drainFlag: paths.drainFlag,
             detectionSeconds: String(detectionWindowSeconds()),

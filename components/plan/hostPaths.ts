@@ -24,6 +24,9 @@ export interface HostPaths {
     /** The site's JSON access log (mode 0640, group adm, as Debian's logrotate re-creates it). */
     nginxAccessLog: string;
     nginxErrorLog: string;
+    /** nginx's log rotation (replaces Debian's) and the drop-in that makes logrotate run hourly. */
+    nginxLogrotate: string;
+    logrotateHourly: string;
     deployCommand: string;
     /** `ha-web-live`: where the live port leads (deploys move it); `liveRecord` keeps it across reboots. */
     liveCommand: string;
@@ -69,6 +72,8 @@ export const hostPaths: HostPaths = {
     nginxPidFile: "/run/nginx.pid",
     nginxAccessLog: "/var/log/nginx/ha-web.access.log",
     nginxErrorLog: "/var/log/nginx/error.log",
+    nginxLogrotate: "/etc/logrotate.d/nginx",
+    logrotateHourly: "/etc/systemd/system/logrotate.timer.d/ha-web-hourly.conf",
     deployCommand: "/usr/local/sbin/ha-web-deploy",
     liveCommand: "/usr/local/sbin/ha-web-live",
     liveRecord: "/var/lib/ha-web/live-port",

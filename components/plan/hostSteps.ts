@@ -214,6 +214,8 @@ function hostConfigStep<V>(files: HostConfigFiles, db: DbInputs<V>, paths: HostP
             executable(paths.deployCommand, files.deployScript),
             executable(paths.liveCommand, files.liveScript),
             { path: paths.liveUnit, mode: "0644", secret: false, content: { text: files.liveUnit } },
+            { path: paths.nginxLogrotate, mode: "0644", secret: false, content: { text: files.nginxLogrotate } },
+            { path: paths.logrotateHourly, mode: "0644", secret: false, content: { text: files.logrotateHourly } },
             executable(paths.drainCommand, files.drainScript),
             executable(paths.undrainCommand, files.undrainScript),
             { path: paths.envFile, mode: "0600", secret: true, content: { env: appDbValues(db) } },
