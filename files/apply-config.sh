@@ -169,6 +169,8 @@ main() {
   fetch_db_ca
   share_operator_commands
   enable_systemd_units
+  # Before nginx loads a site that proxies to the live port, the port must lead to the running colour.
+  "$DEPLOY_COMMAND" --point-live
   apply_nginx_config
   log "done"
 }

@@ -144,9 +144,25 @@ record_history() {
   ) 9>"${CONFIGS_DIR}/.deploy.lock"
 }
 
+# --point-live: leads the live port to the running colour without deploying (apply-config runs it
+# before nginx loads a site that proxies to the live port, e.g. on a host set up before it existed).
+point_live() {
+  local live
+  live="$(live_colour)"
+  if [[ -z "$live" ]]; then
+    log "no colour is running yet; the first deploy points the live port"
+    return
+  fi
+  "$LIVE_COMMAND" set "$(port_of "$live")"
+}
+
 main() {
+  if [[ "${1:-}" == --point-live && $# -eq 1 ]]; then
+    point_live
+    return
+  fi
   if [[ $# -ne 1 ]]; then
-    echo "usage: ha-web-deploy IMAGE   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
+    echo "usage: ha-web-deploy IMAGE | --point-live   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
     exit 2
   fi
   readonly IMAGE="$1"
