@@ -17,6 +17,8 @@ readonly NGINX_STAGED_MAIN_CONFIG="{{nginxStagedMainConfig}}"
 # The sha256 of the live configuration nginx last loaded: a live config that differs must be loaded.
 readonly NGINX_APPLIED="{{nginxApplied}}"
 readonly DEPLOY_COMMAND="{{deployCommand}}"
+readonly LIVE_COMMAND="{{liveCommand}}"
+readonly LIVE_UNIT="{{liveUnit}}"
 readonly DRAIN_COMMAND="{{drainCommand}}"
 readonly UNDRAIN_COMMAND="{{undrainCommand}}"
 readonly COMPOSE_FILE="{{composeFile}}"
@@ -62,7 +64,20 @@ fetch_db_ca() {
 
 share_operator_commands() {
   mkdir -p "$SHARED_SCRIPTS_DIR"
-  cp "$DEPLOY_COMMAND" "$DRAIN_COMMAND" "$UNDRAIN_COMMAND" "$COMPOSE_FILE" "$SHARED_SCRIPTS_DIR/"
+  cp "$DEPLOY_COMMAND" "$LIVE_COMMAND" "$DRAIN_COMMAND" "$UNDRAIN_COMMAND" "$COMPOSE_FILE" "$SHARED_SCRIPTS_DIR/"
+}
+
+# After a reboot the kernel has forgotten where the live port leads; the unit tells it again before
+# nginx starts. Without systemd (the local stack's containers) the host's entrypoint does that. Also
+# picks up the hourly logrotate timer.
+enable_systemd_units() {
+  if ! has_systemd; then return; fi
+  systemctl daemon-reload
+  systemctl try-restart logrotate.timer
+  if ! systemctl is-enabled --quiet "$(basename "$LIVE_UNIT")"; then
+    systemctl enable "$(basename "$LIVE_UNIT")"
+    log "enabled $(basename "$LIVE_UNIT")"
+  fi
 }
 
 nginx_running() {
@@ -153,6 +168,9 @@ main() {
   read_inputs DB_TLS_CA_URL
   fetch_db_ca
   share_operator_commands
+  enable_systemd_units
+  # Before nginx loads a site that proxies to the live port, the port must lead to the running colour.
+  "$DEPLOY_COMMAND" --point-live
   apply_nginx_config
   log "done"
 }

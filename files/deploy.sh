@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # ha-web-deploy IMAGE: blue/green deploy of the app on this host (rendered by
 # components/plan/hostFiles.ts). Starts IMAGE as the idle colour beside the live one, waits for its
-# /health, then stops the old colour gracefully (SIGTERM, drain). nginx lists both colours and retries
-# the live one when a colour refuses connections, so traffic moves without an nginx reload (see the
-# site file for why a reload is a trap). If the new colour never gets healthy it is removed, the old
-# one keeps serving, and the deploy fails. Each deploy is recorded in the git repository {{configsDir}}.
+# /health, moves the host's live port to it (ha-web-live: new connections go to the new colour, nginx
+# is not reloaded; see the site file for why), waits until nginx has closed its connections to the
+# old colour, then stops the old colour gracefully (SIGTERM, drain). If the new colour never gets
+# healthy it is removed, the old one keeps serving, and the deploy fails. Each deploy is recorded in
+# the git repository {{configsDir}}.
 # HEALTH_TIMEOUT_SECONDS (default 60) bounds the wait for /health.
 set -euo pipefail
 
@@ -17,6 +18,10 @@ readonly DB_TLS_ENV_FILE="{{dbTlsEnvFile}}"
 readonly NGINX_SITE="{{nginxSite}}"
 readonly CONFIGS_DIR="{{configsDir}}"
 readonly STOP_GRACE_SECONDS="{{stopGraceSeconds}}"
+readonly LIVE_COMMAND="{{liveCommand}}"
+# After the live port moved: nginx's upstream keepalive_time + keepalive_timeout (+ slack). By then
+# nginx has closed every connection it had to the old colour itself.
+readonly SETTLE_SECONDS="{{settleSeconds}}"
 readonly HEALTH_TIMEOUT_SECONDS="${HEALTH_TIMEOUT_SECONDS:-60}"
 
 log() { echo "ha-web-deploy: $*"; }
@@ -42,9 +47,17 @@ running_container() {
   docker ps --quiet --filter "label=com.docker.compose.project=${HOST_NAME}-$1" --filter status=running
 }
 
-# The live colour: the one running; if an interrupted deploy left both running, the newer one.
+# The live colour: the running one the live port leads to; without a usable record (a host set up
+# before the live port existed), the newest running one.
 live_colour() {
-  local colour id started newest="" newest_started=""
+  local colour id started newest="" newest_started="" live_port
+  live_port="$("$LIVE_COMMAND" show)"
+  for colour in blue green; do
+    if [[ "$(port_of "$colour")" == "$live_port" && -n "$(running_container "$colour")" ]]; then
+      echo "$colour"
+      return
+    fi
+  done
   for colour in blue green; do
     id="$(running_container "$colour")"
     [[ -n "$id" ]] || continue
@@ -131,9 +144,25 @@ record_history() {
   ) 9>"${CONFIGS_DIR}/.deploy.lock"
 }
 
+# --point-live: leads the live port to the running colour without deploying (apply-config runs it
+# before nginx loads a site that proxies to the live port, e.g. on a host set up before it existed).
+point_live() {
+  local live
+  live="$(live_colour)"
+  if [[ -z "$live" ]]; then
+    log "no colour is running yet; the first deploy points the live port"
+    return
+  fi
+  "$LIVE_COMMAND" set "$(port_of "$live")"
+}
+
 main() {
+  if [[ "${1:-}" == --point-live && $# -eq 1 ]]; then
+    point_live
+    return
+  fi
   if [[ $# -ne 1 ]]; then
-    echo "usage: ha-web-deploy IMAGE   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
+    echo "usage: ha-web-deploy IMAGE | --point-live   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
     exit 2
   fi
   readonly IMAGE="$1"
@@ -156,6 +185,8 @@ main() {
   if [[ -n "$live" ]]; then
     previous="$(container_image "$live")"
     if runs_already "$live"; then
+      # The port may not lead there yet (a record lost or stale): make sure it does.
+      "$LIVE_COMMAND" set "$(port_of "$live")" >/dev/null
       log "${IMAGE} already runs as ${live} with this config; nothing to do"
       return
     fi
@@ -174,8 +205,11 @@ main() {
   if ! wait_healthy "$new"; then
     abort "$new" "$live"
   fi
-  log "${new} is healthy; nginx already sends it traffic"
+  log "${new} is healthy; moving the live port to it"
+  "$LIVE_COMMAND" set "$(port_of "$new")"
   if [[ -n "$live" ]]; then
+    log "waiting ${SETTLE_SECONDS}s for nginx to close its connections to ${live}"
+    sleep "$SETTLE_SECONDS"
     log "stopping ${live} (${previous}); it drains for up to ${STOP_GRACE_SECONDS}s"
     stop_colour "$live" "$IMAGE"
   fi

@@ -3,7 +3,7 @@
 # packages they use and a running Docker engine. Safe to run again.
 set -euo pipefail
 
-packages=(docker.io docker-compose debootstrap nginx mariadb-server haproxy shellcheck wrk git curl ca-certificates openssh-client)
+packages=(docker.io docker-compose debootstrap nginx mariadb-server haproxy shellcheck wrk git curl ca-certificates openssh-client logrotate)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,6 +8,8 @@ export interface Config {
     database: DatabaseConfig;
     sharedDir: string;
     shutdownTimeoutMs: number;
+    /** LOG_REQUESTS=true: one JSON line per request (nginx's access log has them anyway). */
+    logRequests: boolean;
 }
 
 export interface DatabaseConfig {
@@ -51,6 +53,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         return value;
     };
 
+    const flag = (name: string): boolean => {
+        const raw = env[name];
+        if (raw === undefined || raw === "" || raw === "false") return false;
+        if (raw !== "true") problems.push(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+        return raw === "true";
+    };
+
     const config: Config = {
         port: integer("PORT", undefined, 1, 65535),
         host: env.HOST || "0.0.0.0",
@@ -65,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         },
         sharedDir: required("SHARED_DIR"),
         shutdownTimeoutMs: integer("SHUTDOWN_TIMEOUT_MS", 15_000, 1, stopGracePeriodMs - 1),
+        logRequests: flag("LOG_REQUESTS"),
     };
     if (problems.length > 0) {
         throw new Error(`Invalid configuration:\n${problems.map((problem) => ` - ${problem}`).join("\n")}`);

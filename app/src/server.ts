@@ -41,7 +41,7 @@ function main(): void {
     const health = createHealth(config);
     let draining = false;
 
-    const server = createServer({ version: config.version, health, isDraining: () => draining });
+    const server = createServer({ version: config.version, health, isDraining: () => draining, logRequests: config.logRequests });
     server.keepAliveTimeout = keepAliveTimeoutMs;
     server.headersTimeout = headersTimeoutMs;
 

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { appStopGraceSeconds, detectionWindowSeconds, healthCheck } from "./healthCheck";
 import { HostLayout } from "./hostLayout";
+import { liveChain, liveSwitchSettleSeconds, upstreamKeepalive } from "./liveSwitch";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
 
@@ -10,6 +11,10 @@ export interface HostConfigFiles {
     nginxSite: string;
     composeFile: string;
     deployScript: string;
+    liveScript: string;
+    liveUnit: string;
+    nginxLogrotate: string;
+    logrotateHourly: string;
     drainScript: string;
     undrainScript: string;
 }
@@ -44,10 +49,15 @@ export function renderNginxMainConfig(paths: HostPaths): string {
     });
 }
 
+export function renderNginxLogrotate(paths: HostPaths): string {
+    return renderFile("nginx-logrotate.conf", { logDir: path.posix.dirname(paths.nginxAccessLog), pidFile: paths.nginxPidFile });
+}
+
 export function renderNginxSite(host: HostLayout, options: HostFileOptions, paths: HostPaths): string {
     return renderFile("nginx-site.conf", {
-        bluePort: String(host.bluePort),
-        greenPort: String(host.greenPort),
+        livePort: String(host.livePort),
+        upstreamMaxSeconds: String(upstreamKeepalive.maxSeconds),
+        upstreamIdleSeconds: String(upstreamKeepalive.idleSeconds),
         listen: options.listen,
         trustedProxyCidr: options.trustedProxyCidr,
         drainFlag: paths.drainFlag,
@@ -78,6 +88,8 @@ export function renderDeployScript(host: HostLayout, paths: HostPaths): string {
         nginxSite: paths.nginxSite,
         configsDir: paths.configsDir,
         stopGraceSeconds: String(appStopGraceSeconds),
+        liveCommand: paths.liveCommand,
+        settleSeconds: String(liveSwitchSettleSeconds()),
     });
 }
 
@@ -87,6 +99,10 @@ export function renderHostFiles(host: HostLayout, options: HostFileOptions, path
         nginxSite: renderNginxSite(host, options, paths),
         composeFile: renderComposeFile(options, paths),
         deployScript: renderDeployScript(host, paths),
+        liveScript: renderFile("live-port.sh", { livePort: String(host.livePort), chain: liveChain(host.name), liveRecord: paths.liveRecord }),
+        liveUnit: renderFile("ha-web-live.service", { liveCommand: paths.liveCommand }),
+        nginxLogrotate: renderNginxLogrotate(paths),
+        logrotateHourly: renderFile("logrotate-hourly.conf", {}),
         drainScript: renderFile("drain.sh", {
             drainFlag: paths.drainFlag,
             detectionSeconds: String(detectionWindowSeconds()),

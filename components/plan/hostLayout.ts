@@ -7,6 +7,8 @@ export interface HostLayout {
     name: string;
     /** nginx listen port (the load balancer's target port). */
     nginxPort: number;
+    /** The stable port nginx proxies to; the kernel redirects it to the live colour (ha-web-live). */
+    livePort: number;
     bluePort: number;
     greenPort: number;
     /** Where sshd answers: Pulumi and the local stack carry the plan to the host through it. */
@@ -15,18 +17,19 @@ export interface HostLayout {
 
 /** On AWS every host is its own machine, so all hosts share one port plan. */
 export function awsHostLayout(name: string): HostLayout {
-    return { name, nginxPort: 80, bluePort: 3001, greenPort: 3002, sshPort: 22 };
+    return { name, nginxPort: 80, livePort: 3000, bluePort: 3001, greenPort: 3002, sshPort: 22 };
 }
 
 /**
  * Locally every "host" shares this machine's network (containers on the host network), so each
- * host gets its own block of ports: host index 0 -> nginx 8081, app 3101/3102, sshd 2201; index 1 ->
- * 8082, 3201/3202, 2202.
+ * host gets its own block of ports: host index 0 -> nginx 8081, live port 3100, app 3101/3102, sshd
+ * 2201; index 1 -> 8082, 3200, 3201/3202, 2202.
  */
 export function localHostLayout(name: string, index: number): HostLayout {
     return {
         name,
         nginxPort: 8081 + index,
+        livePort: 3100 + 100 * index,
         bluePort: 3101 + 100 * index,
         greenPort: 3102 + 100 * index,
         sshPort: 2201 + index,

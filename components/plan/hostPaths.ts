@@ -24,7 +24,15 @@ export interface HostPaths {
     /** The site's JSON access log (mode 0640, group adm, as Debian's logrotate re-creates it). */
     nginxAccessLog: string;
     nginxErrorLog: string;
+    /** nginx's log rotation (replaces Debian's) and the drop-in that makes logrotate run hourly. */
+    nginxLogrotate: string;
+    logrotateHourly: string;
     deployCommand: string;
+    /** `ha-web-live`: where the live port leads (deploys move it); `liveRecord` keeps it across reboots. */
+    liveCommand: string;
+    liveRecord: string;
+    /** systemd unit that restores the live port's redirect at boot, before nginx. */
+    liveUnit: string;
     drainCommand: string;
     undrainCommand: string;
     /** The image the last build-image step built or pulled: the tool create-app-db runs comes from it. */
@@ -64,7 +72,12 @@ export const hostPaths: HostPaths = {
     nginxPidFile: "/run/nginx.pid",
     nginxAccessLog: "/var/log/nginx/ha-web.access.log",
     nginxErrorLog: "/var/log/nginx/error.log",
+    nginxLogrotate: "/etc/logrotate.d/nginx",
+    logrotateHourly: "/etc/systemd/system/logrotate.timer.d/ha-web-hourly.conf",
     deployCommand: "/usr/local/sbin/ha-web-deploy",
+    liveCommand: "/usr/local/sbin/ha-web-live",
+    liveRecord: "/var/lib/ha-web/live-port",
+    liveUnit: "/etc/systemd/system/ha-web-live.service",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
     currentImageFile: "/var/lib/ha-web/app-image",

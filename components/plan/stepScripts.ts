@@ -48,6 +48,8 @@ export function applyConfigScript(paths: HostPaths): string {
         nginxStagedMainConfig: paths.nginxStagedMainConfig,
         nginxStagedSite: paths.nginxStagedSite,
         deployCommand: paths.deployCommand,
+        liveCommand: paths.liveCommand,
+        liveUnit: paths.liveUnit,
         drainCommand: paths.drainCommand,
         undrainCommand: paths.undrainCommand,
         composeFile: paths.composeFile,

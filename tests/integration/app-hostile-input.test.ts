@@ -59,7 +59,8 @@ describe("the app's handler in-process, under generated hostile requests", funct
     });
 
     it("answers 2,000 generated requests, never with a server error, and logs JSON lines only", async () => {
-        await listen({ version: "hostile", health, isDraining: () => false });
+        // With the opt-in request log on, so every request that reaches the handler writes a line to check.
+        await listen({ version: "hostile", health, isDraining: () => false, logRequests: true });
         try {
             const { lines } = await capturingLogs(() => fc.assert(fc.asyncProperty(hostileRequest, async (request) => {
                 const answer = await exchange(port, requestBytes(request));

@@ -47,15 +47,28 @@ describe("app over real HTTP", () => {
         expect(timeout).to.be.greaterThan(60);
     });
 
-    it("logs one JSON line per request, without secrets", async () => {
-        await get(`${app.baseUrl}/ping?probe=log-test`);
-        const line = await app.waitForLine('"path":"/ping"');
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        expect(entry).to.include({ event: "request", method: "GET", path: "/ping", status: 200 });
-        await get(`${app.baseUrl}/health`);
-        await app.waitForLine('"path":"/health"');
-        expect(app.lines.join("\n")).not.to.include("not-logged-secret");
-        for (const logged of app.lines) expect(() => JSON.parse(logged) as unknown).not.to.throw();
+    it("writes no line per request by default: nginx's access log has them", async () => {
+        await get(`${app.baseUrl}/ping`);
+        await get(`${app.baseUrl}/no-such-page`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(app.lines.map((l) => (JSON.parse(l) as { event: string }).event)).to.not.include("request");
+        expect(app.lines.map((l) => (JSON.parse(l) as { event: string }).event)).to.include("listening");
+    });
+
+    it("logs one JSON line per request with LOG_REQUESTS=true, without secrets", async () => {
+        const logging = await startApp({ ...unreachableDatabase, APP_VERSION: "1.2.3-test", SHARED_DIR: sharedDir, LOG_REQUESTS: "true" });
+        try {
+            await get(`${logging.baseUrl}/ping?probe=log-test`);
+            const line = await logging.waitForLine('"path":"/ping"');
+            const entry = JSON.parse(line) as Record<string, unknown>;
+            expect(entry).to.include({ event: "request", method: "GET", path: "/ping", status: 200 });
+            await get(`${logging.baseUrl}/health`);
+            await logging.waitForLine('"path":"/health"');
+            expect(logging.lines.join("\n")).not.to.include("not-logged-secret").and.not.to.include("log-test");
+            for (const logged of logging.lines) expect(() => JSON.parse(logged) as unknown).not.to.throw();
+        } finally {
+            await logging.stop();
+        }
     });
 });
 
@@ -72,11 +85,12 @@ describe("app start-up configuration", () => {
         }
     });
 
-    it("rejects a malformed PORT and a SHUTDOWN_TIMEOUT_MS beyond the stop grace period", async () => {
-        const result = await start({ ...complete, PORT: "80a", SHUTDOWN_TIMEOUT_MS: "25000" });
+    it("rejects a malformed PORT, a SHUTDOWN_TIMEOUT_MS beyond the stop grace period and a LOG_REQUESTS that is not a boolean", async () => {
+        const result = await start({ ...complete, PORT: "80a", SHUTDOWN_TIMEOUT_MS: "25000", LOG_REQUESTS: "yes" });
         expect(result.code).to.equal(1);
         expect(result.stderr).to.include('PORT must be an integer 1-65535, got "80a"');
         expect(result.stderr).to.include("SHUTDOWN_TIMEOUT_MS");
+        expect(result.stderr).to.include('LOG_REQUESTS must be true or false, got "yes"');
     });
 
     it("names an unreadable DB_PASSWORD_FILE without printing any password", async () => {

@@ -21,7 +21,7 @@ describe("the load balancer stand-in (real haproxy -> nginx -> app) under hostil
         port = await freePort();
         const config = path.join(host.dir, "haproxy.cfg");
         fs.writeFileSync(config, renderHaproxyConfig(
-            [{ name: "host-a", nginxPort: host.port, bluePort: host.colourPorts.blue, greenPort: host.colourPorts.green, sshPort: 22 }],
+            [{ ...host.layout, name: "host-a" }],
             { listen: port, stats: await freePort() },
         ));
         haproxy = spawn("haproxy", ["-W", "-db", "-f", config], { stdio: "ignore" });

@@ -1,62 +1,123 @@
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { isRunning, removeContainer } from "./containers";
-import { canConnect } from "./hosts";
-import { imageContext } from "./images";
+import { startApp } from "../support/appProcess";
+import { freePort } from "../support/mariadb";
+import { startNginxHost, waitForPing } from "../support/nginxHost";
+import { isRunning } from "./containers";
 import { note } from "./progress";
-import { docker, mustRun } from "./run";
+import { mustRun, run } from "./run";
 import { down, up } from "./stack";
-import { hostImage, hostNames, loadBalancer } from "./stackLayout";
+import { loadBalancer } from "./stackLayout";
 import { formatTable } from "./status";
 
 /**
- * `npm run bench`: /ping requests per second and p99 through the local load balancer (haproxy ->
- * nginx -> app) next to this machine's ceiling (the same nginx answering `pong` itself), as a ratio.
- * Bounded wrk runs against 127.0.0.1 only. Brings the stack up if needed, and down again if it did.
+ * `npm run bench`: GET /ping on loopback, each hop of the serving path measured side by side in one
+ * run (wrk, 2 threads x 32 keep-alive connections, 10 s each), with the ratios the serving path is
+ * judged by: the app against a bare Node server, the load balancer against the app alone. Prints
+ * numbers only; nothing here is asserted. Brings the local stack up if needed, and down again if it did.
  */
-const pongContainer = "ha-web-bench-pong";
-const pongUrl = "http://127.0.0.1:8099/ping";
 const wrkArgs = ["--threads", "2", "--connections", "32", "--duration", "10s", "--latency"];
 
-interface WrkResult { requestsPerSecond: number; p99Ms: number; errors: string }
+interface WrkResult { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: string }
 
 async function main(): Promise<void> {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-bench-"));
+    const stopAll: Array<() => Promise<unknown>> = [];
     const wasUp = await isRunning(loadBalancer.container);
-    await up();
     try {
-        await startPong();
-        note("benchmark: load balancer /ping (10 s) ...");
-        const lb = await wrk(`${loadBalancer.url}/ping`);
-        note("benchmark: nginx pong ceiling (10 s) ...");
-        const ceiling = await wrk(pongUrl);
+        const bare = await startBareNode();
+        stopAll.push(() => stopChild(bare.child));
+        const app = await startApp({ APP_VERSION: "bench", SHARED_DIR: work, DB_HOST: "127.0.0.1", DB_PORT: "9", DB_NAME: "b", DB_USER: "b", DB_PASSWORD: "b" });
+        stopAll.push(() => app.stop());
+        const host = await startNginxHost("127.0.0.1/32");
+        stopAll.push(() => host.stop());
+        const pongPort = await startNginxPong(work);
+        stopAll.push(() => run("nginx", ["-c", path.join(work, "pong.conf"), "-s", "quit"]));
+        await up();
+
+        const results: Array<[string, WrkResult]> = [];
+        const measure = async (label: string, url: string) => {
+            note(`benchmark: ${label} (10 s) ...`);
+            results.push([label, await wrk(url)]);
+        };
+        await measure("bare Node pong", `http://127.0.0.1:${bare.port}/ping`);
+        const rss = sampleRss(app.child.pid!);
+        await measure("the app alone", `${app.baseUrl}/ping`);
+        const appRssMb = rss.stop();
+        await measure("nginx -> app (the host's site)", `http://127.0.0.1:${host.port}/ping`);
+        await measure("through the local load balancer", `${loadBalancer.url}/ping`);
+        await measure("nginx answering pong itself", `http://127.0.0.1:${pongPort}/ping`);
+
         console.log("\n" + formatTable([
-            ["target", "requests/s", "p99 ms", "errors"],
-            ["load balancer /ping", lb.requestsPerSecond.toFixed(0), lb.p99Ms.toFixed(2), lb.errors],
-            ["nginx pong (ceiling)", ceiling.requestsPerSecond.toFixed(0), ceiling.p99Ms.toFixed(2), ceiling.errors],
+            ["path", "requests/s", "p50 ms", "p99 ms", "errors"],
+            ...results.map(([label, r]) => [label, r.requestsPerSecond.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.errors]),
         ]));
-        console.log(`\nratio: ${(lb.requestsPerSecond / ceiling.requestsPerSecond).toFixed(3)} of the ceiling's requests/s, ` +
-            `p99 x${(lb.p99Ms / ceiling.p99Ms).toFixed(1)}`);
+        const rps = new Map(results.map(([label, r]) => [label, r.requestsPerSecond]));
+        const ratio = (a: string, b: string) => (rps.get(a)! / rps.get(b)!).toFixed(2);
+        console.log(`\napp alone / bare Node: ${ratio("the app alone", "bare Node pong")}`);
+        console.log(`load balancer / app alone: ${ratio("through the local load balancer", "the app alone")}`);
+        console.log(`the app's RSS under load: ${appRssMb.toFixed(0)} MB (highest of the samples)`);
     } finally {
-        await removeContainer(pongContainer);
+        for (const stop of stopAll.reverse()) await stop().catch(() => undefined);
+        fs.rmSync(work, { recursive: true, force: true });
         if (!wasUp) await down();
     }
 }
 
-async function startPong(): Promise<void> {
-    await removeContainer(pongContainer);
-    const config = path.join(imageContext("bench"), "pong.conf");
-    await docker(["run", "-d", "--name", pongContainer, "--network", "host", "-v", `${config}:/etc/ha-web-bench/pong.conf:ro`,
-        "--entrypoint", "nginx", hostImage(hostNames[0]), "-c", "/etc/ha-web-bench/pong.conf", "-g", "daemon off;"]);
-    for (let i = 0; i < 40 && !(await canConnect(8099)); i++) await new Promise((r) => setTimeout(r, 250));
+/** The floor of any Node server: one handler that answers pong, nothing else. */
+async function startBareNode(): Promise<{ child: ChildProcess; port: number }> {
+    const port = await freePort();
+    const child = spawn("node", ["-e", `require("http").createServer((q, s) => s.end("pong")).listen(${port}, "127.0.0.1")`], { stdio: "ignore" });
+    await waitForPing(port);
+    return { child, port };
+}
+
+/** nginx answering /ping itself: the ceiling of this machine. */
+async function startNginxPong(work: string): Promise<number> {
+    const port = await freePort();
+    fs.writeFileSync(path.join(work, "pong.conf"), [
+        "worker_processes auto;", `pid ${work}/pong.pid;`, `error_log ${work}/pong-error.log;`, "events { worker_connections 1024; }",
+        "http {", "    access_log off;",
+        ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `    ${t}_temp_path ${work}/${t};`),
+        `    server { listen 127.0.0.1:${port}; location / { return 200 "pong"; } }`, "}",
+    ].join("\n"));
+    await mustRun("nginx", ["-c", path.join(work, "pong.conf")]);
+    await waitForPing(port);
+    return port;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+    return new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+    });
+}
+
+/** Samples a process's resident memory every 500 ms; `stop` returns the highest, in MB. */
+function sampleRss(pid: number): { stop(): number } {
+    let highest = 0;
+    const read = () => {
+        const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+        highest = Math.max(highest, Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+    };
+    const timer = setInterval(read, 500);
+    return { stop: () => { clearInterval(timer); read(); return highest; } };
 }
 
 async function wrk(url: string): Promise<WrkResult> {
     const out = await mustRun("wrk", [...wrkArgs, url]);
     const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
-    const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
-    if (!rps || !p99) throw new Error(`could not read wrk's output:\n${out}`);
-    const scale = { us: 0.001, ms: 1, s: 1000 }[p99[2] as "us" | "ms" | "s"];
+    const latency = (percentile: string) => {
+        const match = new RegExp(`\\s${percentile}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+        if (!match) throw new Error(`could not read wrk's ${percentile}th percentile:\n${out}`);
+        return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2] as "us" | "ms" | "s"];
+    };
+    if (!rps) throw new Error(`could not read wrk's output:\n${out}`);
     const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: [^\n]+/.exec(out)?.[0] ?? "none";
-    return { requestsPerSecond: Number(rps[1]), p99Ms: Number(p99[1]) * scale, errors };
+    return { requestsPerSecond: Number(rps[1]), p50Ms: latency("50"), p99Ms: latency("99"), errors };
 }
 
 main().catch((error: Error) => {

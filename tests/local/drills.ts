@@ -6,6 +6,7 @@ import { DrillResult, runDrill } from "./drills/drill";
 import { note, timed } from "./progress";
 import { down, resultsDirName, up } from "./stack";
 import { stateDir } from "./stackLayout";
+import { liveChains } from "./liveRules";
 import { formatTable } from "./status";
 
 /**
@@ -32,6 +33,9 @@ async function main(): Promise<number> {
     } finally {
         await timed("local:down", down).catch((error: Error) => note(`local:down failed: ${error.message}`));
     }
+    // Every kernel rule the stack made (the hosts' live-port redirects) must be gone again.
+    const leftover = await liveChains();
+    results.push({ name: "clean-up: no kernel rule left", passed: leftover.length === 0, problems: leftover.map((c) => `iptables nat chain ${c} is still there`), notes: [], seconds: 0 });
     const passed = results.filter((r) => r.passed).length;
     const failed = results.length - passed;
     const totalSeconds = (Date.now() - started) / 1000;

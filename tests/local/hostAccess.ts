@@ -27,11 +27,17 @@ export async function hostAccess(host: string): Promise<HostAccess> {
 
 /** An operator's command on a host, over SSH as on AWS; its output is streamed; throws on failure. */
 export async function runOnHost(host: string, command: string): Promise<void> {
+    const output = await outputOnHost(host, command);
+    process.stdout.write(output);
+}
+
+/** A command's output on a host, over SSH as on AWS; throws (with the output) on failure. */
+export async function outputOnHost(host: string, command: string): Promise<string> {
     const client = await dial((await hostAccess(host)).target, { timeoutSeconds: 30 });
     try {
         const result = await exec(client, command);
-        process.stdout.write(result.stdout + result.stderr);
-        if (result.code !== 0) throw new Error(`${host}: \`${command}\` exited ${result.code}`);
+        if (result.code !== 0) throw new Error(`${host}: \`${command}\` exited ${result.code}\n${result.stdout}${result.stderr}`);
+        return result.stdout;
     } finally {
         client.end();
     }

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { fileText, HostStep } from "../../components/plan/hostStep";
+import { renderTemplate } from "../../components/plan/render";
 import { baseImages, buildImage, imageContext } from "./images";
 import { hostImage, stateDir } from "./stackLayout";
 
@@ -20,6 +21,8 @@ export async function buildHostImage(host: string, steps: HostStep<string>[]): P
     fs.rmSync(context, { recursive: true, force: true });
     fs.cpSync(imageContext("host"), context, { recursive: true });
     fs.writeFileSync(path.join(context, "bootstrap.sh"), fileText(bootstrap), { mode: 0o755 });
+    const entrypoint = path.join(context, "host-entrypoint.sh");
+    fs.writeFileSync(entrypoint, renderTemplate(fs.readFileSync(entrypoint, "utf8"), { liveCommand: hostPaths.liveCommand }, "host-entrypoint.sh"), { mode: 0o755 });
     await buildSshHostImage();
     await buildImage({ tag: hostImage(host), context, buildArgs: { SSH_HOST_IMAGE: sshHostImage } });
 }

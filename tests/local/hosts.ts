@@ -3,6 +3,8 @@ import * as net from "net";
 import * as path from "path";
 import { ensureContainer, EnsureOutcome, isRunning, projectContainers, removeContainer, waitFor } from "./containers";
 import { databaseCaFile, publishedDatabaseCa } from "./database";
+import { liveChain } from "../../components/plan/liveSwitch";
+import { removeLiveChain } from "./liveRules";
 import { docker } from "./run";
 import { hostSshDir } from "./sshKeys";
 import { appProjects, hostContainer, hostImage, hostLayout, sharedDir, stateDir } from "./stackLayout";
@@ -22,6 +24,8 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
             "--network", "host",
             // tini as PID 1 reaps what sshd and the steps leave behind; the entrypoint starts sshd.
             "--init",
+            // ha-web-live's kernel redirect (the live app port). Not --privileged: only this capability.
+            "--cap-add", "NET_ADMIN",
             "--env", `SSH_PORT=${hostLayout(host).sshPort}`,
             // Its host key and the operator's authorized key, made by the stack (sshKeys.ts).
             "-v", `${await hostSshDir(host)}:/etc/ssh/ha-web:ro`,
@@ -72,6 +76,8 @@ export async function removeHost(host: string): Promise<void> {
     const apps = (await Promise.all(appProjects(host).map((p) => projectContainers(p, false)))).flat();
     if (apps.length > 0) await docker(["rm", "-f", ...apps]);
     await removeContainer(hostContainer(host));
+    // The host's live-port rule is in this machine's kernel (hosts share its network), not in the container.
+    await removeLiveChain(liveChain(host));
     fs.rmSync(stoppedFile(host), { force: true });
 }
 

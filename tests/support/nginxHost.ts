@@ -2,8 +2,11 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderNginxMainConfig, renderNginxSite } from "../../components/plan/hostFiles";
+import { renderHostFiles, renderNginxMainConfig } from "../../components/plan/hostFiles";
+import { HostLayout } from "../../components/plan/hostLayout";
 import { HostPaths, hostPaths } from "../../components/plan/hostPaths";
+import { liveChain } from "../../components/plan/liveSwitch";
+import { removeLiveChain } from "../local/liveRules";
 import { mustRun, run } from "../local/run";
 import { get } from "./appProcess";
 import { freePort } from "./mariadb";
@@ -13,14 +16,19 @@ const appDir = path.join(__dirname, "..", "..", "app");
 /**
  * A host's web tier on this machine, from the same rendered files a host gets: nginx's main
  * configuration and the ha-web site, in front of two real app processes (blue, green) on loopback
- * ports, without a database (/health at the app answers 503). Everything lives in a temporary folder.
+ * ports, without a database (/health at the app answers 503), and the host's own ha-web-live
+ * leading the live port to blue (a kernel rule in a chain of its own, removed by `stop`).
+ * Everything else lives in a temporary folder.
  */
 export interface NginxHost {
     dir: string;
     port: number;
     paths: HostPaths;
+    layout: HostLayout;
     colourPorts: { blue: number; green: number };
     apps: ChildProcess[];
+    /** Moves the live port to a colour with the host's own ha-web-live. */
+    switchTo(colour: "blue" | "green"): Promise<void>;
     /** The access log's lines so far. */
     accessLog(): string[];
     errorLog(): string;
@@ -45,15 +53,19 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
         nginxPidFile: path.join(dir, "nginx.pid"),
         nginxAccessLog: path.join(dir, "access.log"),
         nginxErrorLog: path.join(dir, "error.log"),
+        liveRecord: path.join(dir, "live-port"),
+        liveCommand: path.join(dir, "ha-web-live"),
     };
     const port = await freePort();
     const colourPorts = { blue: await freePort(), green: await freePort() };
+    // Named after its port: its live-port chain must not be the local stack's (same kernel).
+    const layout: HostLayout = { name: `test-${port}`, nginxPort: port, livePort: await freePort(), bluePort: colourPorts.blue, greenPort: colourPorts.green, sshPort: 22 };
+    const files = renderHostFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir }, paths);
     fs.writeFileSync(paths.nginxMainConfig, renderNginxMainConfig(paths));
-    fs.writeFileSync(paths.nginxSite, renderNginxSite(
-        { name: "host-a", nginxPort: port, bluePort: colourPorts.blue, greenPort: colourPorts.green, sshPort: 22 },
-        { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir },
-        paths,
-    ));
+    fs.writeFileSync(paths.nginxSite, files.nginxSite);
+    fs.writeFileSync(paths.liveCommand, files.liveScript, { mode: 0o755 });
+    const switchTo = async (colour: "blue" | "green") => { await mustRun(paths.liveCommand, ["set", String(colourPorts[colour])]); };
+    await switchTo("blue");
     // Not in /var/lib/nginx: other nginx instances on this machine use those.
     fs.writeFileSync(path.join(dir, "sites", "temp-paths.conf"),
         ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `${t}_temp_path ${dir}/${t};`).join("\n") + "\n");
@@ -62,13 +74,14 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
     await mustRun("nginx", ["-c", paths.nginxMainConfig]);
     const readLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "latin1").split("\n").filter((l) => l !== "") : []);
     return {
-        dir, port, paths, colourPorts, apps,
+        dir, port, paths, layout, colourPorts, apps, switchTo,
         accessLog: () => readLines(paths.nginxAccessLog),
         errorLog: () => (fs.existsSync(paths.nginxErrorLog) ? fs.readFileSync(paths.nginxErrorLog, "latin1") : ""),
         stopColour: (index) => stopApp(apps[index]),
         stop: async () => {
             await run("nginx", ["-c", paths.nginxMainConfig, "-s", "quit"]);
             await Promise.all(apps.map(stopApp));
+            await removeLiveChain(liveChain(layout.name));
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };

@@ -1,10 +1,13 @@
 import { detectionWindowSeconds } from "../../../components/plan/healthCheck";
+import { hostPaths } from "../../../components/plan/hostPaths";
+import { outputOnHost } from "../hostAccess";
 import { startDatabase, stopDatabase } from "../database";
 import { waitForTarget } from "../loadBalancerStack";
 import { failed, Sample } from "../load/sample";
 import { localHostPlans, appImageFor } from "../localPlan";
 import { currentRelease, firstRelease } from "../release";
 import { deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "../stack";
+import { hostNames } from "../stackLayout";
 import { hostStatuses } from "../status";
 import { runHostPlans, StepOutcome } from "../stepExecutor";
 import { appContainerIds } from "./appContainers";
@@ -30,22 +33,48 @@ async function expectOnlyVersion(result: DrillResult, version: string): Promise<
     expect(result, served.size === 1 && served.has(version), `expected only ${version}, served: ${[...served].join(", ")}`);
 }
 
+/** Access-log lines each host's nginx has written so far (the drills read what came after). */
+async function accessLogLengths(): Promise<Map<string, number>> {
+    return new Map(await Promise.all(hostNames.map(async (host) =>
+        [host, Number((await outputOnHost(host, `sudo -n wc -l ${hostPaths.nginxAccessLog}`)).split(" ")[0])] as const)));
+}
+
+/**
+ * Requests nginx could not hand to a running colour since `lengths`: more than one upstream attempt
+ * (a retry), or a connect failure (502/504 from nginx itself). With the live port there must be none.
+ */
+async function upstreamMisses(lengths: Map<string, number>): Promise<string[]> {
+    const misses: string[] = [];
+    for (const host of hostNames) {
+        const lines = await outputOnHost(host, `sudo -n tail -n +${lengths.get(host)! + 1} ${hostPaths.nginxAccessLog}`);
+        for (const line of lines.split("\n").filter((l) => l !== "")) {
+            const entry = JSON.parse(line) as { upstream: string; upstream_status: string };
+            if (entry.upstream.includes(",") || /^50[24]$/.test(entry.upstream_status)) misses.push(`${host}: ${line}`);
+        }
+    }
+    return misses;
+}
+
 const rollingDeploy: Drill = {
-    name: "1 rolling deploy v1 -> v2",
+    name: "1 rolling deploy v1 -> v2 (32 keep-alive clients)",
     async run(result) {
         await expectOnlyVersion(result, firstRelease.label);
         const started = Date.now();
+        const logLengths = await accessLogLengths();
         let outcomes: StepOutcome[] = [];
         let deployedAt = 0;
         const samples = await underLoad(result, async () => {
             outcomes = await deploy(goodRelease, false);
             deployedAt = Date.now();
-        });
+        }, ["/"], { keepAliveClients: 32 });
         result.rolloutSeconds = rolloutSeconds(outcomes);
         expectNoFailures(result, samples, started);
         // Failed requests are reported above; here: did any answer after the deploy come from the old release?
         const stale = samples.filter((s) => s.sentAt > deployedAt && !failed(s) && s.version !== goodRelease);
         expect(result, stale.length === 0, `${stale.length} answers after the deploy were not ${goodRelease}`);
+        const misses = await upstreamMisses(logLengths);
+        result.notes.push(`nginx upstream attempts that failed or were retried during the deploy: ${misses.length}`);
+        expect(result, misses.length === 0, `requests reached a stopped colour: ${misses.slice(0, 3).join(" | ")}`);
         await expectOnlyVersion(result, goodRelease);
     },
 };

@@ -1,4 +1,4 @@
-import { defaultLoad, startLoad } from "../load/loadGenerator";
+import { defaultLoad, LoadOptions, startLoad } from "../load/loadGenerator";
 import { failed, Sample, summarize } from "../load/sample";
 import { loadBalancer } from "../stackLayout";
 import { DrillResult } from "./drill";
@@ -10,17 +10,17 @@ const settleMs = 2000;
  * Runs `action` under continuous load through the load balancer (keep-alive and fresh connections)
  * and records the load summary on the drill. Returns every sample for the drill's own checks.
  */
-export async function underLoad(result: DrillResult, action: () => Promise<void>, paths = ["/"]): Promise<Sample[]> {
-    const load = startLoad({ ...defaultLoad, baseUrl: loadBalancer.url, paths });
+export async function underLoad(result: DrillResult, action: () => Promise<void>, paths = ["/"], load: Partial<LoadOptions> = {}): Promise<Sample[]> {
+    const running = startLoad({ ...defaultLoad, baseUrl: loadBalancer.url, paths, ...load });
     try {
         await sleep(settleMs);
         await action();
         await sleep(settleMs);
     } finally {
-        const samples = await load.stop();
+        const samples = await running.stop();
         result.load = summarize(samples);
     }
-    return load.samples;
+    return running.samples;
 }
 
 export function describeFailures(samples: Sample[], since: number): string {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# ha-web-live set PORT | restore | show: where this host's live app port leads (rendered by
+# components/plan/hostFiles.ts). nginx sends every request to 127.0.0.1:{{livePort}}; a kernel rule
+# (iptables nat, chain {{chain}}) redirects new connections to the live colour's own port. Moving
+# it is one atomic rule replacement: connections already open stay with the old colour (conntrack),
+# new ones go to the new colour, and nginx is never reloaded. `restore` re-creates the rule from
+# {{liveRecord}} after a reboot (the ha-web-live systemd unit runs it before nginx starts).
+set -euo pipefail
+
+readonly LIVE_PORT="{{livePort}}"
+readonly CHAIN="{{chain}}"
+readonly RECORD="{{liveRecord}}"
+
+usage() {
+  echo "usage: ha-web-live set PORT | restore | show" >&2
+  exit 2
+}
+
+nat() { iptables --wait -t nat "$@"; }
+
+# The chain, jumped to from OUTPUT for loopback traffic (nginx and the app share the host).
+ensure_chain() {
+  nat -N "$CHAIN" 2>/dev/null || true
+  nat -C OUTPUT -o lo -j "$CHAIN" 2>/dev/null || nat -A OUTPUT -o lo -j "$CHAIN"
+}
+
+point_to() {
+  local port="$1"
+  local rule=(-p tcp -d 127.0.0.1 --dport "$LIVE_PORT" -j REDIRECT --to-ports "$port")
+  ensure_chain
+  if nat -S "$CHAIN" | grep -q -- "-j REDIRECT"; then
+    nat -R "$CHAIN" 1 "${rule[@]}"
+  else
+    nat -A "$CHAIN" "${rule[@]}"
+  fi
+  mkdir -p "$(dirname "$RECORD")"
+  echo "$port" >"$RECORD"
+  echo "ha-web-live: 127.0.0.1:${LIVE_PORT} leads to 127.0.0.1:${port}"
+}
+
+case "${1:-}" in
+  set)
+    [[ $# -eq 2 && "$2" =~ ^[0-9]+$ ]] || usage
+    point_to "$2"
+    ;;
+  restore)
+    [[ $# -eq 1 ]] || usage
+    if [[ -s "$RECORD" ]]; then
+      point_to "$(cat "$RECORD")"
+    else
+      echo "ha-web-live: no live colour recorded yet (no deploy has run); nothing to restore"
+    fi
+    ;;
+  show)
+    [[ $# -eq 1 ]] || usage
+    if [[ -s "$RECORD" ]]; then cat "$RECORD"; else echo "none"; fi
+    ;;
+  *) usage ;;
+esac
