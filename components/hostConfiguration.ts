@@ -8,6 +8,7 @@ import { HostRetirement } from "./hostRetirement";
 import { HostSetup } from "./hostSetup";
 import { contentHash, directoryHash } from "./plan/hash";
 import { awsHostLayout } from "./plan/hostLayout";
+import { ContainerLogging } from "./plan/hostFiles";
 import { hostPaths } from "./plan/hostPaths";
 import { planHosts } from "./plan/hostPlans";
 import { changeTokens } from "./plan/hostStep";
@@ -28,6 +29,8 @@ export interface HostConfigurationArgs {
     shared: SharedStorage;
     database: Database;
     vpcCidr: string;
+    /** Where the app containers' logs go (CentralLogs: the stack's CloudWatch Logs group). */
+    logging: ContainerLogging;
     sshPrivateKey: pulumi.Input<string>;
     /** What SSH needs while hosts drain on their way out (routes, the SSH rule). */
     reachability: pulumi.Resource[];
@@ -48,6 +51,7 @@ export function configureHosts(args: HostConfigurationArgs): void {
     const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostLayout(h.name)), {
         trustedProxyCidr: args.vpcCidr,
         sharedDataDir: `${hostPaths.sharedMount}/data`,
+        logging: args.logging,
         npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
         efsDns: shared.dnsName,
         db: {

@@ -20,6 +20,7 @@ const layouts = [awsHostLayout("host-a"), awsHostLayout("host-b")];
 const values: SharedHostInputs<string> = {
     trustedProxyCidr: "10.20.0.0/16",
     sharedDataDir: "/shared/data",
+    logging: { driver: "json-file", maxSizeMb: 10, maxFiles: 5 },
     efsDns: "fs-1.efs.us-west-2.amazonaws.com",
     db: {
         host: "db.example.rds.amazonaws.com", port: "3306", name: "app", user: "app", password: "app-pw-'$x\"",

@@ -68,7 +68,7 @@ describe("nginx site (real nginx in front of the real app)", function () {
         ports = { blue: await freePort(), green: await freePort() };
         const site = renderNginxSite(
             { name: "host-a", nginxPort, bluePort: ports.blue, greenPort: ports.green, sshPort: 22 },
-            { listen: `127.0.0.1:${nginxPort}`, trustedProxyCidr: "127.0.0.0/8", sharedDataDir: dir },
+            { listen: `127.0.0.1:${nginxPort}`, trustedProxyCidr: "127.0.0.0/8", sharedDataDir: dir, logging: { driver: "json-file", maxSizeMb: 10, maxFiles: 5 } },
             { ...hostPaths, drainFlag },
         );
         fs.writeFileSync(path.join(dir, "site.conf"), site);

@@ -38,6 +38,8 @@ export function localHostPlans(appImage: string): HostPlan[] {
         appSource: { kind: "build", dir: appDir, hash: directoryHash(appDir), image: appImage },
         // A path on this machine: the daemon the hosts drive resolves bind sources here.
         sharedDataDir: path.join(sharedDir, "data"),
+        // Logs stay on this machine, rotated as on a host without CloudWatch.
+        logging: { driver: "json-file", maxSizeMb: 10, maxFiles: 5 },
         baseImage: baseImages.node,
     });
 }

@@ -15,6 +15,7 @@ const base: HostInputs<string> = {
     db: { host: "db", port: "3306", name: "app", user: "app", password: "p", adminUser: "admin", adminPassword: "q", tlsCaUrl: "https://ca.example/b.pem" },
     appSource: builtAppSource("/repo/app", "0".repeat(64)),
     sharedDataDir: "/shared/data",
+    logging: { driver: "json-file", maxSizeMb: 10, maxFiles: 5 },
     listen: "80",
     trustedProxyCidr: "10.0.0.0/16",
     npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
