@@ -27,11 +27,16 @@ export async function hostAccess(host: string): Promise<HostAccess> {
 
 /** An operator's command on a host, over SSH as on AWS; its output is streamed; throws on failure. */
 export async function runOnHost(host: string, command: string): Promise<void> {
+    process.stdout.write(await outputOnHost(host, command));
+}
+
+/** A command's output (stdout and stderr) on a host, over SSH; throws on failure. */
+export async function outputOnHost(host: string, command: string): Promise<string> {
     const client = await dial((await hostAccess(host)).target, { timeoutSeconds: 30 });
     try {
         const result = await exec(client, command);
-        process.stdout.write(result.stdout + result.stderr);
-        if (result.code !== 0) throw new Error(`${host}: \`${command}\` exited ${result.code}`);
+        if (result.code !== 0) throw new Error(`${host}: \`${command}\` exited ${result.code}: ${result.stderr.trim()}`);
+        return result.stdout + result.stderr;
     } finally {
         client.end();
     }

@@ -9,6 +9,7 @@ import { deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "..
 import { appProjects, hostNames } from "../stackLayout";
 import { runHostPlans, StepOutcome } from "../stepExecutor";
 import { Drill, DrillResult, expect } from "./drill";
+import { hostReboot } from "./hostReboot";
 import { probe, versionsServed } from "./probe";
 import { describeFailures, sleep, underLoad } from "./underLoad";
 
@@ -162,4 +163,4 @@ async function appContainerIds(): Promise<string> {
     return ids.flat().sort().join(",");
 }
 
-export const catalog: Drill[] = [rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence];
+export const catalog: Drill[] = [rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostReboot];
