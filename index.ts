@@ -66,14 +66,14 @@ export = async () => {
     const alias = domain && new DomainAlias("domain", { ...domain, loadBalancer: { dnsName: web.lbDnsName, zoneId: web.lbZoneId } });
 
     // Each host's plan carried to it over SSH, drained before it is deleted, and a health gate last.
-    configureHosts({
+    const healthGate = configureHosts({
         settings, web, shared, database, vpcCidr, logging: logs.containerLogging,
         sshPrivateKey: web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey"),
         reachability: [network, firewall],
     });
 
-    // Operating it: alarms to an SNS topic (recovering or rebooting a failed host), and a dashboard.
-    const { alertTopicArn, dashboardUrl } = operate({ settings, web, database, shared, logGroup: logs.containerLogging.group, region, tags });
+    // Alarms to an SNS topic (recovering or rebooting a failed host) once the hosts serve, and a dashboard.
+    const { alertTopicArn, dashboardUrl } = operate({ settings, web, database, shared, logs, region, after: [healthGate], tags });
 
     return {
         url: alias ? alias.url : web.url,

@@ -42,7 +42,7 @@ export interface HostConfigurationArgs {
  * each host drained before Pulumi deletes it; and a health gate that makes `pulumi up` succeed
  * only when every host serves through the load balancer.
  */
-export function configureHosts(args: HostConfigurationArgs): void {
+export function configureHosts(args: HostConfigurationArgs): HealthGate {
     const { settings, web, shared, database } = args;
     const appDir = path.join(__dirname, "..", "app");
     const appSource: AppSource<pulumi.Input<string>> = settings.appImage
@@ -93,7 +93,7 @@ export function configureHosts(args: HostConfigurationArgs): void {
 
     // Runs again whenever a host is replaced (its instance id) or reconfigured (any step's change
     // tokens), and old hosts are deleted only after it passed (deletes come last in an update).
-    new HealthGate("health-gate", {
+    return new HealthGate("health-gate", {
         url: web.url,
         hosts: web.hosts.map((h) => h.name),
         instanceIds: web.hosts.map((h) => h.instance.id),

@@ -10,6 +10,8 @@ export interface MonitoringArgs {
     /** The app's log group, named in the alarms' descriptions. */
     logGroup: string;
     region: string;
+    /** What must be done before an alarm changes (the health gate: see operations.ts). */
+    after: pulumi.Resource[];
     tags: Record<string, string>;
 }
 
@@ -53,7 +55,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 // The all-clear goes to people only: an EC2 action on OK would act again.
                 okActions: [topic.arn],
                 tags: args.tags,
-            }, parent);
+            }, { ...parent, dependsOn: args.after });
         }
 
         this.topicArn = topic.arn;

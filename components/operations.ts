@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Dashboard } from "./dashboard";
+import { CentralLogs } from "./logs";
 import { Database } from "./database";
 import { Monitoring } from "./monitoring";
 import { WatchedResources } from "./plan/alarms";
@@ -12,9 +13,14 @@ export interface OperationsArgs {
     web: WebTier;
     database: Database;
     shared: SharedStorage;
-    /** The app's CloudWatch Logs group, named in the alarms' descriptions. */
-    logGroup: string;
+    /** Its log group is named in the alarms' descriptions. */
+    logs: CentralLogs;
     region: string;
+    /**
+     * The health gate: alarms change only once every host serves, so a planned change (a new host,
+     * a higher hostCount threshold) never pages while it is under way.
+     */
+    after: pulumi.Resource[];
     tags: Record<string, string>;
 }
 
@@ -35,7 +41,8 @@ export function operate(args: OperationsArgs): Operations {
         hosts: web.hosts.map((h) => ({ name: h.name, instanceId: h.instance.id })),
     };
     const alarms = new Monitoring("alarms", {
-        thresholds: settings.monitoring, hostCount: settings.hostCount, watched, logGroup: args.logGroup, region, tags,
+        thresholds: settings.monitoring, hostCount: settings.hostCount, watched, logGroup: args.logs.containerLogging.group,
+        region, after: args.after, tags,
     });
     const dashboard = new Dashboard("dashboard", { region, watched });
     return { alertTopicArn: alarms.topicArn, dashboardUrl: dashboard.url };

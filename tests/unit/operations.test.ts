@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { RecordedResource, valueOf } from "./support/pulumiMocks";
+import { dependencies, RecordedResource, valueOf } from "./support/pulumiMocks";
 import { ProgramRun, runProgram } from "./support/runProgram";
 import { accessLogBucketPolicy, elbLogDeliveryService } from "../../components/plan/accessLogPolicy";
 
@@ -73,6 +73,12 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             expect(alarm(run, "app-5xx").alarmDescription).to.contain("log group /ha-web/test/app");
             expect(alarm(run, "db-free-storage").alarmDescription).to.contain("dbAllocatedStorageGb");
             expect(alarm(run, "host-a-system-check").alarmDescription).to.contain("A host died at 3 a.m.");
+        });
+
+        it("changes alarms only after the health gate passed, so adding a host or raising hostCount never pages mid-update", () => {
+            for (const a of alarms(run)) {
+                expect(dependencies.get(a.name), a.name).to.include("health-gate");
+            }
         });
 
         it("subscribes alertEmail to the topic when set", async () => {
