@@ -43,6 +43,7 @@ export const hostReboot: Drill = {
         const direct = startLoad({ ...defaultLoad, baseUrl: `http://127.0.0.1:${hostLayout(other).nginxPort}`, paths: ["/"] });
         let rebootedAt = 0;
         let backAt = 0;
+        // Stopped also when the drill fails half-way, so no load outlives it.
         const samples = await underLoad(result, async () => {
             rebootedAt = Date.now();
             await restartHost(rebooted);
@@ -52,8 +53,8 @@ export const hostReboot: Drill = {
             await waitFor(`${rebooted} answering through the load balancer`, 30, async () => (await hostsServing(4)).has(rebooted));
             backAt = Date.now();
             result.notes.push(`${rebooted} back in rotation ${((backAt - rebootedAt) / 1000).toFixed(1)} s after the reboot began`);
-        });
-        const otherHost = await direct.stop();
+        }).finally(() => direct.stop());
+        const otherHost = direct.samples;
 
         const failures = samples.filter(failed);
         const windowEnd = rebootedAt + (stopSlackSeconds + detectionWindowSeconds()) * 1000;
