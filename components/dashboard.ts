@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WatchedResources } from "./plan/alarms";
 import { dashboardBody, dashboardUrl } from "./plan/dashboard";
+import { operationsPrefix } from "./plan/operationsNames";
 
 export interface DashboardArgs {
     region: string;
@@ -14,7 +15,7 @@ export class Dashboard extends pulumi.ComponentResource {
 
     constructor(name: string, args: DashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-web:monitoring:Dashboard", name, {}, opts);
-        const dashboardName = `ha-web-${pulumi.getStack()}`;
+        const dashboardName = operationsPrefix(pulumi.getStack());
         const { loadBalancer, targetGroup, dbInstanceId, hosts } = args.watched;
         const instanceIds = pulumi.all(hosts.map((h) => h.instanceId));
         const dashboard = new aws.cloudwatch.Dashboard(`${name}-main`, {

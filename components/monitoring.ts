@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { alarmActions, alarmSpecs, WatchedResources } from "./plan/alarms";
+import { operationsPrefix } from "./plan/operationsNames";
 import { Settings } from "./plan/settings";
 
 export interface MonitoringArgs {
@@ -26,7 +27,7 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-web:monitoring:Monitoring", name, {}, opts);
         const parent = { parent: this };
-        const prefix = `ha-web-${pulumi.getStack()}`;
+        const prefix = operationsPrefix(pulumi.getStack());
 
         const topic = new aws.sns.Topic(`${name}-alerts`, { name: `${prefix}-alerts`, tags: args.tags }, parent);
         if (args.thresholds.alertEmail) {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { dependencies, RecordedResource, valueOf } from "./support/pulumiMocks";
 import { ProgramRun, runProgram } from "./support/runProgram";
 import { accessLogBucketPolicy, elbLogDeliveryService } from "../../components/plan/accessLogPolicy";
+import { operationsPrefix } from "../../components/plan/operationsNames";
 
 const named = (run: ProgramRun, name: string): RecordedResource => {
     const found = run.resources.find((r) => r.name === name);
@@ -86,6 +87,11 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             const [subscription] = withEmail.ofType("aws:sns/topicSubscription:TopicSubscription");
             expect(subscription.inputs).to.include({ topic: topicArn, protocol: "email", endpoint: "ops@example.com" });
         });
+    });
+
+    it("names the topic, alarms and dashboard after the stack in the characters SNS and CloudWatch accept", () => {
+        expect(operationsPrefix("test")).to.equal("ha-web-test");
+        expect(operationsPrefix("prod.eu_1")).to.equal("ha-web-prod-eu_1");
     });
 
     describe("self-healing hosts", () => {
