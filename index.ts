@@ -1,8 +1,12 @@
 // ha-web: a web app on AWS that stays up. Reads top to bottom like the architecture diagram in
-// README.md: configuration, network, firewall, shared storage, database, web tier, host set-up,
-// and a health gate that makes `pulumi up` succeed only when the site really serves.
+// README.md: configuration, network, firewall, shared storage, database, logs, web tier (with your
+// own domain), host set-up with a health gate that makes `pulumi up` succeed only when the site
+// really serves, then what operates it: alarms that page and heal hosts, and a dashboard.
 import * as pulumi from "@pulumi/pulumi";
+import { CentralLogs } from "./components/logs";
 import { Database } from "./components/database";
+import { DomainAlias, DomainCertificate } from "./components/domain";
+import { operate } from "./components/operations";
 import { configureHosts } from "./components/hostConfiguration";
 import { Network } from "./components/network";
 import { awsHostLayout } from "./components/plan/hostLayout";
@@ -12,42 +16,38 @@ import { readStackConfig } from "./components/stackConfig";
 import { WebTier } from "./components/webTier";
 
 export = async () => {
-    const { config, settings, azs, vpcCidr } = await readStackConfig();
+    const { config, settings, azs, vpcCidr, region } = await readStackConfig();
     const tags = { project: "ha-web", stack: pulumi.getStack() };
     const hostPort = awsHostLayout("any").nginxPort;
 
-    const network = new Network("net", {
-        azs,
-        vpcCidr: settings.vpcCidr,
-        existing: settings.existingNetwork,
-        tags,
-    });
+    const network = new Network("net", { azs, vpcCidr: settings.vpcCidr, existing: settings.existingNetwork, tags });
 
     // Not "sg": AWS rejects security group names that begin with "sg-".
     const firewall = new SecurityGroups("fw", {
         vpcId: network.vpcId,
         sshAllowedCidrs: settings.sshAllowedCidrs,
-        https: settings.certificateArn !== undefined,
+        https: settings.certificateArn !== undefined || settings.domain !== undefined,
         hostPort,
         tags,
     });
 
     // EFS allows one mount target per AZ; hosts use the AZs in order, so the first min(hosts, AZs) private subnets.
     const hostAzCount = Math.min(settings.hostCount, network.privateSubnetIds.length);
-    const shared = new SharedStorage("shared", {
-        subnetIds: network.privateSubnetIds.slice(0, hostAzCount),
-        securityGroupId: firewall.ids.efs,
-        tags,
-    });
+    const shared = new SharedStorage("shared", { subnetIds: network.privateSubnetIds.slice(0, hostAzCount), securityGroupId: firewall.ids.efs, tags });
 
     const database = new Database("db", {
         settings: settings.db,
         subnetIds: network.privateSubnetIds,
         securityGroupId: firewall.ids.db,
-        adminPassword: config.getSecret("dbAdminPassword"),
-        appPassword: config.getSecret("dbPassword"),
+        adminPassword: config.getSecret("dbAdminPassword"), appPassword: config.getSecret("dbPassword"),
         tags,
     });
+
+    // The app's container logs to CloudWatch (through the hosts' instance profile), access logs to S3.
+    const logs = new CentralLogs("logs", { settings: settings.logs, region, tags });
+    // Your own domain: the certificate is validated before the load balancer uses it, the alias comes after.
+    const domain = settings.domain && { domain: settings.domain, tags };
+    const certificate = domain && !settings.certificateArn ? new DomainCertificate("domain", domain) : undefined;
 
     const web = new WebTier("web", {
         hostCount: settings.hostCount,
@@ -56,23 +56,33 @@ export = async () => {
         lbSecurityGroupId: firewall.ids.lb,
         hostSecurityGroupId: firewall.ids.hosts,
         hostPort,
-        instanceType: settings.instanceType,
-        amiId: settings.amiId,
+        instanceType: settings.instanceType, amiId: settings.amiId,
         sshPublicKey: settings.sshPublicKey,
-        certificateArn: settings.certificateArn,
+        certificateArn: settings.certificateArn ?? certificate?.certificateArn,
+        instanceProfileName: logs.instanceProfileName,
+        accessLogs: logs.accessLogs,
         tags,
     });
+    const alias = domain && new DomainAlias("domain", { ...domain, loadBalancer: { dnsName: web.lbDnsName, zoneId: web.lbZoneId } });
 
     // Each host's plan carried to it over SSH, drained before it is deleted, and a health gate last.
-    configureHosts({
-        settings, web, shared, database, vpcCidr,
+    const healthGate = configureHosts({
+        settings, web, shared, database, vpcCidr, logging: logs.containerLogging,
         sshPrivateKey: web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey"),
         reachability: [network, firewall],
     });
 
+    // Alarms to an SNS topic (recovering or rebooting a failed host) once the hosts serve, and a dashboard.
+    const { alertTopicArn, dashboardUrl } = operate({ settings, web, database, shared, logs, region, after: [healthGate], tags });
+
     return {
-        url: web.url,
+        url: alias ? alias.url : web.url,
         lbDnsName: web.lbDnsName,
+        // For the drain procedure: aws elbv2 describe-target-health --target-group-arn <this>.
+        targetGroupArn: web.targetGroupArn,
+        alertTopicArn, dashboardUrl,
+        logGroupName: logs.logGroupName,
+        accessLogBucket: logs.accessLogs?.bucket,
         hostIps: pulumi.output(Object.fromEntries(web.hosts.map((h) => [h.name, h.address]))),
         // For an operator's known_hosts: the same keys Pulumi pins.
         hostKeys: pulumi.output(Object.fromEntries(web.hosts.map((h) => [h.name, h.hostKey]))),

@@ -7,6 +7,7 @@ import { HealthGate } from "./healthGate";
 import { HostSetup } from "./hostSetup";
 import { contentHash, directoryHash } from "./plan/hash";
 import { awsHostLayout } from "./plan/hostLayout";
+import { ContainerLogging } from "./plan/hostFiles";
 import { hostPaths } from "./plan/hostPaths";
 import { planHosts } from "./plan/hostPlans";
 import { changeTokens } from "./plan/hostStep";
@@ -28,6 +29,8 @@ export interface HostConfigurationArgs {
     shared: SharedStorage;
     database: Database;
     vpcCidr: string;
+    /** Where the app containers' logs go (CentralLogs: the stack's CloudWatch Logs group). */
+    logging: ContainerLogging;
     sshPrivateKey: pulumi.Input<string>;
     /** What SSH needs while hosts drain on their way out (routes, the SSH rule). */
     reachability: pulumi.Resource[];
@@ -40,7 +43,7 @@ export interface HostConfigurationArgs {
  * and a health gate that makes `pulumi up` succeed
  * only when every host serves through the load balancer.
  */
-export function configureHosts(args: HostConfigurationArgs): void {
+export function configureHosts(args: HostConfigurationArgs): HealthGate {
     const { settings, web, shared, database } = args;
     const appDir = path.join(__dirname, "..", "app");
     const appSource: AppSource<pulumi.Input<string>> = settings.appImage
@@ -49,6 +52,7 @@ export function configureHosts(args: HostConfigurationArgs): void {
     const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostLayout(h.name)), {
         trustedProxyCidr: args.vpcCidr,
         sharedDataDir: `${hostPaths.sharedMount}/data`,
+        logging: args.logging,
         npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
         efsDns: shared.dnsName,
         db: {
@@ -91,7 +95,7 @@ export function configureHosts(args: HostConfigurationArgs): void {
 
     // Runs again whenever a host is replaced (its instance id) or reconfigured (any step's change
     // tokens), and old hosts are deleted only after it passed (deletes come last in an update).
-    new HealthGate("health-gate", {
+    return new HealthGate("health-gate", {
         url: web.url,
         hosts: web.hosts.map((h) => h.name),
         instanceIds: web.hosts.map((h) => h.instance.id),

@@ -11,6 +11,8 @@ export interface StackConfig {
     azs: string[];
     /** The VPC's CIDR: nginx trusts X-Forwarded-For only from inside it (the load balancer's addresses). */
     vpcCidr: string;
+    /** `aws:region`: alarm actions, the dashboard and the hosts' log driver name it. */
+    region: string;
 }
 
 /**
@@ -19,11 +21,15 @@ export interface StackConfig {
  */
 export async function readStackConfig(): Promise<StackConfig> {
     const config = new pulumi.Config();
+    const region = aws.config.region;
+    if (!region) {
+        throw new Error("Invalid configuration:\n - aws:region is not set: pulumi config set aws:region us-west-2");
+    }
     const settings = readSettings({
         get: (key) => config.get(key),
         hasSecret: (key) => config.getSecret(key) !== undefined,
         fileExists: (path) => fs.existsSync(path),
-        region: aws.config.region,
+        region,
     });
     if (settings.sshAllowedCidrs.includes("0.0.0.0/0")) {
         pulumi.log.warn("sshAllowedCidrs includes 0.0.0.0/0: SSH on every host is open to the whole internet. "
@@ -35,10 +41,10 @@ export async function readStackConfig(): Promise<StackConfig> {
 
     if (settings.existingNetwork) {
         const vpc = await aws.ec2.getVpc({ id: settings.existingNetwork.vpcId });
-        return { config, settings, azs: [], vpcCidr: vpc.cidrBlock };
+        return { config, settings, azs: [], vpcCidr: vpc.cidrBlock, region };
     }
     // Real AZs only: Local and Wavelength Zones (in opted-in accounts) have no EFS or RDS.
     const zones = await aws.getAvailabilityZones({ state: "available", filters: [{ name: "zone-type", values: ["availability-zone"] }] });
-    checkAzCount(settings.azCount, zones.names, aws.config.region ?? "the region");
-    return { config, settings, azs: zones.names.slice(0, settings.azCount), vpcCidr: settings.vpcCidr };
+    checkAzCount(settings.azCount, zones.names, region);
+    return { config, settings, azs: zones.names.slice(0, settings.azCount), vpcCidr: settings.vpcCidr, region };
 }

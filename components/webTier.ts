@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { AccessLogDestination } from "./logs";
 import { deregistrationDelaySeconds, healthCheck } from "./plan/healthCheck";
 import { hostKeyUserData } from "./plan/hostKeyUserData";
 import { hostAzIndex, hostName } from "./plan/subnets";
@@ -19,7 +20,12 @@ export interface WebTierArgs {
     amiId: string;
     /** An operator's own key; when unset a key pair is generated and its private key exported as a secret. */
     sshPublicKey?: string;
-    certificateArn?: string;
+    /** Adds the HTTPS listener (HTTP redirects to it): from config, or the validated certificate of DomainCertificate. */
+    certificateArn?: pulumi.Input<string>;
+    /** What the hosts may do in AWS (CentralLogs: write their container logs). */
+    instanceProfileName?: pulumi.Input<string>;
+    /** The load balancer's access logs, when on. */
+    accessLogs?: AccessLogDestination;
     tags: Record<string, string>;
 }
 
@@ -51,6 +57,11 @@ export class WebTier extends pulumi.ComponentResource {
     public readonly lbDnsName: pulumi.Output<string>;
     public readonly url: pulumi.Output<string>;
     public readonly targetGroupArn: pulumi.Output<string>;
+    /** The dimensions CloudWatch names the load balancer and target group by (`app/...`, `targetgroup/...`). */
+    public readonly lbArnSuffix: pulumi.Output<string>;
+    public readonly targetGroupArnSuffix: pulumi.Output<string>;
+    /** The load balancer's Route 53 zone, for alias records. */
+    public readonly lbZoneId: pulumi.Output<string>;
     /** Set when the key pair was generated here: the only way an operator can SSH in. */
     public readonly generatedPrivateKey?: pulumi.Output<string>;
 
@@ -65,6 +76,7 @@ export class WebTier extends pulumi.ComponentResource {
             securityGroups: [args.lbSecurityGroupId],
             idleTimeout: 60, // nginx keeps client connections 75 s, longer than this, so the ALB never reuses a closed one
             dropInvalidHeaderFields: true,
+            accessLogs: args.accessLogs && { bucket: args.accessLogs.bucket, prefix: args.accessLogs.prefix, enabled: true },
             tags: args.tags,
         }, parent);
 
@@ -125,6 +137,7 @@ export class WebTier extends pulumi.ComponentResource {
                 subnetId: args.publicSubnetIds[hostAzIndex(i, args.publicSubnetIds.length)],
                 vpcSecurityGroupIds: [args.hostSecurityGroupId],
                 keyName,
+                iamInstanceProfile: args.instanceProfileName,
                 // Until its Elastic IP is associated, the host still needs an address to reach the internet (no NAT).
                 associatePublicIpAddress: true,
                 userData: pulumi.secret(pulumi.all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh])
@@ -168,6 +181,9 @@ export class WebTier extends pulumi.ComponentResource {
         this.lbDnsName = lb.dnsName;
         this.url = pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${lb.dnsName}`;
         this.targetGroupArn = targetGroup.arn;
+        this.lbArnSuffix = lb.arnSuffix;
+        this.targetGroupArnSuffix = targetGroup.arnSuffix;
+        this.lbZoneId = lb.zoneId;
         this.registerOutputs({ lbDnsName: this.lbDnsName, url: this.url });
     }
 }

@@ -19,6 +19,17 @@ export interface HostConfigFiles {
     undrainScript: string;
 }
 
+/**
+ * Where the app containers' output goes: kept on the host, rotated (the local stack), or shipped to
+ * a CloudWatch Logs group with Docker's awslogs driver (AWS: the instance profile allows only that group).
+ */
+export type ContainerLogging =
+    | { driver: "json-file"; maxSizeMb: number; maxFiles: number }
+    | { driver: "awslogs"; region: string; group: string };
+
+/** Logs kept on the host (the local stack's app logs; nginx's logs everywhere): 10 MB x 5 files. */
+export const hostLogRotation = { driver: "json-file", maxSizeMb: 10, maxFiles: 5 } as const satisfies ContainerLogging;
+
 export interface HostFileOptions {
     /** nginx `listen` value: "80" on AWS, "127.0.0.1:8081" locally. */
     listen: string;
@@ -26,6 +37,7 @@ export interface HostFileOptions {
     trustedProxyCidr: string;
     /** Host-side folder bind-mounted into the app as its SHARED_DIR. */
     sharedDataDir: string;
+    logging: ContainerLogging;
 }
 
 /** The app drains for a little less than compose waits before SIGKILL, so a drain always finishes. */
@@ -50,7 +62,12 @@ export function renderNginxMainConfig(paths: HostPaths): string {
 }
 
 export function renderNginxLogrotate(paths: HostPaths): string {
-    return renderFile("nginx-logrotate.conf", { logDir: path.posix.dirname(paths.nginxAccessLog), pidFile: paths.nginxPidFile });
+    return renderFile("nginx-logrotate.conf", {
+        logDir: path.posix.dirname(paths.nginxAccessLog),
+        pidFile: paths.nginxPidFile,
+        maxSizeMb: String(hostLogRotation.maxSizeMb),
+        maxFiles: String(hostLogRotation.maxFiles),
+    });
 }
 
 export function renderNginxSite(host: HostLayout, options: HostFileOptions, paths: HostPaths): string {
@@ -67,8 +84,32 @@ export function renderNginxSite(host: HostLayout, options: HostFileOptions, path
     });
 }
 
+/**
+ * The compose service's `logging:` value, as a JSON flow mapping (valid YAML, quoting done by JSON).
+ * awslogs (https://docs.docker.com/engine/logging/drivers/awslogs/):
+ * - `mode: non-blocking` with a bounded buffer: when CloudWatch is slow or unreachable the app keeps
+ *   serving and, past the buffer, log lines are dropped (the default, blocking, would stall its writes);
+ * - `tag: {{.Name}}`: one stream per container, named like `host-a-blue_app_1` (host and colour);
+ * - no `awslogs-create-group`: the group exists (Pulumi), so the hosts need no logs:CreateLogGroup.
+ * Docker keeps a local copy for `docker logs` (dual logging, Docker 20.10+), so ha-web-deploy still
+ * prints a failed release's last lines.
+ */
+export function composeLogging(logging: ContainerLogging): string {
+    const options: Record<string, string> = logging.driver === "json-file"
+        ? { "max-size": `${logging.maxSizeMb}m`, "max-file": String(logging.maxFiles) }
+        : {
+            "awslogs-region": logging.region,
+            "awslogs-group": logging.group,
+            tag: "{{.Name}}",
+            mode: "non-blocking",
+            "max-buffer-size": "4m",
+        };
+    return JSON.stringify({ driver: logging.driver, options });
+}
+
 export function renderComposeFile(options: HostFileOptions, paths: HostPaths): string {
     return renderFile("docker-compose.yml", {
+        logging: composeLogging(options.logging),
         envFile: paths.envFile,
         dbTlsEnvFile: paths.dbTlsEnvFile,
         sharedDataDir: options.sharedDataDir,

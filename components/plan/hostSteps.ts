@@ -116,6 +116,9 @@ function checkInputs<V>(host: HostLayout, inputs: HostInputs<V>): void {
     if (!inputs.sharedDataDir.startsWith("/")) {
         problems.push(`sharedDataDir must be an absolute path (got "${inputs.sharedDataDir}")`);
     }
+    if (inputs.logging.driver === "awslogs" && (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(inputs.logging.region) || !/^[\w#/.-]{1,512}$/.test(inputs.logging.group))) {
+        problems.push(`logging: awslogs needs a region such as us-west-2 and a log group name (got ${JSON.stringify(inputs.logging)})`);
+    }
     if (!/^(https|file):\/\/\S+$/.test(inputs.db.tlsCaUrl)) {
         problems.push(`db.tlsCaUrl must be an https:// (or file://) URL of the database's CA bundle (got "${inputs.db.tlsCaUrl}")`);
     }

@@ -18,6 +18,29 @@ export interface Settings {
     vpcCidr: string;
     existingNetwork?: { vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
     certificateArn?: string;
+    /** Your own domain in a Route 53 zone: DNS-validated certificate, alias record, `url` = https://<domainName>. */
+    domain?: { name: string; hostedZoneId: string };
+    monitoring: {
+        /** Subscribed to the alert topic when set (AWS mails a confirmation link first). */
+        alertEmail?: string;
+        /** ELB or target 5xx responses per minute that page. */
+        http5xxPerMinute: number;
+        /** Target response time p99 (ms) that pages after 3 minutes above it. */
+        p99LatencyMs: number;
+        dbCpuPercent: number;
+        dbFreeStorageGb: number;
+        dbConnections: number;
+        /** EFS PercentIOLimit (General Purpose I/O ceiling). */
+        efsIoLimitPercent: number;
+    };
+    logs: {
+        /** Days CloudWatch Logs keeps the app's container logs. */
+        retentionDays: number;
+        /** ALB access logs to S3; off saves the bucket. */
+        albAccessLogs: boolean;
+        /** Days the access log bucket keeps an object. */
+        albAccessLogDays: number;
+    };
     /** A prebuilt image from any registry; when unset the hosts build app/ themselves. */
     appImage?: string;
     /** A CA bundle (PEM) on the deployer's machine, handed to the hosts' image builds for npm behind TLS-intercepting proxies. */
@@ -56,7 +79,19 @@ export const defaults = {
     dbAdminUser: "admin",
     dbName: "app",
     dbUser: "app",
+    alarm5xxPerMinute: 10,
+    alarmP99LatencyMs: 2000,
+    alarmDbCpuPercent: 80,
+    alarmDbFreeStorageGb: 2,
+    alarmDbConnections: 60,
+    alarmEfsIoLimitPercent: 90,
+    logRetentionDays: 30,
+    albAccessLogs: true,
+    albAccessLogDays: 90,
 } as const;
+
+/** The values CloudWatch Logs accepts as a log group's retention. */
+export const logRetentionChoices = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** How settings see the stack's configuration: raw strings (JSON for numbers, booleans and lists). */
 export interface ConfigSource {
@@ -117,6 +152,7 @@ export function readSettings(source: ConfigSource): Settings {
     const vpcCidr = read.cidr("vpcCidr", defaults.vpcCidr, 16, 24);
     const existingNetwork = readExistingNetwork(read, problems);
     const certificateArn = read.optionalMatching("certificateArn", /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "an ACM certificate ARN");
+    const domain = readDomain(read, problems);
     const appImage = read.optionalMatching("appImage", /^\S+$/, "an image reference such as registry.example.com/app:1.2.3");
     const appBuildCaFile = read.optionalMatching("appBuildCaFile", /\S/, "a path to a PEM file");
     if (appBuildCaFile && !source.fileExists(appBuildCaFile)) {
@@ -146,12 +182,30 @@ export function readSettings(source: ConfigSource): Settings {
             + "the app user gets ALL privileges on it. Pick the app's own name: pulumi config set dbName app");
     }
 
+    const monitoring = {
+        alertEmail: read.optionalMatching("alertEmail", /^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an email address such as ops@example.com", 254),
+        http5xxPerMinute: read.integer("alarm5xxPerMinute", defaults.alarm5xxPerMinute, 1, 100000),
+        p99LatencyMs: read.integer("alarmP99LatencyMs", defaults.alarmP99LatencyMs, 10, 60000),
+        dbCpuPercent: read.integer("alarmDbCpuPercent", defaults.alarmDbCpuPercent, 1, 100),
+        dbFreeStorageGb: read.integer("alarmDbFreeStorageGb", defaults.alarmDbFreeStorageGb, 1, 65536),
+        dbConnections: read.integer("alarmDbConnections", defaults.alarmDbConnections, 1, 100000),
+        efsIoLimitPercent: read.integer("alarmEfsIoLimitPercent", defaults.alarmEfsIoLimitPercent, 1, 100),
+    };
+    if (monitoring.dbFreeStorageGb >= db.allocatedStorageGb) {
+        problems.push(`alarmDbFreeStorageGb (${monitoring.dbFreeStorageGb}) must be below dbAllocatedStorageGb (${db.allocatedStorageGb}), or the alarm fires from the start`);
+    }
+    const logs = {
+        retentionDays: read.oneOf("logRetentionDays", defaults.logRetentionDays, logRetentionChoices),
+        albAccessLogs: read.boolean("albAccessLogs", defaults.albAccessLogs),
+        albAccessLogDays: read.integer("albAccessLogDays", defaults.albAccessLogDays, 1, 3650),
+    };
+
     if (problems.length > 0) {
         throw new Error(`Invalid configuration:\n - ${problems.join("\n - ")}`);
     }
     return {
         hostCount, azCount, instanceType, amiId: amiId!, sshUser, sshAllowedCidrs, sshPublicKey, vpcCidr,
-        existingNetwork, certificateArn, appImage, appBuildCaFile, db,
+        existingNetwork, certificateArn, domain, appImage, appBuildCaFile, db, monitoring, logs,
     };
 }
 
@@ -177,6 +231,19 @@ export function checkAmi(amiId: string, architecture: string, instanceType: stri
 export function amiArchitecture(instanceType: string): "arm64" | "x86_64" {
     const family = instanceType.split(".")[0];
     return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "x86_64";
+}
+
+/** domainName and hostedZoneId go together; certificateArn may come with them (a certificate made elsewhere). */
+function readDomain(read: Reader, problems: string[]): Settings["domain"] {
+    // Lower case, labels of letters, digits and inner hyphens, at least two labels: what ACM and Route 53 both accept.
+    const name = read.optionalMatching("domainName", /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lower-case domain name such as www.example.com");
+    const hostedZoneId = read.optionalMatching("hostedZoneId", /^Z[A-Z0-9]{1,31}$/, "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+    if (read.isSet("domainName") !== read.isSet("hostedZoneId")) {
+        problems.push("domainName and hostedZoneId go together: the certificate is validated and the alias record made in that zone "
+            + "(aws route53 list-hosted-zones-by-name --dns-name <your domain> shows the id)");
+        return undefined;
+    }
+    return name && hostedZoneId ? { name, hostedZoneId } : undefined;
 }
 
 function readExistingNetwork(read: Reader, problems: string[]): Settings["existingNetwork"] {
@@ -214,6 +281,22 @@ class Reader {
             return fallback;
         }
         return value;
+    }
+
+    isSet(key: string): boolean {
+        return this.source.get(key) !== undefined;
+    }
+
+    oneOf(key: string, fallback: number, choices: number[]): number {
+        const raw = this.source.get(key);
+        if (raw === undefined) {
+            return fallback;
+        }
+        if (!choices.includes(Number(raw))) {
+            this.problems.push(`${key} must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`);
+            return fallback;
+        }
+        return Number(raw);
     }
 
     boolean(key: string, fallback: boolean): boolean {

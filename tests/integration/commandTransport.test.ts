@@ -1,4 +1,5 @@
 import { recorded } from "../unit/support/pulumiMocks";
+import { hostLogRotation } from "../../components/plan/hostFiles";
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
@@ -20,6 +21,7 @@ const layouts = [awsHostLayout("host-a"), awsHostLayout("host-b")];
 const values: SharedHostInputs<string> = {
     trustedProxyCidr: "10.20.0.0/16",
     sharedDataDir: "/shared/data",
+    logging: hostLogRotation,
     efsDns: "fs-1.efs.us-west-2.amazonaws.com",
     db: {
         host: "db.example.rds.amazonaws.com", port: "3306", name: "app", user: "app", password: "app-pw-'$x\"",

@@ -1,4 +1,4 @@
-import { down, deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "./stack";
+import { down, deploy, drainHost, restartHost, startHostAgain, stopHost, undrainHost, up } from "./stack";
 import { printStatus } from "./status";
 
 /**
@@ -9,6 +9,7 @@ const usage = `usage: cli.ts <command>
   up                               build what is missing, start everything, roll out the current release
   deploy --version <label> [--broken]  roll a release out host after host
   stop-host <host> | start-host <host>      hard stop / start
+  restart-host <host>              reboot: everything on the host stops and comes back by itself
   drain-host <host> | undrain-host <host>   graceful maintenance
   status                           hosts, versions, health
   down                             remove everything the stack started`;
@@ -28,6 +29,7 @@ async function main(args: string[]): Promise<void> {
         }
         case "stop-host": await stopHost(hostArgument(rest)); return;
         case "start-host": await startHostAgain(hostArgument(rest)); return;
+        case "restart-host": await restartHost(hostArgument(rest)); return;
         case "drain-host": await drainHost(hostArgument(rest)); return;
         case "undrain-host": await undrainHost(hostArgument(rest)); return;
         case "status": await printStatus(); return;

@@ -16,7 +16,18 @@ import { formatTable } from "./status";
  */
 const resultsFile = path.join(stateDir, resultsDirName, "drills.json");
 
+/** `npm run test:drills -- 3 7` runs only drills 3 and 7 (by the number their name starts with). */
+function selectedDrills(numbers: string[]): typeof catalog {
+    if (numbers.length === 0) return catalog;
+    const selected = catalog.filter((d) => numbers.includes(d.name.split(" ")[0]));
+    if (selected.length !== numbers.length) {
+        throw new Error(`unknown drill number in ${numbers.join(" ")}: the drills are ${catalog.map((d) => d.name.split(" ")[0]).join(", ")}`);
+    }
+    return selected;
+}
+
 async function main(): Promise<number> {
+    const drills = selectedDrills(process.argv.slice(2));
     const started = Date.now();
     const results: DrillResult[] = [];
     let upSeconds = 0;
@@ -25,7 +36,7 @@ async function main(): Promise<number> {
         const upStarted = Date.now();
         await timed("local:up", up);
         upSeconds = (Date.now() - upStarted) / 1000;
-        for (const drill of catalog) {
+        for (const drill of drills) {
             results.push(await runDrill(drill));
         }
     } catch (error) {

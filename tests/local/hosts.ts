@@ -5,7 +5,7 @@ import { ensureContainer, EnsureOutcome, isRunning, projectContainers, removeCon
 import { databaseCaFile, publishedDatabaseCa } from "./database";
 import { liveChain } from "../../components/plan/liveSwitch";
 import { removeLiveChain } from "./liveRules";
-import { docker } from "./run";
+import { docker, dockerOk } from "./run";
 import { hostSshDir } from "./sshKeys";
 import { appProjects, hostContainer, hostImage, hostLayout, sharedDir, stateDir } from "./stackLayout";
 
@@ -54,6 +54,41 @@ export async function stopHostHard(host: string): Promise<"stopped" | "already s
     fs.writeFileSync(stoppedFile(host), JSON.stringify(apps));
     await docker(["kill", hostContainer(host), ...apps]);
     return "stopped";
+}
+
+/** An app container's restart count and start time, as the daemon reports them. */
+export interface AppContainerState {
+    id: string;
+    restarts: number;
+    startedAt: string;
+}
+
+/** The host's running app containers (the live colour, and the other one during a rollout). */
+export async function appContainerStates(host: string): Promise<AppContainerState[]> {
+    const ids = (await Promise.all(appProjects(host).map((p) => projectContainers(p, true)))).flat();
+    return Promise.all(ids.map(async (id) => {
+        const [restarts, startedAt] = (await docker(["inspect", "--format", "{{.RestartCount}} {{.State.StartedAt}}", id])).trim().split(" ");
+        return { id, restarts: Number(restarts), startedAt };
+    }));
+}
+
+/**
+ * A reboot, as far as this machine can stage one without restarting the Docker daemon other work
+ * shares: every process of the host stops, and only what starts at boot brings it back.
+ * - The host container restarts: its entrypoint starts sshd and nginx again (on EC2: systemd's
+ *   enabled units), with its disk (the host plan's files and step logs) as it was.
+ * - Each app container is stopped from inside, SIGTERM to its init as dockerd's shutdown sends, and
+ *   exits on its own; nothing but its restart policy (`restart: unless-stopped`) starts it again.
+ *   `docker stop` or `docker kill` would count as stopped on purpose, and the policy would not act.
+ * Not staged: dockerd itself restarting, and systemd starting Docker only after /shared is mounted.
+ */
+export async function rebootHost(host: string): Promise<void> {
+    const apps = await appContainerStates(host);
+    await Promise.all([
+        docker(["restart", "--time", "10", hostContainer(host)]),
+        // `kill` is the shell's builtin, so the app image needs nothing extra; the container may exit before exec returns.
+        ...apps.map((app) => dockerOk(["exec", app.id, "sh", "-c", "kill -TERM 1"])),
+    ]);
 }
 
 export async function startHost(host: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { hostLogRotation } from "../../components/plan/hostFiles";
 import * as path from "path";
 import { directoryHash } from "../../components/plan/hash";
 import { planHosts } from "../../components/plan/hostPlans";
@@ -38,6 +39,8 @@ export function localHostPlans(appImage: string): HostPlan[] {
         appSource: { kind: "build", dir: appDir, hash: directoryHash(appDir), image: appImage },
         // A path on this machine: the daemon the hosts drive resolves bind sources here.
         sharedDataDir: path.join(sharedDir, "data"),
+        // Logs stay on this machine, rotated as on a host without CloudWatch.
+        logging: hostLogRotation,
         baseImage: baseImages.node,
     });
 }

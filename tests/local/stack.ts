@@ -6,7 +6,7 @@ import { isRunning, removeContainer } from "./containers";
 import { ensureDatabase } from "./database";
 import { buildHostImage } from "./hostImage";
 import { runOnHost } from "./hostAccess";
-import { ensureHost, removeHost, startHost, stopHostHard } from "./hosts";
+import { ensureHost, rebootHost, removeHost, startHost, stopHostHard } from "./hosts";
 import { ensureBaseImages } from "./images";
 import { ensureLoadBalancer, waitForTarget } from "./loadBalancerStack";
 import { appImageFor, localHostPlans } from "./localPlan";
@@ -71,6 +71,13 @@ export async function startHostAgain(host: string): Promise<void> {
     hostLayout(host);
     await requireStackUp();
     await timed(`${host}: start`, () => startHost(host));
+}
+
+/** A reboot: the host's processes stop and come back by themselves; no host step runs (see rebootHost). */
+export async function restartHost(host: string): Promise<void> {
+    hostLayout(host);
+    await requireStackUp();
+    await timed(`${host}: reboot (host restarted, its app containers stopped from inside)`, () => rebootHost(host));
 }
 
 /** Graceful maintenance: the host's own ha-web-drain fails its health check; wait until the LB agrees. */

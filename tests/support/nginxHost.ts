@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderHostFiles, renderNginxMainConfig } from "../../components/plan/hostFiles";
+import { hostLogRotation, renderHostFiles, renderNginxMainConfig } from "../../components/plan/hostFiles";
 import { HostLayout } from "../../components/plan/hostLayout";
 import { HostPaths, hostPaths } from "../../components/plan/hostPaths";
 import { liveChain } from "../../components/plan/liveSwitch";
@@ -60,7 +60,7 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
     const colourPorts = { blue: await freePort(), green: await freePort() };
     // Named after its port: its live-port chain must not be the local stack's (same kernel).
     const layout: HostLayout = { name: `test-${port}`, nginxPort: port, livePort: await freePort(), bluePort: colourPorts.blue, greenPort: colourPorts.green, sshPort: 22 };
-    const files = renderHostFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir }, paths);
+    const files = renderHostFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir, logging: hostLogRotation }, paths);
     fs.writeFileSync(paths.nginxMainConfig, renderNginxMainConfig(paths));
     fs.writeFileSync(paths.nginxSite, files.nginxSite);
     fs.writeFileSync(paths.liveCommand, files.liveScript, { mode: 0o755 });

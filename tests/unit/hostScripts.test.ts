@@ -1,3 +1,4 @@
+import { hostLogRotation } from "../../components/plan/hostFiles";
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -15,6 +16,7 @@ const base: HostInputs<string> = {
     db: { host: "db", port: "3306", name: "app", user: "app", password: "p", adminUser: "admin", adminPassword: "q", tlsCaUrl: "https://ca.example/b.pem" },
     appSource: builtAppSource("/repo/app", "0".repeat(64)),
     sharedDataDir: "/shared/data",
+    logging: hostLogRotation,
     listen: "80",
     trustedProxyCidr: "10.0.0.0/16",
     npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",

@@ -1,4 +1,6 @@
+import { hostLogRotation } from "../../components/plan/hostFiles";
 import { expect } from "chai";
+import * as yaml from "js-yaml";
 import { localHostLayout } from "../../components/plan/hostLayout";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { CommandStep, FileSetStep, fileText, HostStep } from "../../components/plan/hostStep";
@@ -18,6 +20,7 @@ function inputs(overrides: Partial<HostInputs<string>> = {}): HostInputs<string>
         },
         appSource: builtAppSource("/repo/app", "ab".repeat(32)),
         sharedDataDir: "/shared/data",
+        logging: { driver: "awslogs", region: "eu-west-1", group: "/ha-web/test/app" },
         listen: "80",
         trustedProxyCidr: "10.0.0.0/16",
         ...overrides,
@@ -32,6 +35,8 @@ function plan(host = hostA, overrides: Partial<HostInputs<string>> = {}): HostSt
     const previous = { "host-a": undefined, "host-b": "host-a", "host-c": "host-b" }[host.name];
     return hostSteps(host, inputs({ previousHost: previous, ...overrides }));
 }
+
+interface ComposeFile { services: { app: { logging: unknown } } }
 
 function step(steps: HostStep<string>[], name: string): HostStep<string> {
     const found = steps.find((s) => s.name === name);
@@ -55,6 +60,13 @@ function fileSet(steps: HostStep<string>[], name: string): FileSetStep<string> {
 function scriptOf(steps: HostStep<string>[], name: string): string {
     const file = fileSet(steps, "step-scripts").files.find((f) => f.path === `${hostPaths.stepsDir}/${name}.sh`);
     if (!file) throw new Error(`no script for ${name}`);
+    return fileText(file);
+}
+
+/** A placed file of the host-config set. */
+function fileOf(steps: HostStep<string>[], path: string): string {
+    const file = fileSet(steps, "host-config").files.find((f) => f.path === path);
+    if (!file) throw new Error(`no file ${path}`);
     return fileText(file);
 }
 
@@ -153,6 +165,23 @@ describe("hostSteps", () => {
     it("re-applies config for a changed nginx site, and rolls out too when the compose file changed", () => {
         expect(retriggered(plan(), plan(hostA, { listen: "127.0.0.1:8081" }))).to.deep.equal(["host-config", "apply-config"]);
         expect(retriggered(plan(), plan(hostA, { sharedDataDir: "/srv/data" }))).to.deep.equal(["host-config", "apply-config", "rollout"]);
+    });
+
+    it("ships the app's logs as the plan says: awslogs to the stack's group on AWS, json-file rotated locally", () => {
+        const compose = (steps: HostStep<string>[]) => yaml.load(fileOf(steps, hostPaths.composeFile)) as ComposeFile;
+        expect(compose(plan()).services.app.logging).to.deep.equal({
+            driver: "awslogs",
+            options: { "awslogs-region": "eu-west-1", "awslogs-group": "/ha-web/test/app", tag: "{{.Name}}", mode: "non-blocking", "max-buffer-size": "4m" },
+        });
+        const local = plan(hostA, { logging: hostLogRotation });
+        expect(compose(local).services.app.logging).to.deep.equal({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } });
+        // A new log destination reaches running containers only by a redeploy.
+        expect(retriggered(plan(), local)).to.deep.equal(["host-config", "apply-config", "rollout"]);
+    });
+
+    it("refuses an awslogs destination without a region or group", () => {
+        expect(() => plan(hostA, { logging: { driver: "awslogs", region: "", group: "/ha-web/test/app" } })).to.throw(/logging: awslogs needs a region/);
+        expect(() => plan(hostA, { logging: { driver: "awslogs", region: "us-west-2", group: "a group" } })).to.throw(/logging: awslogs needs a region/);
     });
 
     it("re-runs only mount-shared when the file system changes", () => {

@@ -13,6 +13,7 @@ import { runHostPlans, StepOutcome } from "../stepExecutor";
 import { appContainerIds } from "./appContainers";
 import { hostileRequests, slowClients } from "./edge";
 import { Drill, DrillResult, expect } from "./drill";
+import { hostReboot } from "./hostReboot";
 import { versionsServed } from "./probe";
 import { describeFailures, sleep, underLoad } from "./underLoad";
 
@@ -197,4 +198,4 @@ const idempotence: Drill = {
     },
 };
 
-export const catalog: Drill[] = [rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients];
+export const catalog: Drill[] = [rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients, hostReboot];

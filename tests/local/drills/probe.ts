@@ -4,6 +4,8 @@ import { loadBalancer } from "../stackLayout";
 export interface ProbeResponse {
     status: number;
     version?: string;
+    /** nginx's X-Served-By: the host that answered. */
+    servedBy?: string;
     body: string;
 }
 
@@ -13,11 +15,26 @@ export function probe(pathname: string): Promise<ProbeResponse> {
         const req = http.get(`${loadBalancer.url}${pathname}`, { agent: false }, (res) => {
             let body = "";
             res.on("data", (c: Buffer) => (body += c.toString()));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, version: res.headers["x-app-version"] as string | undefined, body }));
+            res.on("end", () => resolve({
+                status: res.statusCode ?? 0,
+                version: res.headers["x-app-version"] as string | undefined,
+                servedBy: res.headers["x-served-by"] as string | undefined,
+                body,
+            }));
         });
         req.setTimeout(5000, () => req.destroy(new Error("timeout")));
         req.on("error", (error) => resolve({ status: 0, body: error.message }));
     });
+}
+
+/** The hosts that answered `count` fresh requests to / with 200. */
+export async function hostsServing(count: number): Promise<Set<string>> {
+    const hosts = new Set<string>();
+    for (let i = 0; i < count; i++) {
+        const response = await probe("/");
+        if (response.status === 200 && response.servedBy) hosts.add(response.servedBy);
+    }
+    return hosts;
 }
 
 /** The versions `count` fresh requests to / see (round robin reaches every host in rotation). */

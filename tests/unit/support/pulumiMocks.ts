@@ -49,13 +49,35 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
         case "aws:ec2/keyPair:KeyPair":
             return { ...inputs, keyName: `${name}-key` };
         case "aws:lb/loadBalancer:LoadBalancer":
-            return { ...inputs, dnsName: `${name}.us-west-2.elb.amazonaws.com`, arn: `arn:aws:elasticloadbalancing:::${name}` };
+            return {
+                ...inputs, dnsName: `${name}.us-west-2.elb.amazonaws.com`, arn: `arn:aws:elasticloadbalancing:::loadbalancer/app/${name}/50dc6c495c0c9188`,
+                arnSuffix: `app/${name}/50dc6c495c0c9188`, zoneId: "Z1H1FL5HABSF5",
+            };
         case "aws:lb/targetGroup:TargetGroup":
-            return { ...inputs, arn: `arn:aws:elasticloadbalancing:::targetgroup/${name}` };
+            return { ...inputs, arn: `arn:aws:elasticloadbalancing:::targetgroup/${name}/73e2d6bc24d8a067`, arnSuffix: `targetgroup/${name}/73e2d6bc24d8a067` };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { ...inputs, arn: `arn:aws:logs:us-west-2:123456789012:log-group:${inputs.name}` };
+        case "aws:iam/role:Role":
+        case "aws:iam/instanceProfile:InstanceProfile":
+            return { ...inputs, name: `${name}-7f3a` };
+        case "aws:s3/bucket:Bucket":
+            return { ...inputs, bucket: `${name}-7f3a`, arn: `arn:aws:s3:::${name}-7f3a` };
+        case "aws:sns/topic:Topic":
+            return { ...inputs, arn: `arn:aws:sns:us-west-2:123456789012:${inputs.name}` };
+        case "aws:acm/certificate:Certificate":
+            return {
+                ...inputs, arn: `arn:aws:acm:us-west-2:123456789012:certificate/${name}`,
+                domainValidationOptions: [{
+                    domainName: inputs.domainName, resourceRecordName: `_x1.${inputs.domainName}.`, resourceRecordType: "CNAME",
+                    resourceRecordValue: "_x2.acm-validations.aws.",
+                }],
+            };
+        case "aws:route53/record:Record":
+            return { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") };
         case "aws:efs/fileSystem:FileSystem":
             return { ...inputs, dnsName: `fs-${name}.efs.us-west-2.amazonaws.com` };
         case "aws:rds/instance:Instance":
-            return { ...inputs, address: `${name}.rds.amazonaws.com`, port: 3306, endpoint: `${name}.rds.amazonaws.com:3306` };
+            return { ...inputs, identifier: `${name}-4c2e`, address: `${name}.rds.amazonaws.com`, port: 3306, endpoint: `${name}.rds.amazonaws.com:3306` };
         case "aws:ec2/vpc:Vpc":
             return { ...inputs, cidrBlock: inputs.cidrBlock };
         case "aws:rds/subnetGroup:SubnetGroup":
@@ -79,6 +101,8 @@ pulumi.runtime.setMocks({
                 const id = (args.inputs.filters as Array<{ values: string[] }>)[0].values[0];
                 return { id, architecture: id === mockDebianArmAmi ? "arm64" : "x86_64" };
             }
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer", userId: "AIDAMOCK" };
             case "aws:ec2/getVpc:getVpc":
                 return { id: args.inputs.id, cidrBlock: "172.31.0.0/16" };
             default:
