@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { deregistrationDelaySeconds, healthCheck } from "./plan/healthCheck";
+import { deregistrationDelaySeconds, healthCheck, loadBalancing } from "./plan/healthCheck";
 import { hostKeyUserData } from "./plan/hostKeyUserData";
 import { hostAzIndex, hostName } from "./plan/subnets";
 
@@ -63,7 +63,7 @@ export class WebTier extends pulumi.ComponentResource {
             internal: false,
             subnets: args.publicSubnetIds,
             securityGroups: [args.lbSecurityGroupId],
-            idleTimeout: 60, // nginx keeps client connections 75 s, longer than this, so the ALB never reuses a closed one
+            idleTimeout: loadBalancing.idleSeconds,
             dropInvalidHeaderFields: true,
             tags: args.tags,
         }, parent);
@@ -74,6 +74,7 @@ export class WebTier extends pulumi.ComponentResource {
             protocol: "HTTP",
             targetType: "instance",
             deregistrationDelay: deregistrationDelaySeconds,
+            loadBalancingAlgorithmType: loadBalancing.algorithm,
             healthCheck: {
                 path: healthCheck.path,
                 protocol: "HTTP",

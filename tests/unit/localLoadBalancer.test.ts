@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { healthCheck } from "../../components/plan/healthCheck";
+import { healthCheck, loadBalancing } from "../../components/plan/healthCheck";
 import { localHostLayout } from "../../components/plan/hostLayout";
 import { renderHaproxyConfig } from "../local/haproxyConfig";
 
@@ -23,6 +23,18 @@ describe("the local load balancer (ALB stand-in)", () => {
         expect(config).to.match(/^\s+option forwardfor$/m);
         expect(config).to.match(/^\s+timeout client 60s$/m);
         expect(config).to.match(/^\s+timeout http-request 60s$/m);
+    });
+
+    it("gives up connecting after the ALB's 10 s and idles out after the ALB's idle timeout", () => {
+        expect(config).to.match(/^\s+timeout connect 10s$/m);
+        expect(config).to.include(`timeout server ${loadBalancing.idleSeconds}s`);
+        expect(config).to.include(`timeout http-keep-alive ${loadBalancing.idleSeconds}s`);
+    });
+
+    it("routes as the target group does (least outstanding requests -> leastconn), or round robin when a drill asks", () => {
+        expect(config).to.match(/^\s+balance leastconn$/m);
+        const roundRobin = renderHaproxyConfig([localHostLayout("host-a", 0)], { listen: 8080, stats: 8404 }, "round_robin");
+        expect(roundRobin).to.match(/^\s+balance roundrobin$/m);
     });
 
     it("listens on loopback only and targets each host's nginx port", () => {
