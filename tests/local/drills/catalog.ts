@@ -9,6 +9,7 @@ import { hostStatuses } from "../status";
 import { runHostPlans, StepOutcome } from "../stepExecutor";
 import { appContainerIds } from "./appContainers";
 import { hostileRequests, slowClients } from "./edge";
+import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { versionsServed } from "./probe";
 import { describeFailures, sleep, underLoad } from "./underLoad";
@@ -168,4 +169,7 @@ const idempotence: Drill = {
     },
 };
 
-export const catalog: Drill[] = [rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients];
+export const catalog: Drill[] = [
+    rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
+    hostCut, slowHostDrill, databaseCut,
+];
