@@ -39,7 +39,6 @@ export type Algorithm = keyof typeof haproxyBalance;
 
 export function renderHaproxyConfig(hosts: HostLayout[], ports: LoadBalancerPorts, algorithm: Algorithm = loadBalancing.algorithm): string {
     const idle = `${loadBalancing.idleSeconds}s`;
-    const servers = hosts.map((h) => `    server ${h.name} 127.0.0.1:${h.nginxPort} check`);
     return [
         "global",
         `    maxconn ${maxConnections}`,
@@ -63,13 +62,20 @@ export function renderHaproxyConfig(hosts: HostLayout[], ports: LoadBalancerPort
         "backend hosts",
         `    balance ${haproxyBalance[algorithm]}`,
         "    http-reuse safe",
+        ...hosts.map((h) => `    server ${h.name} 127.0.0.1:${h.nginxPort} track checks/${h.name}`),
+        "",
+        // The target group's health checks, in a backend of their own whose connect timeout is the
+        // check timeout: haproxy bounds a check's connect by min(timeout connect, inter), so with the
+        // requests' 10 s a check of a silent host would take 5 s, not the ALB's 2 s. `hosts` tracks these.
+        "backend checks",
+        `    timeout connect ${healthCheck.timeoutSeconds}s`,
         // HTTP/1.1 with a Host header, as the ALB's checks are (haproxy's default is HTTP/1.0 without one).
         "    option httpchk",
         `    http-check send meth GET uri ${healthCheck.path} ver HTTP/1.1 hdr Host 127.0.0.1 hdr User-Agent ${healthCheck.userAgentPrefix}/2.0`,
         "    http-check expect status 200",
         `    timeout check ${healthCheck.timeoutSeconds}s`,
         `    default-server inter ${healthCheck.intervalSeconds}s fall ${healthCheck.unhealthyThreshold} rise ${healthCheck.healthyThreshold}`,
-        ...servers,
+        ...hosts.map((h) => `    server ${h.name} 127.0.0.1:${h.nginxPort} check`),
         "",
         "frontend stats",
         `    bind 127.0.0.1:${ports.stats}`,

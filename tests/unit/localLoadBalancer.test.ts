@@ -31,6 +31,15 @@ describe("the local load balancer (ALB stand-in)", () => {
         expect(config).to.include(`timeout http-keep-alive ${loadBalancing.idleSeconds}s`);
     });
 
+    it("bounds a health check's connect by the 2 s check timeout, apart from the requests' 10 s, and routes by its verdict", () => {
+        const checks = config.split("\nbackend checks")[1].split("\nfrontend")[0];
+        expect(checks).to.include(`timeout connect ${healthCheck.timeoutSeconds}s`);
+        expect(checks).to.include("server host-a 127.0.0.1:8081 check");
+        const hosts = config.split("\nbackend hosts")[1].split("\nbackend checks")[0];
+        expect(hosts).to.include("server host-a 127.0.0.1:8081 track checks/host-a");
+        expect(hosts).not.to.match(/ check$/m);
+    });
+
     it("routes as the target group does (least outstanding requests -> leastconn), or round robin when a drill asks", () => {
         expect(config).to.match(/^\s+balance leastconn$/m);
         const roundRobin = renderHaproxyConfig([localHostLayout("host-a", 0)], { listen: 8080, stats: 8404 }, "round_robin");

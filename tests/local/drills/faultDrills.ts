@@ -77,10 +77,11 @@ export const hostCut: Drill = {
 const slowMs = 500;
 const phaseMs = 15_000;
 
-/** Share of requests slower than the added delay, and p99: what a slow host costs users. */
-function slowness(samples: Sample[]): { share: number; p99Ms: number } {
+/** Share of requests slower than the added delay, p99 and mean: what a slow host costs users. */
+function slowness(samples: Sample[]): { share: number; p99Ms: number; meanMs: number } {
     const slow = samples.filter((s) => s.latencyMs > slowMs).length;
-    return { share: samples.length ? slow / samples.length : 0, p99Ms: summarize(samples).p99Ms };
+    const meanMs = samples.reduce((sum, s) => sum + s.latencyMs, 0) / Math.max(1, samples.length);
+    return { share: samples.length ? slow / samples.length : 0, p99Ms: summarize(samples).p99Ms, meanMs: Math.round(meanMs * 10) / 10 };
 }
 
 /** A host that answers 500 ms late stays healthy; the routing algorithm decides what users see. */
@@ -108,12 +109,15 @@ export const slowHostDrill: Drill = {
         result.load = summarize(all);
         const measured = phases.map((p) => ({ algorithm: p.algorithm, ...slowness(p.samples), failures: p.samples.filter(failed).length }));
         for (const m of measured) {
-            result.notes.push(`${m.algorithm.padEnd(26)} ${(m.share * 100).toFixed(1).padStart(5)} % of requests slower than ${slowMs} ms, p99 ${m.p99Ms} ms, ${m.failures} failed`);
+            result.notes.push(`${m.algorithm.padEnd(26)} ${(m.share * 100).toFixed(1).padStart(5)} % of ${phaseMs / 1000} s of requests slower than ${slowMs} ms, ` +
+                `p99 ${m.p99Ms} ms, mean ${m.meanMs} ms, ${m.failures} failed`);
         }
         expect(result, !all.some(failed), `failures with a slow host: ${describeFailures(all, all[0]?.sentAt ?? 0)}`);
+        // Judged by the share of slow requests: while more than 1 % still reach the slow host, both
+        // p99s sit just above the delay and differ by noise (printed above, not compared).
         const [roundRobin, chosen] = measured;
-        expect(result, chosen !== undefined && chosen.share < roundRobin.share && chosen.p99Ms <= roundRobin.p99Ms,
-            `${loadBalancing.algorithm} did not beat round robin with a slow host`);
+        expect(result, chosen !== undefined && chosen.share < roundRobin.share / 2,
+            `${loadBalancing.algorithm} did not halve round robin's share of slow requests: ${result.notes.slice(-2).join("; ")}`);
     },
 };
 

@@ -34,7 +34,7 @@ export function perSecond(samples: Sample[], start: number): Second[] {
 const width = 900;
 const panelHeight = 110;
 const left = 70;
-const top = 60;
+const top = 72;
 const gap = 30;
 const panels = [
     { title: "requests/s", colour: "#4477aa", value: (s: Second) => s.requests },
@@ -78,7 +78,9 @@ export function renderTimeline(title: string, seconds: Second[], marks: Array<{ 
     marks.forEach((mark, index) => {
         const mx = round(x(mark.second));
         parts.push(`<line class="mark" x1="${mx}" y1="${top - 8}" x2="${mx}" y2="${bottom}" stroke="#000" stroke-dasharray="4 3"/>`);
-        parts.push(`<text x="${mx + 3}" y="${34 + (index % 2) * 12}">${escapeXml(mark.label)}</text>`);
+        // Three rows of labels, so marks close together stay readable; right of the middle, a label ends at its line.
+        const anchor = mx > width * 0.6 ? ` text-anchor="end"` : "";
+        parts.push(`<text x="${anchor ? mx - 3 : mx + 3}" y="${34 + (index % 3) * 12}"${anchor}>${escapeXml(mark.label)}</text>`);
     });
     parts.push("</svg>");
     return parts.join("\n") + "\n";
