@@ -48,7 +48,7 @@ async function main(only: string[]): Promise<number> {
     }, null, 2) + "\n");
     console.log(`\n${drillTable(results)}\n`);
     for (const r of results) {
-        for (const line of [...r.notes, ...r.problems.map((p) => `PROBLEM: ${p}`)]) console.log(`  ${r.name.slice(0, 1)}: ${line}`);
+        for (const line of [...r.notes, ...r.problems.map((p) => `PROBLEM: ${p}`)]) console.log(`  ${r.name.split(" ")[0]}: ${line}`);
     }
     console.log("\ntimelines (SVG):");
     for (const r of results) if (r.timeline) console.log(`  ${r.timeline}`);

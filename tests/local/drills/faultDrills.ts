@@ -66,6 +66,13 @@ export const hostCut: Drill = {
                 `last answered ${secondsAfter(Math.max(...failures.map(finishedAt)), cutAt)}; formula: detection ${detectionWindowSeconds()} s + ` +
                 `connect ${loadBalancing.connectSeconds} s = ${hostLossWindowSeconds()} s for new requests, up to the ${loadBalancing.idleSeconds} s idle timeout in flight`);
         }
+        const caught = samples.filter((s) => s.sentAt <= detectedAt && finishedAt(s) >= cutAt);
+        const longest = caught.reduce<Sample | undefined>((a, s) => (!a || s.latencyMs > a.latencyMs ? s : a), undefined);
+        if (longest) {
+            result.notes.push(`longest request caught by the cut: sent ${secondsAfter(longest.sentAt, cutAt)}, ${longest.connection}, ` +
+                `${longest.status || longest.error} after ${(longest.latencyMs / 1000).toFixed(1)} s ` +
+                `(a request on a kept-alive connection to host-a waits until the heal or the ${loadBalancing.idleSeconds} s idle timeout)`);
+        }
         expect(result, outside.length === 0, `failures for requests sent after detection: ${describeFailures(outside, cutAt)}`);
         expect(result, unanswered.length === 0, `failures the load balancer never answered: ${describeFailures(unanswered, cutAt)}`);
         expect(result, slowest <= (loadBalancing.idleSeconds + 2) * 1000, `a failure took ${(slowest / 1000).toFixed(1)} s, above the idle timeout`);
