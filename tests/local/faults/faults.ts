@@ -116,8 +116,9 @@ async function removeFaultsOf(target: string): Promise<string[]> {
             removed.push(chain === dropChain ? "cut" : "slow");
         }
     }
+    // A slow-host interrupted between starting its proxy and adding its rule leaves only the proxy.
     if (target !== databaseTarget && (await removeContainer(delayProxyContainer(target))) && !removed.includes("slow")) {
-        removed.push("slow (proxy only)");
+        removed.push("a delay proxy without its rule");
     }
     if ((await faultsInPlace()).length === 0) await removeChains();
     return removed;
