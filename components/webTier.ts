@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { AccessLogDestination } from "./logs";
-import { deregistrationDelaySeconds, healthCheck } from "./plan/healthCheck";
+import { deregistrationDelaySeconds, healthCheck, loadBalancing } from "./plan/healthCheck";
 import { hostKeyUserData } from "./plan/hostKeyUserData";
 import { hostAzIndex, hostName } from "./plan/subnets";
 
@@ -74,7 +74,7 @@ export class WebTier extends pulumi.ComponentResource {
             internal: false,
             subnets: args.publicSubnetIds,
             securityGroups: [args.lbSecurityGroupId],
-            idleTimeout: 60, // nginx keeps client connections 75 s, longer than this, so the ALB never reuses a closed one
+            idleTimeout: loadBalancing.idleSeconds,
             dropInvalidHeaderFields: true,
             accessLogs: args.accessLogs && { bucket: args.accessLogs.bucket, prefix: args.accessLogs.prefix, enabled: true },
             tags: args.tags,
@@ -86,6 +86,7 @@ export class WebTier extends pulumi.ComponentResource {
             protocol: "HTTP",
             targetType: "instance",
             deregistrationDelay: deregistrationDelaySeconds,
+            loadBalancingAlgorithmType: loadBalancing.algorithm,
             healthCheck: {
                 path: healthCheck.path,
                 protocol: "HTTP",

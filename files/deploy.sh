@@ -83,14 +83,17 @@ runs_already() {
 }
 
 # Polls the colour's /health until it answers 200, its container stops, or the time is up; on
-# failure UNHEALTHY_REASON says which.
+# failure UNHEALTHY_REASON says which, with /health's last answer (its JSON names the failing
+# check, e.g. the database). --max-time is above /health's own 2 s bound per check, so a failing
+# check is read as its 503 and reason, not as a curl time-out.
 UNHEALTHY_REASON=""
 wait_healthy() {
-  local colour="$1" port deadline
+  local colour="$1" port deadline answer="none"
   port="$(port_of "$colour")"
   deadline=$((SECONDS + HEALTH_TIMEOUT_SECONDS))
   while ((SECONDS < deadline)); do
-    if curl --silent --fail --output /dev/null --max-time 2 "http://127.0.0.1:${port}/health"; then
+    if answer="$(curl --silent --show-error --max-time 3 --write-out ' (HTTP %{http_code})' \
+      "http://127.0.0.1:${port}/health" 2>&1)" && [[ "$answer" == *"(HTTP 200)" ]]; then
       return 0
     fi
     if [[ -z "$(running_container "$colour")" ]]; then
@@ -99,7 +102,7 @@ wait_healthy() {
     fi
     sleep 1
   done
-  UNHEALTHY_REASON="http://127.0.0.1:${port}/health never answered 200 within ${HEALTH_TIMEOUT_SECONDS}s"
+  UNHEALTHY_REASON="http://127.0.0.1:${port}/health never answered 200 within ${HEALTH_TIMEOUT_SECONDS}s; its last answer: ${answer}"
   return 1
 }
 

@@ -37,7 +37,7 @@ stage "typecheck (tsc --noEmit, strict)" npx tsc --noEmit
 stage "lint (eslint)" npx eslint .
 stage "unit tests" env TS_NODE_TRANSPILE_ONLY=true npx mocha 'tests/unit/**/*.test.ts'
 stage "integration tests (real nginx, docker-compose, MariaDB)" env TS_NODE_TRANSPILE_ONLY=true npx mocha 'tests/integration/**/*.test.ts'
-stage "local-stack drills (up, every drill under load: failures, hostile requests, slow clients, a reboot; down)" npm run test:drills
+stage "local-stack drills (up, every drill under load: failures as AWS shows them, hostile requests, slow clients, a reboot; down)" npm run test:drills
 
 echo "tests: ${passed} passed, ${failed} failed"
 [[ "$failed" -eq 0 ]]

@@ -3,7 +3,8 @@
 # packages they use and a running Docker engine. Safe to run again.
 set -euo pipefail
 
-packages=(docker.io docker-compose debootstrap nginx mariadb-server haproxy shellcheck wrk git curl ca-certificates openssh-client logrotate)
+# iptables: the fault commands (local:cut-host, local:slow-host, local:cut-database) and their drills.
+packages=(docker.io docker-compose debootstrap nginx mariadb-server haproxy shellcheck wrk git curl ca-certificates openssh-client logrotate iptables)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

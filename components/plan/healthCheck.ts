@@ -20,6 +20,25 @@ export const healthCheck = {
 } as const;
 
 /**
+ * How the load balancer talks to hosts; the ALB and its local stand-in read the same values.
+ * - connectSeconds: the ALB gives up connecting to a target after 10 s and answers 504 ("The load
+ *   balancer failed to establish a connection to the target before the connection timeout expired
+ *   (10 seconds)", ALB docs, "HTTP 504: Gateway timeout"). Fixed by AWS, not a setting.
+ * - idleSeconds: the ALB's `idleTimeout` (also how long a request on a kept-alive connection to a
+ *   target that stopped answering waits for its 504). nginx keeps client connections 75 s, longer
+ *   than this, so the ALB never reuses a connection nginx closed.
+ * - algorithm: the target group's `loadBalancingAlgorithmType`. Least outstanding requests sends
+ *   each request to the target with the fewest requests in flight, so a slow host (its requests
+ *   pile up) gets fewer; round robin gives it its full share. haproxy's `leastconn` counts the
+ *   same thing (requests being served per server). The drill "slow host" measures both.
+ */
+export const loadBalancing = {
+    connectSeconds: 10,
+    idleSeconds: 60,
+    algorithm: "least_outstanding_requests",
+} as const;
+
+/**
  * The app's own drain budget on SIGTERM (compose `stop_grace_period`); the app caps its drain below it.
  */
 export const appStopGraceSeconds = 20;
@@ -38,4 +57,13 @@ export function rejoinWindowSeconds(): number {
 /** Worst case from a host dying to the load balancer taking it out of rotation. */
 export function detectionWindowSeconds(): number {
     return healthCheck.intervalSeconds * healthCheck.unhealthyThreshold + healthCheck.timeoutSeconds;
+}
+
+/**
+ * Worst case a new request fails for after a host stops answering: sent just before detection, it
+ * waits the whole connect timeout. A request already in flight on a kept-alive connection to the
+ * host waits up to the idle timeout instead.
+ */
+export function hostLossWindowSeconds(): number {
+    return detectionWindowSeconds() + loadBalancing.connectSeconds;
 }

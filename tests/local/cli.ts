@@ -1,3 +1,5 @@
+import { cutDatabase, cutHost, healDatabase, healHost, slowHost } from "./faults/faults";
+import { parseDelayMs } from "./faults/faultPlan";
 import { down, deploy, drainHost, restartHost, startHostAgain, stopHost, undrainHost, up } from "./stack";
 import { printStatus } from "./status";
 
@@ -11,6 +13,10 @@ const usage = `usage: cli.ts <command>
   stop-host <host> | start-host <host>      hard stop / start
   restart-host <host>              reboot: everything on the host stops and comes back by itself
   drain-host <host> | undrain-host <host>   graceful maintenance
+  cut-host <host>                  the host's packets are dropped (power loss, as the ALB sees it)
+  slow-host <host> <ms>            the host answers <ms> late
+  heal-host <host>                 removes either fault
+  cut-database | heal-database     the database's packets are dropped (it keeps running) / pass again
   status                           hosts, versions, health
   down                             remove everything the stack started`;
 
@@ -32,6 +38,11 @@ async function main(args: string[]): Promise<void> {
         case "restart-host": await restartHost(hostArgument(rest)); return;
         case "drain-host": await drainHost(hostArgument(rest)); return;
         case "undrain-host": await undrainHost(hostArgument(rest)); return;
+        case "cut-host": await cutHost(hostArgument(rest)); return;
+        case "slow-host": await slowHost(hostArgument(rest), parseDelayMs(rest[1])); return;
+        case "heal-host": await healHost(hostArgument(rest)); return;
+        case "cut-database": await cutDatabase(); return;
+        case "heal-database": await healDatabase(); return;
         case "status": await printStatus(); return;
         case "down": await down(); return;
         default: throw new Error(usage);

@@ -2,32 +2,27 @@ import * as fs from "fs";
 import * as path from "path";
 import { detectionWindowSeconds } from "../../components/plan/healthCheck";
 import { catalog } from "./drills/catalog";
+import { leftoverFaults } from "./faults/faults";
 import { DrillResult, runDrill } from "./drills/drill";
 import { note, timed } from "./progress";
-import { down, resultsDirName, up } from "./stack";
-import { stateDir } from "./stackLayout";
 import { liveChains } from "./liveRules";
+import { down, up } from "./stack";
+import { resultsDir } from "./stackLayout";
 import { formatTable } from "./status";
 
 /**
  * `npm run test:drills`: brings the local stack up from nothing, runs every failure drill under
  * continuous load, prints the drill table and `drills: N passed, N failed`, writes the results as
  * JSON, and removes the stack again (also when a drill fails). Exits non-zero on any failure.
+ * `npm run test:drills -- 9 11` runs only the drills with those numbers.
  */
-const resultsFile = path.join(stateDir, resultsDirName, "drills.json");
+const resultsFile = path.join(resultsDir, "drills.json");
 
-/** `npm run test:drills -- 3 7` runs only drills 3 and 7 (by the number their name starts with). */
-function selectedDrills(numbers: string[]): typeof catalog {
-    if (numbers.length === 0) return catalog;
-    const selected = catalog.filter((d) => numbers.includes(d.name.split(" ")[0]));
-    if (selected.length !== numbers.length) {
-        throw new Error(`unknown drill number in ${numbers.join(" ")}: the drills are ${catalog.map((d) => d.name.split(" ")[0]).join(", ")}`);
+async function main(only: string[]): Promise<number> {
+    const drills = only.length === 0 ? catalog : catalog.filter((d) => only.includes(d.name.split(" ")[0]));
+    if (drills.length !== (only.length || catalog.length)) {
+        throw new Error(`unknown drill number in ${only.join(" ")}: the drills are ${catalog.map((d) => d.name.split(" ")[0]).join(", ")}`);
     }
-    return selected;
-}
-
-async function main(): Promise<number> {
-    const drills = selectedDrills(process.argv.slice(2));
     const started = Date.now();
     const results: DrillResult[] = [];
     let upSeconds = 0;
@@ -40,13 +35,11 @@ async function main(): Promise<number> {
             results.push(await runDrill(drill));
         }
     } catch (error) {
-        results.push({ name: "stack set-up", passed: false, problems: [(error as Error).message], notes: [], seconds: 0 });
+        results.push({ name: "stack set-up", passed: false, problems: [(error as Error).message], notes: [], marks: [], seconds: 0 });
     } finally {
         await timed("local:down", down).catch((error: Error) => note(`local:down failed: ${error.message}`));
     }
-    // Every kernel rule the stack made (the hosts' live-port redirects) must be gone again.
-    const leftover = await liveChains();
-    results.push({ name: "clean-up: no kernel rule left", passed: leftover.length === 0, problems: leftover.map((c) => `iptables nat chain ${c} is still there`), notes: [], seconds: 0 });
+    results.push(await nothingLeftBehind());
     const passed = results.filter((r) => r.passed).length;
     const failed = results.length - passed;
     const totalSeconds = (Date.now() - started) / 1000;
@@ -56,11 +49,24 @@ async function main(): Promise<number> {
     }, null, 2) + "\n");
     console.log(`\n${drillTable(results)}\n`);
     for (const r of results) {
-        for (const line of [...r.notes, ...r.problems.map((p) => `PROBLEM: ${p}`)]) console.log(`  ${r.name.slice(0, 1)}: ${line}`);
+        for (const line of [...r.notes, ...r.problems.map((p) => `PROBLEM: ${p}`)]) console.log(`  ${r.name.split(" ")[0]}: ${line}`);
     }
+    console.log("\ntimelines (SVG):");
+    for (const r of results) if (r.timeline) console.log(`  ${r.timeline}`);
     console.log(`\nlocal:up ${upSeconds.toFixed(0)} s, drills total ${totalSeconds.toFixed(0)} s; results in ${resultsFile}`);
     console.log(`drills: ${passed} passed, ${failed} failed`);
     return failed === 0 ? 0 : 1;
+}
+
+/** After the run, no iptables rule, chain or delay proxy of the fault commands may remain. */
+async function nothingLeftBehind(): Promise<DrillResult> {
+    const result: DrillResult = { name: "nothing left behind (fault rules, live-port chains, delay proxies)", passed: false, problems: [], notes: [], marks: [], seconds: 0 };
+    const left = await leftoverFaults().catch((error: Error) => [`could not list: ${error.message}`]);
+    // The hosts' live-port redirects (ha-web-live) live in this machine's kernel too.
+    left.push(...(await liveChains()).map((chain) => `iptables -t nat: chain ${chain}`));
+    result.problems.push(...left.map((l) => `left behind: ${l}`));
+    result.passed = result.problems.length === 0;
+    return result;
 }
 
 function drillTable(results: DrillResult[]): string {
@@ -77,7 +83,7 @@ function drillTable(results: DrillResult[]): string {
     return formatTable(rows);
 }
 
-main().then((code) => process.exit(code), (error: Error) => {
+main(process.argv.slice(2)).then((code) => process.exit(code), (error: Error) => {
     console.error(error);
     process.exit(1);
 });

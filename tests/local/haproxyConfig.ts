@@ -1,4 +1,4 @@
-import { healthCheck } from "../../components/plan/healthCheck";
+import { healthCheck, loadBalancing } from "../../components/plan/healthCheck";
 import { HostLayout } from "../../components/plan/hostLayout";
 
 export interface LoadBalancerPorts {
@@ -13,7 +13,8 @@ export interface LoadBalancerPorts {
  * - `retries 0` and no `option redispatch`: a request that fails on a host fails for the client,
  *   as it does behind an ALB (which never retries on another target);
  * - no passive health checks (`observe` off): only the active check takes a host out, like the ALB;
- * - idle timeouts like the ALB's default 60 s;
+ * - the ALB's connect timeout (10 s) and idle timeout, and its routing algorithm (least outstanding
+ *   requests -> `leastconn`), from healthCheck.ts; a drill may ask for round robin to compare;
  * - X-Forwarded-For appended with the client's address, as the ALB does, so a client cannot choose
  *   the address nginx logs and limits by (nginx trusts only this proxy's address);
  * - the request headers must arrive within 60 s: the ALB documents one client deadline, the
@@ -28,8 +29,16 @@ export interface LoadBalancerPorts {
 // Each connection takes two descriptors (client and server side); this fits a 20,000 descriptor limit.
 const maxConnections = 8_000;
 
-export function renderHaproxyConfig(hosts: HostLayout[], ports: LoadBalancerPorts): string {
-    const servers = hosts.map((h) => `    server ${h.name} 127.0.0.1:${h.nginxPort} check`);
+/** haproxy's name for each target group `loadBalancingAlgorithmType` the stand-in can play. */
+export const haproxyBalance = {
+    round_robin: "roundrobin",
+    least_outstanding_requests: "leastconn",
+} as const;
+
+export type Algorithm = keyof typeof haproxyBalance;
+
+export function renderHaproxyConfig(hosts: HostLayout[], ports: LoadBalancerPorts, algorithm: Algorithm = loadBalancing.algorithm): string {
+    const idle = `${loadBalancing.idleSeconds}s`;
     return [
         "global",
         `    maxconn ${maxConnections}`,
@@ -39,11 +48,11 @@ export function renderHaproxyConfig(hosts: HostLayout[], ports: LoadBalancerPort
         `    maxconn ${maxConnections}`,
         "    option http-keep-alive",
         "    option forwardfor",
-        "    timeout http-request 60s",
-        "    timeout connect 5s",
-        "    timeout client 60s",
-        "    timeout server 60s",
-        "    timeout http-keep-alive 60s",
+        `    timeout http-request ${idle}`,
+        `    timeout connect ${loadBalancing.connectSeconds}s`,
+        `    timeout client ${idle}`,
+        `    timeout server ${idle}`,
+        `    timeout http-keep-alive ${idle}`,
         "    retries 0",
         "",
         "frontend web",
@@ -51,15 +60,22 @@ export function renderHaproxyConfig(hosts: HostLayout[], ports: LoadBalancerPort
         "    default_backend hosts",
         "",
         "backend hosts",
-        "    balance roundrobin",
+        `    balance ${haproxyBalance[algorithm]}`,
         "    http-reuse safe",
+        ...hosts.map((h) => `    server ${h.name} 127.0.0.1:${h.nginxPort} track checks/${h.name}`),
+        "",
+        // The target group's health checks, in a backend of their own whose connect timeout is the
+        // check timeout: haproxy bounds a check's connect by min(timeout connect, inter), so with the
+        // requests' 10 s a check of a silent host would take 5 s, not the ALB's 2 s. `hosts` tracks these.
+        "backend checks",
+        `    timeout connect ${healthCheck.timeoutSeconds}s`,
         // HTTP/1.1 with a Host header, as the ALB's checks are (haproxy's default is HTTP/1.0 without one).
         "    option httpchk",
         `    http-check send meth GET uri ${healthCheck.path} ver HTTP/1.1 hdr Host 127.0.0.1 hdr User-Agent ${healthCheck.userAgentPrefix}/2.0`,
         "    http-check expect status 200",
         `    timeout check ${healthCheck.timeoutSeconds}s`,
         `    default-server inter ${healthCheck.intervalSeconds}s fall ${healthCheck.unhealthyThreshold} rise ${healthCheck.healthyThreshold}`,
-        ...servers,
+        ...hosts.map((h) => `    server ${h.name} 127.0.0.1:${h.nginxPort} check`),
         "",
         "frontend stats",
         `    bind 127.0.0.1:${ports.stats}`,

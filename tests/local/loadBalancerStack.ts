@@ -2,15 +2,18 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { ensureContainer, EnsureOutcome, waitFor } from "./containers";
-import { renderHaproxyConfig } from "./haproxyConfig";
+import { Algorithm, renderHaproxyConfig } from "./haproxyConfig";
 import { baseImages, buildImage, imageContext } from "./images";
 import { hostLayouts, loadBalancer, stateDir } from "./stackLayout";
 
 const configFile = path.join(stateDir, "haproxy.cfg");
 
-/** Builds and starts the ALB stand-in; a changed config re-creates it (the spec hash includes it). */
-export async function ensureLoadBalancer(): Promise<EnsureOutcome> {
-    const config = renderHaproxyConfig(hostLayouts, { listen: loadBalancer.port, stats: loadBalancer.statsPort });
+/**
+ * Builds and starts the ALB stand-in; a changed config re-creates it (the spec hash includes it).
+ * `algorithm` is the target group's unless a drill compares another.
+ */
+export async function ensureLoadBalancer(algorithm?: Algorithm): Promise<EnsureOutcome> {
+    const config = renderHaproxyConfig(hostLayouts, { listen: loadBalancer.port, stats: loadBalancer.statsPort }, algorithm);
     fs.mkdirSync(stateDir, { recursive: true });
     if (!fs.existsSync(configFile) || fs.readFileSync(configFile, "utf8") !== config) {
         fs.writeFileSync(configFile, config);

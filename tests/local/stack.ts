@@ -4,6 +4,7 @@ import { detectionWindowSeconds, healthCheck, rejoinWindowSeconds } from "../../
 import { hostPaths } from "../../components/plan/hostPaths";
 import { isRunning, removeContainer } from "./containers";
 import { ensureDatabase } from "./database";
+import { removeAllFaults } from "./faults/faults";
 import { buildHostImage } from "./hostImage";
 import { runOnHost } from "./hostAccess";
 import { ensureHost, rebootHost, removeHost, startHost, stopHostHard } from "./hosts";
@@ -14,7 +15,7 @@ import { note, timed } from "./progress";
 import { buildRelease, currentRelease, recordRelease } from "./release";
 import { docker, dockerOk } from "./run";
 import { runHostPlans, StepOutcome } from "./stepExecutor";
-import { database, hostLayout, hostNames, loadBalancer, stateDir } from "./stackLayout";
+import { database, hostLayout, hostNames, loadBalancer, resultsDirName, stateDir } from "./stackLayout";
 import { printStatus } from "./status";
 
 /** How long a healthy host takes to enter rotation: the rejoin window, plus one interval of phase. */
@@ -101,6 +102,7 @@ export async function undrainHost(host: string): Promise<void> {
 
 /** Removes every container, volume and state file the stack created (images stay as build cache). */
 export async function down(): Promise<void> {
+    await timed("faults: remove every rule, chain and delay proxy of ours", removeAllFaults);
     for (const host of hostNames) {
         await timed(`${host}: remove host and its app containers`, () => removeHost(host));
     }
@@ -114,9 +116,6 @@ export async function down(): Promise<void> {
     }
     note("local stack removed");
 }
-
-/** Drill and bench results survive `down`. */
-export const resultsDirName = "results";
 
 async function requireStackUp(): Promise<void> {
     if (!(await isRunning(loadBalancer.container))) {

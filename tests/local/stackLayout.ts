@@ -10,6 +10,10 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 /** Gitignored working state: secrets (0600), the load balancer config, drill results. */
 export const stateDir = path.join(repoRoot, ".local-stack");
 
+/** Drill and bench results: they survive `local:down`. */
+export const resultsDirName = "results";
+export const resultsDir = path.join(stateDir, resultsDirName);
+
 /** The stand-in for EFS: one directory bind-mounted at /shared into every host and app container. */
 export const sharedDir = path.join(stateDir, "shared");
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { generatedSecrets, isSecretInput, isSecretOutput, mockAzs, mockDebianAmi, RecordedResource, valueOf } from "./support/pulumiMocks";
 import { ProgramRun, runProgram } from "./support/runProgram";
-import { deregistrationDelaySeconds, healthCheck } from "../../components/plan/healthCheck";
+import { deregistrationDelaySeconds, healthCheck, loadBalancing } from "../../components/plan/healthCheck";
 
 const subnetAz = (run: ProgramRun) => new Map(run.ofType("aws:ec2/subnet:Subnet").map((s) => [`${s.name}-id`, s.inputs.availabilityZone as string]));
 const byName = (resources: RecordedResource[]) => resources.map((r) => r.name).sort();
@@ -56,6 +56,14 @@ describe("the Pulumi program (index.ts under mocks)", function () {
             expect(check.interval).to.equal(healthCheck.intervalSeconds);
             expect(group.inputs.deregistrationDelay).to.equal(deregistrationDelaySeconds);
             expect(group.inputs.deregistrationDelay).to.be.below(300);
+        });
+
+        it("routes by least outstanding requests and times out idle connections as the local stand-in does", () => {
+            const [group] = run.ofType("aws:lb/targetGroup:TargetGroup");
+            expect(group.inputs.loadBalancingAlgorithmType).to.equal("least_outstanding_requests");
+            expect(group.inputs.loadBalancingAlgorithmType).to.equal(loadBalancing.algorithm);
+            const [lb] = run.ofType("aws:lb/loadBalancer:LoadBalancer");
+            expect(lb.inputs.idleTimeout).to.equal(loadBalancing.idleSeconds);
         });
 
         it("listens on HTTP only and forwards to the hosts when no certificate is configured", () => {

@@ -12,6 +12,7 @@ import { hostStatuses } from "../status";
 import { runHostPlans, StepOutcome } from "../stepExecutor";
 import { appContainerIds } from "./appContainers";
 import { hostileRequests, slowClients } from "./edge";
+import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { hostReboot } from "./hostReboot";
 import { versionsServed } from "./probe";
@@ -198,4 +199,7 @@ const idempotence: Drill = {
     },
 };
 
-export const catalog: Drill[] = [rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients, hostReboot];
+export const catalog: Drill[] = [
+    rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
+    hostCut, slowHostDrill, databaseCut, hostReboot,
+];

@@ -34,7 +34,7 @@ const stopSlackSeconds = 5;
  * and dockerd restarting (README, "Self-healing hosts").
  */
 export const hostReboot: Drill = {
-    name: "9 host reboot (host-a restarted: back by itself, no step re-run)",
+    name: "12 host reboot (host-a restarted: back by itself, no step re-run)",
     async run(result) {
         const machine = await inspect(hostContainer(rebooted), "{{.Id}}");
         const stepLogs = () => outputOnHost(rebooted, `sudo -n ls -l --time-style=+%s ${hostPaths.stepLogDir}`);

@@ -46,3 +46,26 @@ export async function versionsServed(count: number): Promise<Set<string>> {
     }
     return versions;
 }
+
+export interface TimedAnswer {
+    /** 0 when there was no HTTP answer (see error). */
+    status: number;
+    ms: number;
+    body: string;
+    error?: string;
+}
+
+/** One GET straight at a loopback port (an app colour, a host's nginx), timed. */
+export function timedGet(port: number, pathname: string, timeoutMs: number): Promise<TimedAnswer> {
+    const started = Date.now();
+    return new Promise((resolve) => {
+        const req = http.get({ host: "127.0.0.1", port, path: pathname, agent: false }, (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: Date.now() - started, body }));
+        });
+        req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+        req.on("error", (error: NodeJS.ErrnoException) =>
+            resolve({ status: 0, ms: Date.now() - started, body: "", error: error.code ?? error.message }));
+    });
+}

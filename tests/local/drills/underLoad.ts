@@ -1,17 +1,20 @@
 import { defaultLoad, LoadOptions, startLoad } from "../load/loadGenerator";
 import { failed, Sample, summarize } from "../load/sample";
 import { loadBalancer } from "../stackLayout";
-import { DrillResult } from "./drill";
+import { DrillResult, recordSamples } from "./drill";
 
 /** Seconds of steady load before and after the action, so a drill sees both sides of it. */
 const settleMs = 2000;
 
 /**
  * Runs `action` under continuous load through the load balancer (keep-alive and fresh connections)
- * and records the load summary on the drill. Returns every sample for the drill's own checks.
+ * and records the load summary (and the samples, for its timeline) on the drill. Returns every
+ * sample for the drill's own checks.
  */
-export async function underLoad(result: DrillResult, action: () => Promise<void>, paths = ["/"], load: Partial<LoadOptions> = {}): Promise<Sample[]> {
-    const running = startLoad({ ...defaultLoad, baseUrl: loadBalancer.url, paths, ...load });
+export async function underLoad(
+    result: DrillResult, action: () => Promise<void>, paths = ["/"], options: Partial<LoadOptions> = {},
+): Promise<Sample[]> {
+    const running = startLoad({ ...defaultLoad, ...options, baseUrl: loadBalancer.url, paths });
     try {
         await sleep(settleMs);
         await action();
@@ -19,6 +22,7 @@ export async function underLoad(result: DrillResult, action: () => Promise<void>
     } finally {
         const samples = await running.stop();
         result.load = summarize(samples);
+        recordSamples(result, samples);
     }
     return running.samples;
 }

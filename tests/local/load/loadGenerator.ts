@@ -13,6 +13,8 @@ export interface LoadOptions {
     /** Hard bounds: the load stops by itself even if nobody calls stop(). */
     maxSeconds: number;
     maxRequests: number;
+    /** A client gives up on a request after this long (a drill of hosts that stop answering waits longer than the LB). */
+    requestTimeoutMs: number;
 }
 
 export const defaultLoad: Omit<LoadOptions, "baseUrl" | "paths"> = {
@@ -21,9 +23,8 @@ export const defaultLoad: Omit<LoadOptions, "baseUrl" | "paths"> = {
     pauseMs: 20,
     maxSeconds: 600,
     maxRequests: 2_000_000,
+    requestTimeoutMs: 15_000,
 };
-
-const requestTimeoutMs = 15_000;
 
 export interface RunningLoad {
     /** Stops sending, waits for requests in flight, returns every sample. */
@@ -50,7 +51,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
     const client = async (connection: Sample["connection"]) => {
         const agent = connection === "keep-alive" ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : undefined;
         for (let i = 0; keepGoing(); i++) {
-            samples.push(await request(targets[i % targets.length], agent, connection));
+            samples.push(await request(targets[i % targets.length], agent, connection, options.requestTimeoutMs));
             await new Promise((r) => setTimeout(r, options.pauseMs));
         }
         agent?.destroy();
@@ -69,7 +70,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
     };
 }
 
-function request(target: URL, agent: http.Agent | undefined, connection: Sample["connection"]): Promise<Sample> {
+function request(target: URL, agent: http.Agent | undefined, connection: Sample["connection"], timeoutMs: number): Promise<Sample> {
     const sentAt = Date.now();
     const started = process.hrtime.bigint();
     const latency = () => Number(process.hrtime.bigint() - started) / 1e6;
@@ -83,7 +84,7 @@ function request(target: URL, agent: http.Agent | undefined, connection: Sample[
             }));
             res.on("error", failed);
         });
-        req.setTimeout(requestTimeoutMs, () => req.destroy(new Error("timeout")));
+        req.setTimeout(timeoutMs, () => req.destroy(new Error("timeout")));
         req.on("error", failed);
     });
 }

@@ -1,0 +1,42 @@
+import { expect } from "chai";
+import { localHostLayout } from "../../components/plan/hostLayout";
+import { cutHostRule, delayProxyPort, dropChain, jumps, parseDelayMs, slowChain, slowHostRule, targetsIn } from "../local/faults/faultPlan";
+
+describe("fault rules (loopback only, in chains of our own)", () => {
+    const hostA = localHostLayout("host-a", 0);
+
+    it("cuts a host by dropping its nginx and sshd packets both ways, never refusing them", () => {
+        const rule = cutHostRule(hostA).join(" ");
+        expect(rule).to.include("--ports 8081,2201").and.match(/-j DROP$/);
+        expect(rule).not.to.include("REJECT");
+    });
+
+    it("drops on INPUT from lo, so a sender sees silence rather than a send error", () => {
+        expect(jumps).to.deep.include(["filter", "INPUT", ["-i", "lo", "-j", dropChain]]);
+        expect(jumps.map(([, , rule]) => rule.at(-1))).to.deep.equal([dropChain, slowChain]);
+    });
+
+    it("slows a host by redirecting connections to its nginx through its delay proxy, except the proxy's own", () => {
+        const rule = slowHostRule(hostA).join(" ");
+        expect(rule).to.include("-d 127.0.0.1 --dport 8081").and.include("! --uid-owner");
+        expect(rule).to.match(new RegExp(`REDIRECT --to-ports ${delayProxyPort(hostA)}$`));
+        expect(delayProxyPort(localHostLayout("host-b", 1))).to.not.equal(delayProxyPort(hostA));
+    });
+
+    it("finds whose faults a chain holds from the rules' comments, quoted or not", () => {
+        const listing = [
+            "-N HA_WEB_FAULTS",
+            "-A HA_WEB_FAULTS -p tcp -m multiport --ports 8081,2201 -m comment --comment \"ha-web-fault:host-a\" -j DROP",
+            "-A HA_WEB_FAULTS -p tcp -m multiport --ports 3307 -m comment --comment ha-web-fault:database -j DROP",
+        ].join("\n");
+        expect(targetsIn(listing)).to.deep.equal(["host-a", "database"]);
+        expect(targetsIn("-N HA_WEB_FAULTS")).to.deep.equal([]);
+    });
+
+    it("takes a delay in whole milliseconds and names a bad one", () => {
+        expect(parseDelayMs("500")).to.equal(500);
+        for (const bad of [undefined, "", "0", "1.5", "500ms", "-3", "60001"]) {
+            expect(() => parseDelayMs(bad)).to.throw(/slow-host needs a delay in whole milliseconds/);
+        }
+    });
+});
