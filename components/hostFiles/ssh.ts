@@ -37,8 +37,10 @@ const perDialTimeoutMs = 15_000;
 const redialDelayMs = 2_000;
 
 /**
- * Connects as `target.user`, verifying the host key. A wrong host key fails at once (retrying
- * cannot fix it); refusals and time-outs are retried until `timeoutSeconds`.
+ * Connects as `target.user`, verifying the host key. A wrong host key fails at once: a booting EC2
+ * host never serves another key first, since cloud-init's ssh module writes the pinned key in the
+ * network stage, whose unit (cloud-init.service) is ordered Before=sshd.service (cloud-init's
+ * systemd templates). Refusals and time-outs are retried until `timeoutSeconds`.
  */
 export async function dial(target: SshTarget, options: DialOptions): Promise<Client> {
     const deadline = Date.now() + options.timeoutSeconds * 1000;
