@@ -153,7 +153,7 @@ function describeHealth(answers: Array<{ where: string; status: number; ms: numb
  * packets vanish. Users must not notice; /health must say so quickly; a deploy must be refused.
  */
 export const databaseCut: Drill = {
-    name: "11 database unreachable 60 s (packets dropped), then back",
+    name: "11 database unreachable at least 60 s (packets dropped), then back",
     async run(result) {
         const containersBefore = await appContainerIds();
         await buildRelease(releaseDuringOutage, false);
