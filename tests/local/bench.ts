@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { startApp } from "../support/appProcess";
 import { freePort } from "../support/mariadb";
-import { startNginxHost, waitForPing } from "../support/nginxHost";
+import { nginxTempPaths, startNginxHost, stopProcess, waitForPing } from "../support/nginxHost";
 import { isRunning } from "./containers";
 import { note } from "./progress";
 import { mustRun, run } from "./run";
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const wasUp = await isRunning(loadBalancer.container);
     try {
         const bare = await startBareNode();
-        stopAll.push(() => stopChild(bare.child));
+        stopAll.push(() => stopProcess(bare.child));
         const app = await startApp({ APP_VERSION: "bench", SHARED_DIR: work, DB_HOST: "127.0.0.1", DB_PORT: "9", DB_NAME: "b", DB_USER: "b", DB_PASSWORD: "b" });
         stopAll.push(() => app.stop());
         const host = await startNginxHost("127.0.0.1/32");
@@ -80,20 +80,12 @@ async function startNginxPong(work: string): Promise<number> {
     fs.writeFileSync(path.join(work, "pong.conf"), [
         "worker_processes auto;", `pid ${work}/pong.pid;`, `error_log ${work}/pong-error.log;`, "events { worker_connections 1024; }",
         "http {", "    access_log off;",
-        ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `    ${t}_temp_path ${work}/${t};`),
+        ...nginxTempPaths(work).map((line) => `    ${line}`),
         `    server { listen 127.0.0.1:${port}; location / { return 200 "pong"; } }`, "}",
     ].join("\n"));
     await mustRun("nginx", ["-c", path.join(work, "pong.conf")]);
     await waitForPing(port);
     return port;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-    return new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-    });
 }
 
 /** Samples a process's resident memory every 500 ms; `stop` returns the highest, in MB. */

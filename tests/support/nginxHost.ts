@@ -66,9 +66,7 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
     fs.writeFileSync(paths.liveCommand, files.liveScript, { mode: 0o755 });
     const switchTo = async (colour: "blue" | "green") => { await mustRun(paths.liveCommand, ["set", String(colourPorts[colour])]); };
     await switchTo("blue");
-    // Not in /var/lib/nginx: other nginx instances on this machine use those.
-    fs.writeFileSync(path.join(dir, "sites", "temp-paths.conf"),
-        ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `${t}_temp_path ${dir}/${t};`).join("\n") + "\n");
+    fs.writeFileSync(path.join(dir, "sites", "temp-paths.conf"), nginxTempPaths(dir).join("\n") + "\n");
     const apps = [colourPorts.blue, colourPorts.green].map((appPort) => startApp(appPort, dir));
     await Promise.all([colourPorts.blue, colourPorts.green].map(waitForPing));
     await mustRun("nginx", ["-c", paths.nginxMainConfig]);
@@ -77,10 +75,10 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
         dir, port, paths, layout, colourPorts, apps, switchTo,
         accessLog: () => readLines(paths.nginxAccessLog),
         errorLog: () => (fs.existsSync(paths.nginxErrorLog) ? fs.readFileSync(paths.nginxErrorLog, "latin1") : ""),
-        stopColour: (index) => stopApp(apps[index]),
+        stopColour: (index) => stopProcess(apps[index]),
         stop: async () => {
             await run("nginx", ["-c", paths.nginxMainConfig, "-s", "quit"]);
-            await Promise.all(apps.map(stopApp));
+            await Promise.all(apps.map(stopProcess));
             await removeLiveChain(liveChain(layout.name));
             fs.rmSync(dir, { recursive: true, force: true });
         },
@@ -98,12 +96,18 @@ function startApp(port: number, sharedDir: string): ChildProcess {
     });
 }
 
-function stopApp(app: ChildProcess): Promise<void> {
+/** SIGTERM, resolved once the process has exited (at once if it already had). */
+export function stopProcess(child: ChildProcess): Promise<void> {
     return new Promise((resolve) => {
-        if (app.exitCode !== null) return resolve();
-        app.once("exit", () => resolve());
-        app.kill("SIGTERM");
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
     });
+}
+
+/** nginx's temp-path directives into `dir`: other nginx instances on this machine use /var/lib/nginx. */
+export function nginxTempPaths(dir: string): string[] {
+    return ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `${t}_temp_path ${dir}/${t};`);
 }
 
 /** Polls until the port answers /ping with 200 (bounded). */
