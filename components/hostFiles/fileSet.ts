@@ -1,3 +1,4 @@
+import * as path from "path";
 import type { SshTarget } from "./ssh";
 
 /**
@@ -161,7 +162,7 @@ export function installScript(args: {
     ];
     args.write.files.forEach((file, i) => {
         const target = quote(file.path);
-        const temporary = quote(`${dirname(file.path)}/.${basename(file.path)}.ha-web-new`);
+        const temporary = quote(`${path.posix.dirname(file.path)}/.${path.posix.basename(file.path)}.ha-web-new`);
         lines.push(
             `install -D -o root -g root -m ${file.mode} "$staging/${stagedName(i)}" ${temporary} && mv -f ${temporary} ${target} ||`
             + ` { echo ${quote(`${file.path}: cannot be written (see above)`)} >&2; exit 1; }`,
@@ -183,9 +184,9 @@ export function installScript(args: {
             `rm -rf ${old}`,
         );
     });
-    for (const path of args.remove) lines.push(`rm -rf ${quote(path)}`);
+    for (const removed of args.remove) lines.push(`rm -rf ${quote(removed)}`);
     lines.push(
-        `install -d -m 0700 ${quote(dirname(args.manifest))}`,
+        `install -d -m 0700 ${quote(path.posix.dirname(args.manifest))}`,
         `printf '%s\\n' ${quote(args.owner)} > ${quote(args.manifest)}`,
         `echo ${quote(`${args.set}: ${args.write.files.length + args.write.directories.length} written, ${args.remove.length} removed`)}`,
         "",
@@ -206,7 +207,7 @@ export function removalScript(args: { owner: string; manifest: string; paths: st
         "  echo 'file set: placed again since; leaving its files'",
         "  exit 0",
         "fi",
-        ...args.paths.map((path) => `rm -rf ${quote(path)}`),
+        ...args.paths.map((placed) => `rm -rf ${quote(placed)}`),
         `rm -f ${quote(args.manifest)}`,
         `echo ${quote(`file set: ${args.paths.length} paths removed`)}`,
         "",
@@ -215,12 +216,4 @@ export function removalScript(args: { owner: string; manifest: string; paths: st
 
 export function manifestPath(set: string): string {
     return `${manifestDir}/${set}`;
-}
-
-function dirname(path: string): string {
-    return path.slice(0, path.lastIndexOf("/")) || "/";
-}
-
-function basename(path: string): string {
-    return path.slice(path.lastIndexOf("/") + 1);
 }
