@@ -38,7 +38,8 @@ export async function hostSshDir(host: string): Promise<string> {
     return dir;
 }
 
-async function keyPair(file: string, comment: string): Promise<KeyPair> {
+/** An ED25519 key pair at `file` (+ `.pub`), made with ssh-keygen unless it is there already. */
+export async function keyPair(file: string, comment: string): Promise<KeyPair> {
     if (!fs.existsSync(file)) {
         fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
         await mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file]);

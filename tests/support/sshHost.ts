@@ -5,7 +5,8 @@ import { SshTarget } from "../../components/hostFiles/ssh";
 import { removeContainer, waitFor } from "../local/containers";
 import { buildSshHostImage, sshHostImage } from "../local/hostImage";
 import { canConnect } from "../local/hosts";
-import { docker, mustRun } from "../local/run";
+import { docker } from "../local/run";
+import { keyPair } from "../local/sshKeys";
 import { freePort } from "./mariadb";
 
 /** A throwaway SSH host (the AMI stand-in: sshd, sudo, `admin`) on a free loopback port. */
@@ -27,12 +28,11 @@ export async function startSshHost(options: { authorizedKeyOptions?: string; ext
     await buildSshHostImage();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-ssh-host-"));
     fs.chmodSync(dir, 0o755);
-    const keygen = (name: string) => mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, name)]);
-    await Promise.all([keygen("client"), keygen("ssh_host_ed25519_key"), keygen("other_host_key")]);
-    const publicKey = (name: string) => fs.readFileSync(path.join(dir, `${name}.pub`), "utf8").trim();
+    const [client, hostKey, otherHostKey] = await Promise.all(
+        ["client", "ssh_host_ed25519_key", "other_host_key"].map((name) => keyPair(path.join(dir, name), "ha-web-test")));
     fs.mkdirSync(path.join(dir, "authorized_keys"), { mode: 0o755 });
     const prefix = options.authorizedKeyOptions ? `${options.authorizedKeyOptions} ` : "";
-    fs.writeFileSync(path.join(dir, "authorized_keys", "admin"), `${prefix}${publicKey("client")}\n`, { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, "authorized_keys", "admin"), `${prefix}${client.publicKey}\n`, { mode: 0o644 });
     for (const [name, text] of Object.entries(options.extraFiles ?? {})) fs.writeFileSync(path.join(dir, name), text, { mode: 0o755 });
 
     const port = await freePort();
@@ -46,10 +46,10 @@ export async function startSshHost(options: { authorizedKeyOptions?: string; ext
         container,
         target: {
             host: "127.0.0.1", port, user: "admin",
-            privateKey: fs.readFileSync(path.join(dir, "client"), "utf8"),
-            hostKey: publicKey("ssh_host_ed25519_key"),
+            privateKey: fs.readFileSync(client.privateKeyFile, "utf8"),
+            hostKey: hostKey.publicKey,
         },
-        otherHostKey: publicKey("other_host_key"),
+        otherHostKey: otherHostKey.publicKey,
         shell: (command) => docker(["exec", container, "bash", "-c", command]),
         async stop() {
             await removeContainer(container);
