@@ -59,7 +59,10 @@ export interface ExecutorOptions {
  * `force` runs every step anyway (drill 6: each must be a no-op).
  */
 export async function runHostPlans(plans: HostPlan[], options: ExecutorOptions = {}): Promise<StepOutcome[]> {
-    const access = options.access ?? hostAccess;
+    // Looked up once per host and run (when its first step starts): keys and machine do not change meanwhile.
+    const lookUp = options.access ?? hostAccess;
+    const accessByHost = new Map<string, Promise<HostAccess>>();
+    const access = (host: string) => accessByHost.get(host) ?? accessByHost.set(host, lookUp(host)).get(host)!;
     const context: StepContext = { force: options.force ?? false, workDir: options.workDir ?? stateDir };
     const dependencies = stepDependencies(plans);
     const done = new Map<string, Promise<StepOutcome>>();
