@@ -11,11 +11,26 @@ import { ContainerLogging } from "./plan/hostFiles";
 import { hostPaths } from "./plan/hostPaths";
 import { planHosts } from "./plan/hostPlans";
 import { changeTokens } from "./plan/hostStep";
-import { AppSource, builtAppSource } from "./plan/hostSteps";
+import { AppSettings } from "./plan/appSettings";
+import { AppInputs, AppSource, builtAppSource } from "./plan/hostSteps";
 import { Settings } from "./plan/settings";
 import { ServiceMembership } from "./serviceMembership";
 import { SharedStorage } from "./sharedStorage";
 import { WebTier } from "./webTier";
+
+/**
+ * The app's settings as step values. Each secret is its own secret Output (read from the one
+ * `appSecrets` secret map), so it stays encrypted in the env file's resource and the triggers.
+ */
+function appInputs(app: AppSettings): AppInputs<pulumi.Input<string>> {
+    const secretMap = new pulumi.Config().getSecretObject<Record<string, unknown>>("appSecrets");
+    return {
+        healthPath: app.healthPath,
+        env: app.env,
+        secrets: Object.fromEntries(app.secretNames.map((name) => [name, secretMap!.apply((m) => String(m[name]))])),
+        migrateCommand: app.migrateCommand,
+    };
+}
 
 /** How long the health gate waits for every host to answer through the load balancer. */
 const healthGateTimeoutSeconds = 300;
@@ -45,7 +60,8 @@ export interface HostConfigurationArgs {
  */
 export function configureHosts(args: HostConfigurationArgs): HealthGate {
     const { settings, web, shared, database } = args;
-    const appDir = path.join(__dirname, "..", "app");
+    // Relative to the project directory, where `pulumi up` runs the program.
+    const appDir = path.resolve(settings.app.dir);
     const appSource: AppSource<pulumi.Input<string>> = settings.appImage
         ? { kind: "image", image: settings.appImage }
         : builtAppSource(appDir, directoryHash(appDir));
@@ -66,6 +82,7 @@ export function configureHosts(args: HostConfigurationArgs): HealthGate {
             tlsCaUrl: rdsCaBundleUrl(aws.config.region ?? "us-west-2"),
         },
         appSource,
+        app: appInputs(settings.app),
     });
     const setup = new HostSetup("setup", {
         plans: plans.map((plan, i) => ({ ...plan, instanceId: web.hosts[i].instance.id, address: web.hosts[i].address, hostKey: web.hosts[i].hostKey })),

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HostFiles } from "./hostFiles/resource";
 import { contentHash } from "./plan/hash";
 import { CommandStep, FileSetStep, fileText, HostStep, PlannedFile, renderStdin } from "./plan/hostStep";
-import { qualifiedStepName, stepDependencies } from "./plan/stepGraph";
+import { stepDependencies } from "./plan/stepGraph";
 
 export interface HostPlan {
     host: string;
@@ -45,24 +45,19 @@ export class HostSetup extends pulumi.ComponentResource {
 
     constructor(name: string, args: HostSetupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-web:hosts:HostSetup", name, {}, opts);
-        const dependencies = stepDependencies(args.plans);
-
-        for (const plan of args.plans) {
-            for (const step of plan.steps) {
-                const qualified = qualifiedStepName(plan.host, step.name);
-                const options: pulumi.CustomResourceOptions = {
-                    parent: this,
-                    dependsOn: [
-                        ...(dependencies.get(qualified) ?? []).map((d) => this.steps.get(d)!),
-                        ...(args.stepPrerequisites[step.name] ?? []),
-                    ],
-                };
-                const resourceName = `${name}-${plan.host}-${step.name}`;
-                const resource = step.kind === "files"
-                    ? placeFiles(resourceName, plan, step, args, options)
-                    : runCommand(resourceName, plan, step, args, options);
-                this.steps.set(qualified, resource);
-            }
+        const plans = new Map(args.plans.map((plan) => [plan.host, plan]));
+        // In dependency order: every resource a step's dependsOn names exists before it.
+        for (const [qualified, { host, step, waits }] of stepDependencies(args.plans)) {
+            const plan = plans.get(host)!;
+            const options: pulumi.CustomResourceOptions = {
+                parent: this,
+                dependsOn: [...waits.map((d) => this.steps.get(d)!), ...(args.stepPrerequisites[step.name] ?? [])],
+            };
+            const resourceName = `${name}-${host}-${step.name}`;
+            const resource = step.kind === "files"
+                ? placeFiles(resourceName, plan, step, args, options)
+                : runCommand(resourceName, plan, step, args, options);
+            this.steps.set(qualified, resource);
         }
         this.registerOutputs({});
     }

@@ -1,7 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
+import { secretMapShapeOf } from "./plan/appSettings";
 import { checkAmi, checkAzCount, readSettings, Settings } from "./plan/settings";
+
+/**
+ * Whether the engine marked a key secret: @pulumi/pulumi 3.248 runtime/config.js exports
+ * `isConfigSecret` (it reads the engine's list of secret keys) but its .d.ts does not declare it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(fullKey: string): boolean };
 
 /** The stack's checked settings and what they resolve to in the account: AZs and the VPC's CIDR. */
 export interface StackConfig {
@@ -28,6 +36,8 @@ export async function readStackConfig(): Promise<StackConfig> {
     const settings = readSettings({
         get: (key) => config.get(key),
         hasSecret: (key) => config.getSecret(key) !== undefined,
+        // Names and kinds only: values are read as secrets where they are used (configureHosts).
+        secretMapShape: (key) => secretMapShapeOf(config.get(key), !isConfigSecret(`${config.name}:${key}`)),
         fileExists: (path) => fs.existsSync(path),
         region,
     });

@@ -59,7 +59,7 @@ fetch_db_ca() {
   fi
   install -d -m 0700 "$(dirname "$DB_CA_FILE")"
   install_content "$DB_CA_FILE" 0644 <<<"$pem"
-  install_content "$DB_TLS_ENV_FILE" 0600 < <(printf 'DB_TLS_CA_BASE64=%s\n' "$(base64 --wrap=0 "$DB_CA_FILE")")
+  install_content "$DB_TLS_ENV_FILE" 0600 < <(printf '{{dbTlsEnvName}}=%s\n' "$(base64 --wrap=0 "$DB_CA_FILE")")
 }
 
 share_operator_commands() {

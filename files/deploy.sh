@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # ha-web-deploy IMAGE: blue/green deploy of the app on this host (rendered by
 # components/plan/hostFiles.ts). Starts IMAGE as the idle colour beside the live one, waits for its
-# /health, moves the host's live port to it (ha-web-live: new connections go to the new colour, nginx
+# health path (appHealthPath), moves the host's live port to it (ha-web-live: new connections go to the new colour, nginx
 # is not reloaded; see the site file for why), waits until nginx has closed its connections to the
 # old colour, then stops the old colour gracefully (SIGTERM, drain). If the new colour never gets
 # healthy it is removed, the old one keeps serving, and the deploy fails. Each deploy is recorded in
 # the git repository {{configsDir}}.
-# HEALTH_TIMEOUT_SECONDS (default 60) bounds the wait for /health.
+# HEALTH_TIMEOUT_SECONDS (default 60) bounds the wait for it.
 set -euo pipefail
 
 readonly HOST_NAME="{{hostname}}"
@@ -23,6 +23,8 @@ readonly LIVE_COMMAND="{{liveCommand}}"
 # nginx has closed every connection it had to the old colour itself.
 readonly SETTLE_SECONDS="{{settleSeconds}}"
 readonly HEALTH_TIMEOUT_SECONDS="${HEALTH_TIMEOUT_SECONDS:-60}"
+# The app's readiness path (appHealthPath), asked at the colour's own port, never through nginx.
+readonly HEALTH_PATH="{{healthPath}}"
 
 log() { echo "ha-web-deploy: $*"; }
 
@@ -34,12 +36,42 @@ other_colour() {
   if [[ "$1" == blue ]]; then echo green; else echo blue; fi
 }
 
-# docker-compose for one colour. Every variable the file interpolates is set, for every subcommand.
+# Exports the app's environment (the root-only env files: database, settings, secrets) into this
+# subshell only. The compose file passes each name through by name, so a value reaches the app byte
+# for byte: docker-compose 1.29 reads env_file values with python-dotenv, which expands ${...} and
+# cuts " #..." off unquoted values (compose/config/environment.py env_vars_from_file).
+load_app_env() {
+  local file line name
+  for file in "$ENV_FILE" "$DB_TLS_ENV_FILE"; do
+    while IFS= read -r line || [[ -n "$line" ]]; do
+      [[ -n "$line" ]] || continue
+      name="${line%%=*}"
+      if [[ "$line" != *=* || ! "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
+        echo "ha-web-deploy: ${file} has a line that is not NAME=value; run pulumi up to place it again" >&2
+        exit 1
+      fi
+      export "${name}=${line#*=}"
+    done <"$file"
+  done
+}
+
+# docker-compose for one project: PROJECT PORT IMAGE ARGS... Every variable the file interpolates is
+# set, for every subcommand.
+compose_project() {
+  local project="$1" port="$2" image="$3"
+  shift 3
+  (
+    load_app_env
+    APP_IMAGE="$image" APP_PORT="$port" APP_CONFIG="$CONFIG_HASH" \
+      exec docker-compose --project-name "$project" --file "$COMPOSE_FILE" "$@"
+  )
+}
+
+# docker-compose for one colour.
 compose() {
   local colour="$1" image="$2"
   shift 2
-  APP_IMAGE="$image" APP_PORT="$(port_of "$colour")" APP_CONFIG="$CONFIG_HASH" \
-    docker-compose --project-name "${HOST_NAME}-${colour}" --file "$COMPOSE_FILE" "$@"
+  compose_project "${HOST_NAME}-${colour}" "$(port_of "$colour")" "$image" "$@"
 }
 
 # The running container of a colour, if any.
@@ -82,9 +114,9 @@ runs_already() {
     [[ "$(docker inspect --format '{{index .Config.Labels "ha-web.config"}}' "$id")" == "$CONFIG_HASH" ]]
 }
 
-# Polls the colour's /health until it answers 200, its container stops, or the time is up; on
-# failure UNHEALTHY_REASON says which, with /health's last answer (its JSON names the failing
-# check, e.g. the database). --max-time is above /health's own 2 s bound per check, so a failing
+# Polls the colour's health path until it answers 200, its container stops, or the time is up; on
+# failure UNHEALTHY_REASON says which, with its last answer (the sample app's JSON names the failing
+# check, e.g. the database). --max-time is above the sample /health's own 2 s bound per check, so a failing
 # check is read as its 503 and reason, not as a curl time-out.
 UNHEALTHY_REASON=""
 wait_healthy() {
@@ -93,16 +125,16 @@ wait_healthy() {
   deadline=$((SECONDS + HEALTH_TIMEOUT_SECONDS))
   while ((SECONDS < deadline)); do
     if answer="$(curl --silent --show-error --max-time 3 --write-out ' (HTTP %{http_code})' \
-      "http://127.0.0.1:${port}/health" 2>&1)" && [[ "$answer" == *"(HTTP 200)" ]]; then
+      "http://127.0.0.1:${port}${HEALTH_PATH}" 2>&1)" && [[ "$answer" == *"(HTTP 200)" ]]; then
       return 0
     fi
     if [[ -z "$(running_container "$colour")" ]]; then
-      UNHEALTHY_REASON="its container exited before /health answered 200"
+      UNHEALTHY_REASON="its container exited before ${HEALTH_PATH} answered 200"
       return 1
     fi
     sleep 1
   done
-  UNHEALTHY_REASON="http://127.0.0.1:${port}/health never answered 200 within ${HEALTH_TIMEOUT_SECONDS}s; its last answer: ${answer}"
+  UNHEALTHY_REASON="http://127.0.0.1:${port}${HEALTH_PATH} never answered 200 within ${HEALTH_TIMEOUT_SECONDS}s; its last answer: ${answer}"
   return 1
 }
 
@@ -159,15 +191,8 @@ point_live() {
   "$LIVE_COMMAND" set "$(port_of "$live")"
 }
 
-main() {
-  if [[ "${1:-}" == --point-live && $# -eq 1 ]]; then
-    point_live
-    return
-  fi
-  if [[ $# -ne 1 ]]; then
-    echo "usage: ha-web-deploy IMAGE | --point-live   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
-    exit 2
-  fi
+# IMAGE, IMAGE_ID and CONFIG_HASH, once the env files and the image are there.
+prepare() {
   readonly IMAGE="$1"
   local file
   for file in "$ENV_FILE" "$DB_TLS_ENV_FILE"; do
@@ -182,6 +207,30 @@ main() {
   fi
   CONFIG_HASH="$(cat "$ENV_FILE" "$DB_TLS_ENV_FILE" "$COMPOSE_FILE" | sha256sum | cut -c1-16)"
   readonly IMAGE_ID CONFIG_HASH
+}
+
+# --migrate IMAGE COMMAND: COMMAND (sh -c) in a one-off container of IMAGE with the app's environment,
+# volumes and network; the colours keep serving. The migrate step runs it once per release.
+migrate() {
+  prepare "$1"
+  log "running \`$2\` in a one-off container of ${IMAGE}"
+  compose_project "${HOST_NAME}-migrate" 0 "$IMAGE" run --rm --no-deps -T app sh -c "$2"
+}
+
+main() {
+  if [[ "${1:-}" == --point-live && $# -eq 1 ]]; then
+    point_live
+    return
+  fi
+  if [[ "${1:-}" == --migrate && $# -eq 3 ]]; then
+    migrate "$2" "$3"
+    return
+  fi
+  if [[ $# -ne 1 || "$1" == --* ]]; then
+    echo "usage: ha-web-deploy IMAGE | --point-live | --migrate IMAGE COMMAND   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
+    exit 2
+  fi
+  prepare "$1"
 
   local live new previous=""
   live="$(live_colour)"

@@ -70,8 +70,9 @@ export function renderNginxLogrotate(paths: HostPaths): string {
     });
 }
 
-export function renderNginxSite(host: HostLayout, options: HostFileOptions, paths: HostPaths): string {
+export function renderNginxSite(host: HostLayout, options: HostFileOptions, paths: HostPaths, app: Pick<AppContract, "healthPath">): string {
     return renderFile("nginx-site.conf", {
+        appHealthPath: app.healthPath,
         livePort: String(host.livePort),
         upstreamMaxSeconds: String(upstreamKeepalive.maxSeconds),
         upstreamIdleSeconds: String(upstreamKeepalive.idleSeconds),
@@ -107,20 +108,34 @@ export function composeLogging(logging: ContainerLogging): string {
     return JSON.stringify({ driver: logging.driver, options });
 }
 
-export function renderComposeFile(options: HostFileOptions, paths: HostPaths): string {
+/** What the host files need to know of the app: its readiness path, and the names in its env files. */
+export interface AppContract {
+    healthPath: string;
+    envNames: string[];
+}
+
+/** The variable apply-config writes to the database CA's env file (paths.dbTlsEnvFile). */
+export const dbTlsEnvName = "DB_TLS_CA_BASE64";
+
+/** The env files' variables, as `NAME:` entries (null: docker-compose takes the value from its own environment). */
+function passedThrough(envNames: string[]): string {
+    return [...envNames, dbTlsEnvName].map((name) => `      ${name}:`).join("\n");
+}
+
+export function renderComposeFile(options: HostFileOptions, app: AppContract): string {
     return renderFile("docker-compose.yml", {
         logging: composeLogging(options.logging),
-        envFile: paths.envFile,
-        dbTlsEnvFile: paths.dbTlsEnvFile,
+        passedThrough: passedThrough(app.envNames),
         sharedDataDir: options.sharedDataDir,
         stopGraceSeconds: String(appStopGraceSeconds),
         shutdownTimeoutMs: String(shutdownTimeoutMs),
     });
 }
 
-export function renderDeployScript(host: HostLayout, paths: HostPaths): string {
+export function renderDeployScript(host: HostLayout, paths: HostPaths, app: AppContract): string {
     return renderFile("deploy.sh", {
         hostname: host.name,
+        healthPath: app.healthPath,
         bluePort: String(host.bluePort),
         greenPort: String(host.greenPort),
         composeFile: paths.composeFile,
@@ -134,12 +149,12 @@ export function renderDeployScript(host: HostLayout, paths: HostPaths): string {
     });
 }
 
-export function renderHostFiles(host: HostLayout, options: HostFileOptions, paths: HostPaths): HostConfigFiles {
+export function renderHostFiles(host: HostLayout, options: HostFileOptions, paths: HostPaths, app: AppContract): HostConfigFiles {
     return {
         nginxMainConfig: renderNginxMainConfig(paths),
-        nginxSite: renderNginxSite(host, options, paths),
-        composeFile: renderComposeFile(options, paths),
-        deployScript: renderDeployScript(host, paths),
+        nginxSite: renderNginxSite(host, options, paths, app),
+        composeFile: renderComposeFile(options, app),
+        deployScript: renderDeployScript(host, paths, app),
         liveScript: renderFile("live-port.sh", { livePort: String(host.livePort), chain: liveChain(host.name), liveRecord: paths.liveRecord }),
         liveUnit: renderFile("ha-web-live.service", { liveCommand: paths.liveCommand }),
         nginxLogrotate: renderNginxLogrotate(paths),

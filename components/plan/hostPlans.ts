@@ -3,7 +3,7 @@ import { HostStep } from "./hostStep";
 import { HostInputs, hostSteps } from "./hostSteps";
 
 /** What every host's plan shares; `listen` and the host order come from the layouts. */
-export type SharedHostInputs<V> = Omit<HostInputs<V>, "firstHost" | "previousHost" | "listen"> & {
+export type SharedHostInputs<V> = Omit<HostInputs<V>, "hosts" | "firstHost" | "previousHost" | "listen"> & {
     /** nginx binds this address (locally 127.0.0.1, where hosts share one network); all addresses when unset. */
     listenAddress?: string;
 };
@@ -14,8 +14,8 @@ export interface PlannedHost<V> {
 }
 
 /**
- * Every host's steps, in order: the first host creates the database, each later host rolls out
- * after the one before it. The Pulumi program and the local stack both call this with their own
+ * Every host's steps, in order: the first host creates the database and runs the release's
+ * migration once every host has the image, each later host rolls out after the one before it. The Pulumi program and the local stack both call this with their own
  * values, so the two cannot assemble a host's plan differently.
  */
 export function planHosts<V>(layouts: HostLayout[], shared: SharedHostInputs<V>): PlannedHost<V>[] {
@@ -24,6 +24,7 @@ export function planHosts<V>(layouts: HostLayout[], shared: SharedHostInputs<V>)
         host: layout.name,
         steps: hostSteps(layout, {
             ...inputs,
+            hosts: layouts.map((l) => l.name),
             firstHost: layouts[0].name,
             previousHost: index > 0 ? layouts[index - 1].name : undefined,
             listen: listenAddress ? `${listenAddress}:${layout.nginxPort}` : String(layout.nginxPort),

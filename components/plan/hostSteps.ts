@@ -31,8 +31,20 @@ export interface DbInputs<V> {
     tlsCaUrl: string;
 }
 
+/** The app's own settings on a host: its readiness path, environment and migration (appSettings.ts). */
+export interface AppInputs<V> {
+    healthPath: string;
+    env: Record<string, V>;
+    /** Kept secret: in the root-only env file and Pulumi's encrypted state only. */
+    secrets: Record<string, V>;
+    /** `sh -c` command run in the new image once per release, before the first host switches. */
+    migrateCommand?: string;
+}
+
 export interface HostInputs<V> extends HostFileOptions, scripts.BuildOptions {
-    /** The first host creates the app database; every rollout waits for it. */
+    /** Every host, in rollout order: a release's migration waits until each of them has its image. */
+    hosts: string[];
+    /** The first host creates the app database and runs migrations; every rollout waits for them. */
     firstHost: string;
     /** The host that rolls out just before this one (none for the first host). */
     previousHost?: string;
@@ -40,6 +52,7 @@ export interface HostInputs<V> extends HostFileOptions, scripts.BuildOptions {
     efsDns: V;
     db: DbInputs<V>;
     appSource: AppSource<V>;
+    app: AppInputs<V>;
     /** Defaults to `hostPaths`. */
     paths?: HostPaths;
 }
@@ -52,18 +65,19 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
 /**
  * The ordered steps that configure one host:
  *
- * | step          | kind    | waits for                                            | runs again when          |
- * |---------------|---------|------------------------------------------------------|--------------------------|
- * | step-scripts  | files   | (first: the host answers SSH)                        | a script changed         |
- * | wait-for-boot | command | step-scripts                                         | its script changed       |
- * | bootstrap     | command | wait-for-boot                                        | its script changed       |
- * | mount-shared  | command | bootstrap                                            | script or EFS changed    |
- * | app-sources   | files   | bootstrap (only when the image is built on the host) | app/ changed             |
- * | build-image   | command | app-sources (or bootstrap, for a pulled image)       | the image changed        |
- * | host-config   | files   | bootstrap                                            | a config file changed    |
- * | apply-config  | command | host-config, mount-shared, previous host's one       | a non-secret file changed|
- * | create-app-db | command | build-image, apply-config (first host only)          | database values changed  |
- * | rollout       | command | build-image, apply-config, create-app-db, previous   | image or app config      |
+ * | step          | kind    | waits for                                              | runs again when          |
+ * |---------------|---------|--------------------------------------------------------|--------------------------|
+ * | step-scripts  | files   | (first: the host answers SSH)                          | a script changed         |
+ * | wait-for-boot | command | step-scripts                                           | its script changed       |
+ * | bootstrap     | command | wait-for-boot                                          | its script changed       |
+ * | mount-shared  | command | bootstrap                                              | script or EFS changed    |
+ * | app-sources   | files   | bootstrap (only when the image is built on the host)   | the app changed          |
+ * | build-image   | command | app-sources (or bootstrap, for a pulled image)         | the image changed        |
+ * | host-config   | files   | bootstrap                                              | a config file changed    |
+ * | apply-config  | command | host-config, mount-shared, previous host's one         | a non-secret file changed|
+ * | create-app-db | command | apply-config (first host only)                         | database values changed  |
+ * | migrate       | command | create-app-db, every host's build-image (first host)   | the image or command     |
+ * | rollout       | command | every host's build-image, migrate, previous host's one | image or app config      |
  *
  * Rollouts and config applies go one host at a time, so the pool never loses two hosts at once.
  */
@@ -80,7 +94,9 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
             command("build-image", ["app-sources"], { APP_IMAGE: appSource.image, NPM_CA_BASE64: plain<V>(npmCaBase64(inputs.npmCa)) }, false, [plain<V>(appSource.hash)]),
         ]
         : [command("build-image", ["bootstrap"], { APP_IMAGE: appSource.image }, false)];
-    const configFiles = renderHostFiles(host, inputs, paths);
+    const { migrateCommand } = inputs.app;
+    const everyImage = inputs.hosts.map((h) => qualifiedStepName(h, "build-image"));
+    const configFiles = renderHostFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnvValues(inputs)) });
     const configHashes = Object.values(configFiles).map((text) => plain<V>(contentHash(text)));
     const previous = (step: string) => (inputs.previousHost ? [qualifiedStepName(inputs.previousHost, step)] : []);
     return [
@@ -89,12 +105,15 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
         command("bootstrap", ["wait-for-boot"]),
         command("mount-shared", ["bootstrap"], { EFS_DNS: inputs.efsDns }, false),
         ...imageSteps,
-        hostConfigStep(configFiles, inputs.db, paths),
+        hostConfigStep(configFiles, appEnvValues(inputs), paths),
         command("apply-config", ["host-config", "mount-shared", ...previous("apply-config")], { DB_TLS_CA_URL: plain<V>(inputs.db.tlsCaUrl) }, false, configHashes),
         ...(isFirstHost ? [command("create-app-db", ["build-image", "apply-config"], createAppDbValues(inputs.db), true)] : []),
-        command("rollout", ["build-image", "apply-config", qualifiedStepName(inputs.firstHost, "create-app-db"), ...previous("rollout")],
+        ...(isFirstHost && migrateCommand ? [command("migrate", ["create-app-db", ...everyImage], { APP_IMAGE: appSource.image, MIGRATE_COMMAND: plain<V>(migrateCommand) }, false)] : []),
+        // Not before every host has the image (and the schema is migrated): a failed build or
+        // migration anywhere stops the release before any host switches.
+        command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
             // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
-            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), ...Object.values(appDbValues(inputs.db))]),
+            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), ...Object.values(appEnvValues(inputs))]),
     ];
 }
 
@@ -106,6 +125,9 @@ function checkInputs<V>(host: HostLayout, inputs: HostInputs<V>): void {
     }
     if (!isFirstHost && inputs.previousHost === undefined) {
         problems.push(`${host.name} is not the first host (${inputs.firstHost}): previousHost is required`);
+    }
+    if (!inputs.hosts.includes(host.name) || inputs.hosts[0] !== inputs.firstHost) {
+        problems.push(`hosts (${inputs.hosts.join(", ")}) must start with the first host (${inputs.firstHost}) and include ${host.name}`);
     }
     if (inputs.listen.trim() === "") {
         problems.push("listen must not be empty (\"80\" on AWS, \"127.0.0.1:<port>\" locally)");
@@ -144,6 +166,7 @@ function stepScriptFiles<V>(host: HostLayout, inputs: HostInputs<V>, paths: Host
         "build-image": inputs.appSource.kind === "build" ? scripts.buildImageScript(paths, inputs) : scripts.pullImageScript(paths),
         "apply-config": scripts.applyConfigScript(paths),
         "create-app-db": scripts.createAppDbScript(paths),
+        migrate: scripts.migrateScript(paths),
         rollout: scripts.rolloutScript(paths),
         // Not steps of the plan: the create and delete actions of the host's load-balancer membership
         // (components/serviceMembership.ts).
@@ -187,8 +210,9 @@ function npmCaBase64(npmCa: string | undefined): string {
     return npmCa ? Buffer.from(npmCa, "utf8").toString("base64") : "";
 }
 
-function appDbValues<V>(db: DbInputs<V>): Record<string, V> {
-    return { DB_HOST: db.host, DB_PORT: db.port, DB_NAME: db.name, DB_USER: db.user, DB_PASSWORD: db.password };
+/** The app's environment from the root-only env file: its database, then its own settings and secrets. */
+function appEnvValues<V>({ db, app }: HostInputs<V>): Record<string, V> {
+    return { DB_HOST: db.host, DB_PORT: db.port, DB_NAME: db.name, DB_USER: db.user, DB_PASSWORD: db.password, ...app.env, ...app.secrets };
 }
 
 function createAppDbValues<V>(db: DbInputs<V>): Record<string, V> {
@@ -204,7 +228,7 @@ function createAppDbValues<V>(db: DbInputs<V>): Record<string, V> {
 }
 
 /** The host's configuration files: nginx site, compose file, operator commands and the app's env file. */
-function hostConfigStep<V>(files: HostConfigFiles, db: DbInputs<V>, paths: HostPaths): FileSetStep<V> {
+function hostConfigStep<V>(files: HostConfigFiles, appEnv: Record<string, V>, paths: HostPaths): FileSetStep<V> {
     return {
         kind: "files",
         name: "host-config",
@@ -221,7 +245,7 @@ function hostConfigStep<V>(files: HostConfigFiles, db: DbInputs<V>, paths: HostP
             { path: paths.logrotateHourly, mode: "0644", secret: false, content: { text: files.logrotateHourly } },
             executable(paths.drainCommand, files.drainScript),
             executable(paths.undrainCommand, files.undrainScript),
-            { path: paths.envFile, mode: "0600", secret: true, content: { env: appDbValues(db) } },
+            { path: paths.envFile, mode: "0600", secret: true, content: { env: appEnv } },
         ],
     };
 }

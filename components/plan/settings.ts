@@ -1,3 +1,4 @@
+import { appDefaults, AppSettings, readAppSettings, SecretMapShape } from "./appSettings";
 import { parseCidr } from "./cidr";
 
 /**
@@ -41,8 +42,9 @@ export interface Settings {
         /** Days the access log bucket keeps an object. */
         albAccessLogDays: number;
     };
-    /** A prebuilt image from any registry; when unset the hosts build app/ themselves. */
+    /** A prebuilt image from any registry; when unset the hosts build `app.dir` themselves. */
     appImage?: string;
+    app: AppSettings;
     /** A CA bundle (PEM) on the deployer's machine, handed to the hosts' image builds for npm behind TLS-intercepting proxies. */
     appBuildCaFile?: string;
     db: {
@@ -88,6 +90,7 @@ export const defaults = {
     logRetentionDays: 30,
     albAccessLogs: true,
     albAccessLogDays: 90,
+    ...appDefaults,
 } as const;
 
 /** The values CloudWatch Logs accepts as a log group's retention. */
@@ -98,6 +101,8 @@ export interface ConfigSource {
     get(key: string): string | undefined;
     /** Whether a secret key is set; secrets themselves never pass through validation. */
     hasSecret(key: string): boolean;
+    /** A secret map's shape (each name and what kind of value it holds), never its values. */
+    secretMapShape(key: string): SecretMapShape;
     fileExists(path: string): boolean;
     /** The stack's AWS region (`aws:region`), for the commands the messages suggest. */
     region?: string;
@@ -158,6 +163,10 @@ export function readSettings(source: ConfigSource): Settings {
     if (appBuildCaFile && !source.fileExists(appBuildCaFile)) {
         problems.push(`appBuildCaFile: no file at ${appBuildCaFile}`);
     }
+    const app = readAppSettings(source, problems);
+    if (!appImage && !source.fileExists(app.dir)) {
+        problems.push(`appDir: no directory at ${app.dir} (the app the hosts build; or set appImage to a prebuilt image)`);
+    }
 
     const adminUser = read.matching("dbAdminUser", defaults.dbAdminUser, identifier, "a MySQL user name (letters, digits, _)", 16);
     const user = read.matching("dbUser", defaults.dbUser, identifier, "a MySQL user name (letters, digits, _)", 32);
@@ -205,7 +214,7 @@ export function readSettings(source: ConfigSource): Settings {
     }
     return {
         hostCount, azCount, instanceType, amiId: amiId!, sshUser, sshAllowedCidrs, sshPublicKey, vpcCidr,
-        existingNetwork, certificateArn, domain, appImage, appBuildCaFile, db, monitoring, logs,
+        existingNetwork, certificateArn, domain, appImage, appBuildCaFile, app, db, monitoring, logs,
     };
 }
 

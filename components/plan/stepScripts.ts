@@ -1,4 +1,5 @@
 import { rejoinWindowSeconds } from "./healthCheck";
+import { dbTlsEnvName } from "./hostFiles";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
 
@@ -41,6 +42,7 @@ export function applyConfigScript(paths: HostPaths): string {
     return renderFile("apply-config.sh", {
         dbCaFile: paths.dbCaFile,
         dbTlsEnvFile: paths.dbTlsEnvFile,
+        dbTlsEnvName,
         nginxSite: paths.nginxSite,
         nginxApplied: paths.nginxApplied,
         nginxMainConfig: paths.nginxMainConfig,
@@ -70,4 +72,8 @@ export function createAppDbScript(paths: HostPaths): string {
 
 export function rolloutScript(paths: HostPaths): string {
     return renderFile("rollout.sh", { deployCommand: paths.deployCommand });
+}
+
+export function migrateScript(paths: HostPaths): string {
+    return renderFile("migrate.sh", { deployCommand: paths.deployCommand });
 }

@@ -10,6 +10,7 @@ import { planHosts, SharedHostInputs } from "../../components/plan/hostPlans";
 import { CommandStep } from "../../components/plan/hostStep";
 import { builtAppSource } from "../../components/plan/hostSteps";
 import { runHostPlans } from "../local/stepExecutor";
+import { sampleAppInputs } from "../support/appInputs";
 import { startSshHost, SshHost } from "../support/sshHost";
 
 /**
@@ -29,6 +30,7 @@ const values: SharedHostInputs<string> = {
     },
     appSource: builtAppSource("/repo/app", "ab".repeat(32)),
     npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    app: { ...sampleAppInputs, env: { GREETING: "hi #not a comment ${HOME}" }, secrets: { API_KEY: "key-'$(id)\"" } },
 };
 const plans = planHosts<string>(layouts, values);
 

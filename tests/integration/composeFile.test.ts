@@ -2,28 +2,45 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ContainerLogging, renderComposeFile, hostLogRotation } from "../../components/plan/hostFiles";
+import { ContainerLogging, dbTlsEnvName, hostLogRotation, renderComposeFile, renderDeployScript } from "../../components/plan/hostFiles";
+import { localHostLayout } from "../../components/plan/hostLayout";
 import { hostPaths } from "../../components/plan/hostPaths";
+import { renderStdin } from "../../components/plan/hostStep";
+import { baseImages, ensureBaseImages } from "../local/images";
 import { run } from "../local/run";
 
-describe("compose file (Debian's docker-compose 1.29)", () => {
+/** Values docker-compose's env_file parsing (python-dotenv) would change: ${...} expanded, " #..." cut, quotes taken off. */
+const appEnv = {
+    DB_HOST: "127.0.0.1",
+    GREETING: "hello #not a comment",
+    API_KEY: "k'e\"y ${HOME} $PATH `id` \\n",
+    QUOTED: "'single'",
+};
+
+describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", function () {
+    this.timeout(300_000);
     let dir: string;
     let composeFile: string;
     let awsComposeFile: string;
+    let deployScript: string;
     const deployEnv = { APP_IMAGE: "ha-web-app:0123", APP_PORT: "3101", APP_CONFIG: "abc" };
+    const app = { healthPath: "/health", envNames: Object.keys(appEnv) };
 
-    before(() => {
+    before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-compose-"));
-        const envFile = path.join(dir, "app.env");
-        fs.writeFileSync(envFile, "DB_HOST=127.0.0.1\n", { mode: 0o600 });
-        const dbTlsEnvFile = path.join(dir, "db-tls.env");
-        fs.writeFileSync(dbTlsEnvFile, "DB_TLS_CA_BASE64=Q0E=\n", { mode: 0o600 });
-        composeFile = path.join(dir, "docker-compose.yml");
+        const paths = { ...hostPaths, envFile: path.join(dir, "app.env"), dbTlsEnvFile: path.join(dir, "db-tls.env"), composeFile: path.join(dir, "docker-compose.yml") };
+        fs.writeFileSync(paths.envFile, renderStdin(appEnv), { mode: 0o600 });
+        fs.writeFileSync(paths.dbTlsEnvFile, `${dbTlsEnvName}=Q0E=\n`, { mode: 0o600 });
+        composeFile = paths.composeFile;
         const sharedDataDir = path.join(dir, "data");
-        const render = (logging: ContainerLogging) => renderComposeFile({ listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging }, { ...hostPaths, envFile, dbTlsEnvFile });
+        const render = (logging: ContainerLogging) => renderComposeFile({ listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging }, app);
         fs.writeFileSync(composeFile, render(hostLogRotation));
         awsComposeFile = path.join(dir, "docker-compose.aws.yml");
         fs.writeFileSync(awsComposeFile, render({ driver: "awslogs", region: "us-west-2", group: "/ha-web/dev/app" }));
+        deployScript = path.join(dir, "ha-web-deploy");
+        // A host name of its own: its one-off containers' project never meets the local stack's.
+        fs.writeFileSync(deployScript, renderDeployScript(localHostLayout(`compose-test-${process.pid}`, 0), paths, app), { mode: 0o755 });
+        await ensureBaseImages();
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -38,8 +55,8 @@ describe("compose file (Debian's docker-compose 1.29)", () => {
             .and.contain("init: true")
             .and.contain("stop_grace_period: 20s")
             .and.contain(`${dir}/data:/shared-data`)
-            .and.contain("DB_HOST: 127.0.0.1")
-            .and.contain("DB_TLS_CA_BASE64: Q0E=")
+            // `disable: true`, as compose normalises it: no health check runs inside the image.
+            .and.match(/healthcheck:\n\s+test:\n\s+- NONE/)
             .and.contain("driver: json-file")
             .and.contain("max-size: 10m");
     });
@@ -52,5 +69,20 @@ describe("compose file (Debian's docker-compose 1.29)", () => {
             .and.contain("awslogs-region: us-west-2")
             .and.contain("mode: non-blocking")
             .and.contain("tag: '{{.Name}}'");
+    });
+
+    it("ha-web-deploy --migrate runs the command in the image with the app's environment, byte for byte", async () => {
+        const result = await run(deployScript, ["--migrate", baseImages.debian, "env -0"]);
+        expect(result.code, result.stderr).to.equal(0);
+        const env = Object.fromEntries(result.stdout.split("\0").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+        expect(env).to.deep.include({ ...appEnv, [dbTlsEnvName]: "Q0E=", SHARED_DIR: "/shared-data" });
+    });
+
+    it("ha-web-deploy --migrate fails with the command's exit status and output, and leaves no container", async () => {
+        const result = await run(deployScript, ["--migrate", baseImages.debian, "echo applying 002_broken.sql; exit 3"]);
+        expect(result.code).to.equal(3);
+        expect(result.stdout + result.stderr).to.contain("applying 002_broken.sql");
+        const left = await run("docker", ["ps", "--all", "--quiet", "--filter", `label=com.docker.compose.project=compose-test-${process.pid}-migrate`]);
+        expect(left.stdout.trim()).to.equal("");
     });
 });

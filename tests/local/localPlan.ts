@@ -4,6 +4,7 @@ import { directoryHash } from "../../components/plan/hash";
 import { planHosts } from "../../components/plan/hostPlans";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "./database";
 import { baseImages } from "./images";
+import { LocalAppSettings, readLocalSettings } from "./localSettings";
 import { secret } from "./secrets";
 import { HostPlan } from "./stepExecutor";
 import { database, hostLayouts, repoRoot, sharedDir } from "./stackLayout";
@@ -18,8 +19,12 @@ export function appImageFor(label: string): string {
     return `ha-web-app:${label}`;
 }
 
-/** Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's values. */
-export function localHostPlans(appImage: string): HostPlan[] {
+/**
+ * Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's values
+ * and the app settings of local.settings.json.
+ */
+export function localHostPlans(appImage: string, settings: LocalAppSettings = readLocalSettings()): HostPlan[] {
+    const { app, secrets } = settings;
     return planHosts<string>(hostLayouts, {
         // Hosts share this machine's network: nginx binds its own loopback port.
         listenAddress: "127.0.0.1",
@@ -36,7 +41,8 @@ export function localHostPlans(appImage: string): HostPlan[] {
             adminPassword: secret(adminPasswordSecret),
             tlsCaUrl: `file://${publishedDatabaseCa}`,
         },
-        appSource: { kind: "build", dir: appDir, hash: directoryHash(appDir), image: appImage },
+        appSource: { kind: "build", dir: app.dir, hash: directoryHash(app.dir), image: appImage },
+        app: { healthPath: app.healthPath, env: app.env, secrets, migrateCommand: app.migrateCommand },
         // A path on this machine: the daemon the hosts drive resolves bind sources here.
         sharedDataDir: path.join(sharedDir, "data"),
         // Logs stay on this machine, rotated as on a host without CloudWatch.

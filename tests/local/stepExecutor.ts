@@ -6,7 +6,7 @@ import { placeFileSet } from "../../components/hostFiles/placement";
 import { dial, exec, SshTarget } from "../../components/hostFiles/ssh";
 import { contentHash } from "../../components/plan/hash";
 import { CommandStep, FileSetStep, fileText, HostStep, renderStdin } from "../../components/plan/hostStep";
-import { qualifiedStepName, stepDependencies } from "../../components/plan/stepGraph";
+import { stepDependencies } from "../../components/plan/stepGraph";
 import { hostAccess } from "./hostAccess";
 import { note } from "./progress";
 import { stateDir } from "./stackLayout";
@@ -64,14 +64,9 @@ export async function runHostPlans(plans: HostPlan[], options: ExecutorOptions =
     const accessByHost = new Map<string, Promise<HostAccess>>();
     const access = (host: string) => accessByHost.get(host) ?? accessByHost.set(host, lookUp(host)).get(host)!;
     const context: StepContext = { force: options.force ?? false, workDir: options.workDir ?? stateDir };
-    const dependencies = stepDependencies(plans);
     const done = new Map<string, Promise<StepOutcome>>();
-    for (const plan of plans) {
-        for (const step of plan.steps) {
-            const qualified = qualifiedStepName(plan.host, step.name);
-            const waits = (dependencies.get(qualified) ?? []).map((d) => done.get(d)!);
-            done.set(qualified, Promise.all(waits).then(async () => runStep(plan.host, step, await access(plan.host), context)));
-        }
+    for (const [qualified, { host, step, waits }] of stepDependencies(plans)) {
+        done.set(qualified, Promise.all(waits.map((d) => done.get(d)!)).then(async () => runStep(host, step, await access(host), context)));
     }
     // Settle all before reporting, so a failure on one host does not hide what another host did.
     const settled = await Promise.allSettled(done.values());

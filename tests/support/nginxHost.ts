@@ -10,6 +10,7 @@ import { removeLiveChain } from "../local/liveRules";
 import { mustRun, run } from "../local/run";
 import { get } from "./appProcess";
 import { freePort } from "./mariadb";
+import { sampleAppContract } from "./appInputs";
 
 const appDir = path.join(__dirname, "..", "..", "app");
 
@@ -60,7 +61,7 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
     const colourPorts = { blue: await freePort(), green: await freePort() };
     // Named after its port: its live-port chain must not be the local stack's (same kernel).
     const layout: HostLayout = { name: `test-${port}`, nginxPort: port, livePort: await freePort(), bluePort: colourPorts.blue, greenPort: colourPorts.green, sshPort: 22 };
-    const files = renderHostFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir, logging: hostLogRotation }, paths);
+    const files = renderHostFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir, logging: hostLogRotation }, paths, sampleAppContract);
     fs.writeFileSync(paths.nginxMainConfig, renderNginxMainConfig(paths));
     fs.writeFileSync(paths.nginxSite, files.nginxSite);
     fs.writeFileSync(paths.liveCommand, files.liveScript, { mode: 0o755 });

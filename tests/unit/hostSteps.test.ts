@@ -6,12 +6,15 @@ import { hostPaths } from "../../components/plan/hostPaths";
 import { CommandStep, FileSetStep, fileText, HostStep } from "../../components/plan/hostStep";
 import { builtAppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
 import { stepDependencies } from "../../components/plan/stepGraph";
+import { sampleAppInputs } from "../support/appInputs";
 
 const secrets = { adminPassword: "admin-pw-7c1e", password: "app-pw-93fa" };
 
 function inputs(overrides: Partial<HostInputs<string>> = {}): HostInputs<string> {
     return {
+        hosts: ["host-a", "host-b", "host-c"],
         firstHost: "host-a",
+        app: sampleAppInputs,
         efsDns: "fs-0123.efs.eu-west-1.amazonaws.com",
         db: {
             host: "db.internal", port: "3306", name: "app", user: "app",
@@ -84,12 +87,37 @@ function retriggered(before: HostStep<string>[], after: HostStep<string>[]): str
 }
 
 describe("hostSteps", () => {
-    it("plans the first host: scripts, boot, packages, EFS, app image, config, database, rollout", () => {
+    it("plans the first host: scripts, boot, packages, EFS, app image, config, database, migration, rollout", () => {
         expect(plan().map((s) => `${s.kind}:${s.name}`)).to.deep.equal([
             "files:step-scripts", "command:wait-for-boot", "command:bootstrap", "command:mount-shared",
             "files:app-sources", "command:build-image", "files:host-config", "command:apply-config",
-            "command:create-app-db", "command:rollout",
+            "command:create-app-db", "command:migrate", "command:rollout",
         ]);
+    });
+
+    it("migrates once per release, on the first host, in the new image, after every host has it and before any rollout", () => {
+        expect(plan(hostB).map((s) => s.name)).to.not.include("migrate");
+        const migrate = commandStep(plan(), "migrate");
+        expect(migrate.waitsFor).to.include.members(["create-app-db", "host-a/build-image", "host-b/build-image", "host-c/build-image"]);
+        expect(migrate.stdin?.values).to.deep.equal({ APP_IMAGE: builtAppSource("/repo/app", "ab".repeat(32)).image, MIGRATE_COMMAND: sampleAppInputs.migrateCommand });
+        expect(step(plan(), "rollout").waitsFor).to.include.members(["host-a/migrate", "host-c/build-image"]);
+        expect(step(plan(hostC), "rollout").waitsFor).to.include("host-a/migrate");
+        const withoutMigration = plan(hostA, { app: { ...sampleAppInputs, migrateCommand: undefined } });
+        expect(withoutMigration.map((s) => s.name)).to.not.include("migrate");
+        expect(step(withoutMigration, "rollout").waitsFor).to.include("host-a/create-app-db");
+    });
+
+    it("puts the app's settings and secrets in the secret env file, and rolls out again when one changes", () => {
+        const app = { ...sampleAppInputs, env: { GREETING: "hi" }, secrets: { API_KEY: "k-1" } };
+        const config = plan(hostA, { app }).find((s): s is FileSetStep<string> => s.name === "host-config")!;
+        const envFile = config.files.find((f) => f.path === hostPaths.envFile)!;
+        expect(envFile.secret).to.equal(true);
+        expect(fileText(envFile)).to.contain("GREETING=hi\n").and.contain("API_KEY=k-1\n");
+        const compose = fileText(config.files.find((f) => f.path === hostPaths.composeFile)!);
+        expect(compose).to.match(/^ {6}GREETING:$/m).and.match(/^ {6}API_KEY:$/m).and.not.contain("k-1");
+        const changed = plan(hostA, { app: { ...app, secrets: { API_KEY: "k-2" } } });
+        expect(retriggered(plan(hostA, { app }), changed)).to.deep.equal(["host-config", "rollout"]);
+        expect(retriggered(plan(hostA, { app }), plan(hostA, { app: { ...app, env: { GREETING: "hello" } } }))).to.deep.equal(["host-config", "rollout"]);
     });
 
     it("creates the database on the first host only", () => {
@@ -98,8 +126,9 @@ describe("hostSteps", () => {
     });
 
     it("rolls every host out after the database exists, and host-b only after host-a's rollout", () => {
-        expect(step(plan(hostA), "rollout").waitsFor).to.include("host-a/create-app-db");
-        expect(step(plan(hostB), "rollout").waitsFor).to.include.members(["host-a/create-app-db", "host-a/rollout"]);
+        expect(step(plan(hostA), "rollout").waitsFor).to.include("host-a/migrate");
+        expect(commandStep(plan(hostA), "migrate").waitsFor).to.include("create-app-db");
+        expect(step(plan(hostB), "rollout").waitsFor).to.include.members(["host-a/migrate", "host-a/rollout"]);
         expect(step(plan(hostC), "rollout").waitsFor).to.include("host-b/rollout");
         expect(step(plan(hostC), "rollout").waitsFor).to.not.include("host-a/rollout");
     });
@@ -193,9 +222,9 @@ describe("hostSteps", () => {
         expect(retriggered(plan(), plan(hostA, { db }))).to.deep.equal(["host-config", "create-app-db", "rollout"]);
     });
 
-    it("re-runs only upload, build and rollout when app/ changes (a release never re-runs database set-up)", () => {
+    it("re-runs only upload, build, migration and rollout when app/ changes (a release never re-runs database set-up)", () => {
         const appSource = builtAppSource("/repo/app", "cd".repeat(32));
-        expect(retriggered(plan(), plan(hostA, { appSource }))).to.deep.equal(["app-sources", "build-image", "rollout"]);
+        expect(retriggered(plan(), plan(hostA, { appSource }))).to.deep.equal(["app-sources", "build-image", "migrate", "rollout"]);
     });
 
     it("hands the npm CA to build-image on stdin, never in its script (a bundle outgrows a command line)", () => {

@@ -2,18 +2,22 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { secretMapShapeOf } from "../../components/plan/appSettings";
 import { amiArchitecture, checkAzCount, ConfigSource, defaults, readSettings } from "../../components/plan/settings";
 
 /** The keys every stack must set; a test leaves one out by setting it to undefined. */
 const required = { amiId: "ami-0123456789abcdef0", sshAllowedCidrs: "[\"203.0.113.7/32\"]" };
 
-function source(values: Record<string, string | undefined>, secrets: string[] = [], files: string[] = []): ConfigSource {
+/** Secret values are set in `secrets` (by name) and, for maps, in `secretMaps`: only their shape reaches the settings. */
+function source(values: Record<string, string | undefined>, secrets: string[] = [], files: string[] = [], secretMaps: Record<string, string> = {}): ConfigSource {
     const all: Record<string, string | undefined> = { ...required, ...values };
     return {
         get: (key) => all[key],
         region: "eu-west-1",
         hasSecret: (key) => secrets.includes(key),
-        fileExists: (p) => files.includes(p),
+        secretMapShape: (key) => secretMapShapeOf(secretMaps[key], false),
+        // The sample app's directory exists, as in the repository.
+        fileExists: (p) => p === "app" || files.includes(p),
     };
 }
 
@@ -129,5 +133,80 @@ describe("settings (config validation)", () => {
         expect(amiArchitecture("c7gn.large")).to.equal("arm64");
         expect(amiArchitecture("t3.small")).to.equal("x86_64");
         expect(amiArchitecture("m7i.large")).to.equal("x86_64");
+    });
+
+    describe("the app's own keys", () => {
+        const appProblems = (values: Record<string, string>, secretMaps: Record<string, string> = {}) => {
+            try {
+                readSettings(source(values, [], [], secretMaps));
+            } catch (e) {
+                return (e as Error).message;
+            }
+            return "";
+        };
+
+        it("defaults to the sample app: app/, /health, its migration tool, no settings or secrets", () => {
+            expect(readSettings(source({})).app).to.deep.equal({
+                dir: "app", healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js",
+            });
+        });
+
+        it("takes settings (numbers and booleans as text), secret names and a migration command", () => {
+            const s = readSettings(source(
+                { appEnv: JSON.stringify({ GREETING: "hello #1 ${X}", RETRIES: 3, VERBOSE: true }), appHealthPath: "/ready", appMigrateCommand: "alembic upgrade head" },
+                [], [], { appSecrets: JSON.stringify({ API_KEY: "s3cret" }) },
+            ));
+            expect(s.app).to.deep.equal({
+                dir: "app", healthPath: "/ready", env: { GREETING: "hello #1 ${X}", RETRIES: "3", VERBOSE: "true" },
+                secretNames: ["API_KEY"], migrateCommand: "alembic upgrade head",
+            });
+        });
+
+        it("runs no migration when appMigrateCommand is empty", () => {
+            expect(readSettings(source({ appMigrateCommand: "" })).app.migrateCommand).to.equal(undefined);
+        });
+
+        it("rejects names that are not variable names or that the platform sets, naming each", () => {
+            const message = appProblems({ appEnv: JSON.stringify({ "MY-KEY": "x", PORT: "80", DB_PASSWORD: "x", docker_host: "x", "9LIVES": "x" }) });
+            expect(message).to.contain('appEnv: "MY-KEY" is not a usable environment variable name');
+            expect(message).to.contain('appEnv: "9LIVES" is not a usable environment variable name');
+            expect(message).to.contain("appEnv: PORT is set by the platform");
+            expect(message).to.contain("appEnv: DB_PASSWORD is set by the platform");
+            expect(message).to.contain("appEnv: docker_host is set by the platform");
+        });
+
+        it("rejects multi-line and structured values, and a name in both maps, never showing a secret's value", () => {
+            const message = appProblems(
+                { appEnv: JSON.stringify({ CERT: "line1\nline2", LIST: [1], SHARED: "x" }) },
+                { appSecrets: JSON.stringify({ TOKEN: "top-secret\nsecond-line", SHARED: "y", NESTED: { a: "hidden-value" } }) },
+            );
+            expect(message).to.contain("appEnv.CERT must be one line");
+            expect(message).to.contain("appEnv.LIST must be text, a number or true/false");
+            expect(message).to.contain("appSecrets.TOKEN must be one line (its value is not shown)");
+            expect(message).to.contain("appSecrets.NESTED must be text, a number or true/false (its value is not shown)");
+            expect(message).to.contain("SHARED is in both appEnv and appSecrets");
+            expect(message).to.not.match(/top-secret|second-line|hidden-value/);
+        });
+
+        it("rejects appSecrets stored in plain text, and maps that are not maps", () => {
+            const plain = source({}, [], [], {});
+            plain.secretMapShape = () => secretMapShapeOf(JSON.stringify({ API_KEY: "x" }), true);
+            expect(() => readSettings(plain)).to.throw(/appSecrets is stored in plain text: remove it .*--secret/);
+            expect(appProblems({ appEnv: "[\"A=1\"]" })).to.match(/appEnv must be a map of names to values: pulumi config set --path 'appEnv.GREETING' hello/);
+            expect(appProblems({}, { appSecrets: "\"x\"" })).to.match(/appSecrets must be a map .*--secret --path 'appSecrets.API_KEY'/);
+        });
+
+        it("rejects health paths nginx cannot match literally, / and the load balancer's /ping", () => {
+            for (const bad of ["health", "/", "/ping", "/a b", "/x;y", "/{x}"]) {
+                expect(appProblems({ appHealthPath: bad }), bad).to.match(/appHealthPath must be a URL path other than \/ and \/ping/);
+            }
+            expect(appProblems({ appHealthPath: "/_status/ready-v2.json" })).to.equal("");
+        });
+
+        it("needs the app's directory unless a prebuilt image is set, and a one-line migration command", () => {
+            expect(appProblems({ appDir: "apps/shop" })).to.match(/appDir: no directory at apps\/shop/);
+            expect(appProblems({ appDir: "apps/shop", appImage: "registry.example.com/shop:1" })).to.equal("");
+            expect(appProblems({ appMigrateCommand: "a\nb" })).to.match(/appMigrateCommand must be one line/);
+        });
     });
 });

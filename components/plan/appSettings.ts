@@ -1,0 +1,146 @@
+/**
+ * The app's side of the contract with the hosts (README, "Your own app"): where its code is, the
+ * path that says it is ready, its own settings and secrets, and the migration each release runs.
+ * Read by the Pulumi program (stack config) and the local stack (local.settings.json) alike.
+ */
+export interface AppSettings {
+    /** The directory the hosts build the image from (when `appImage` is not set). */
+    dir: string;
+    /** GET answers 200 once the app can serve (its database included); deploys wait for it. */
+    healthPath: string;
+    /** Plain settings, in the app's environment. */
+    env: Record<string, string>;
+    /** Names of the secret settings (`appSecrets`); their values stay Pulumi secrets. */
+    secretNames: string[];
+    /** Run by `sh -c` in the new image before any host switches to it; undefined: none. */
+    migrateCommand?: string;
+}
+
+/** What a secret map holds, without its values: a problem can name a key, never show a value. */
+export type SecretMapShape =
+    | undefined
+    | "not a map"
+    | { plainText: boolean; entries: Array<{ name: string; value: "ok" | "multi-line" | "not text" }> };
+
+/**
+ * The variables the platform sets itself (compose file, ha-web-deploy) or the processes that
+ * start the app need: an app setting of that name would silently override or be overridden.
+ */
+export const platformEnvNames = [
+    "HOST", "PORT", "SHARED_DIR", "SHUTDOWN_TIMEOUT_MS", "APP_VERSION",
+    "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_PASSWORD_FILE", "DB_TLS_CA_BASE64",
+    "APP_IMAGE", "APP_PORT", "APP_CONFIG",
+    "PATH", "HOME", "HOSTNAME", "USER", "SHELL", "PWD", "TERM", "TMPDIR", "LANG",
+];
+const platformEnvPrefixes = ["LC_", "LD_", "DOCKER_", "COMPOSE_", "HA_WEB_"];
+
+/** Declared with the same values in Pulumi.yaml (settings.test.ts keeps them equal). */
+export const appDefaults = { appDir: "app", appHealthPath: "/health", appMigrateCommand: "node dist/tools/migrate.js" } as const;
+
+const envName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** A path nginx can match literally (`location = <path>`): no spaces, quotes, `;` or braces. */
+const urlPath = /^\/[A-Za-z0-9._~/-]{0,254}$/;
+
+interface AppConfigSource {
+    get(key: string): string | undefined;
+    secretMapShape(key: string): SecretMapShape;
+}
+
+export function readAppSettings(source: AppConfigSource, problems: string[]): AppSettings {
+    const dir = source.get("appDir") ?? appDefaults.appDir;
+    const healthPath = source.get("appHealthPath") ?? appDefaults.appHealthPath;
+    // Not /ping: that is the load balancer's check, which must not depend on the database.
+    if (!urlPath.test(healthPath) || healthPath === "/" || healthPath === "/ping") {
+        problems.push(`appHealthPath must be a URL path other than / and /ping, of letters, digits and . _ ~ / -, such as /health; got ${JSON.stringify(healthPath)}`);
+    }
+    const env = readEnvMap(source.get("appEnv"), problems);
+    const secretNames = readSecretNames(source.secretMapShape("appSecrets"), problems);
+    for (const name of Object.keys(env).filter((n) => secretNames.includes(n))) {
+        problems.push(`${name} is in both appEnv and appSecrets: keep it in one (appSecrets if it is a secret)`);
+    }
+    const migrateCommand = source.get("appMigrateCommand") ?? appDefaults.appMigrateCommand;
+    if (/[\r\n]/.test(migrateCommand)) {
+        problems.push("appMigrateCommand must be one line (it runs as sh -c '<command>'; chain commands with &&)");
+    }
+    return { dir, healthPath, env, secretNames, migrateCommand: migrateCommand.trim() === "" ? undefined : migrateCommand };
+}
+
+/** appEnv: a map of names to one-line text (numbers and booleans as their text). */
+function readEnvMap(raw: string | undefined, problems: string[]): Record<string, string> {
+    if (raw === undefined) return {};
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(raw);
+    } catch {
+        parsed = undefined;
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        problems.push(`appEnv must be a map of names to values: pulumi config set --path 'appEnv.GREETING' hello, got ${JSON.stringify(raw)}`);
+        return {};
+    }
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(parsed)) {
+        const nameProblem = envNameProblem("appEnv", name);
+        if (nameProblem) {
+            problems.push(nameProblem);
+        } else if (!["string", "number", "boolean"].includes(typeof value)) {
+            problems.push(`appEnv.${name} must be text, a number or true/false, got ${JSON.stringify(value)}`);
+        } else if (/[\r\n\0]/.test(String(value))) {
+            problems.push(`appEnv.${name} must be one line (the env file holds one NAME=value per line): base64-encode multi-line values`);
+        } else {
+            env[name] = String(value);
+        }
+    }
+    return env;
+}
+
+function readSecretNames(shape: SecretMapShape, problems: string[]): string[] {
+    if (shape === undefined) return [];
+    if (shape === "not a map") {
+        problems.push("appSecrets must be a map of names to secret values: pulumi config set --secret --path 'appSecrets.API_KEY' <value>");
+        return [];
+    }
+    if (shape.plainText) {
+        problems.push("appSecrets is stored in plain text: remove it (pulumi config rm appSecrets) and set each value with "
+            + "pulumi config set --secret --path 'appSecrets.<NAME>' <value>");
+    }
+    const names: string[] = [];
+    for (const { name, value } of shape.entries) {
+        const nameProblem = envNameProblem("appSecrets", name);
+        if (nameProblem) problems.push(nameProblem);
+        else if (value === "not text") problems.push(`appSecrets.${name} must be text, a number or true/false (its value is not shown)`);
+        else if (value === "multi-line") problems.push(`appSecrets.${name} must be one line (its value is not shown): base64-encode multi-line values`);
+        else names.push(name);
+    }
+    return names;
+}
+
+function envNameProblem(key: string, name: string): string | undefined {
+    if (!envName.test(name)) {
+        return `${key}: ${JSON.stringify(name)} is not a usable environment variable name (letters, digits and _, not starting with a digit)`;
+    }
+    const upper = name.toUpperCase();
+    if (platformEnvNames.includes(upper) || platformEnvPrefixes.some((p) => upper.startsWith(p))) {
+        return `${key}: ${name} is set by the platform (${platformEnvNames.join(", ")}, and names starting ${platformEnvPrefixes.join(", ")}): pick another name`;
+    }
+    return undefined;
+}
+
+/** The shape of a secret map given as JSON text (the stack's or the local settings file's); values never leave. */
+export function secretMapShapeOf(raw: string | undefined, plainText: boolean): SecretMapShape {
+    if (raw === undefined) return undefined;
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(raw);
+    } catch {
+        return "not a map";
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "not a map";
+    return {
+        plainText,
+        entries: Object.entries(parsed).map(([name, value]) => ({
+            name,
+            value: !["string", "number", "boolean"].includes(typeof value) ? "not text" : /[\r\n\0]/.test(String(value)) ? "multi-line" : "ok",
+        })),
+    };
+}
