@@ -44,7 +44,7 @@ export = async () => {
     });
 
     // The app's container logs to CloudWatch (through the hosts' instance profile), access logs to S3.
-    const logs = new CentralLogs("logs", { settings: settings.logs, region, tags });
+    const logs = new CentralLogs("logs", { settings: settings.logs, region, appImage: settings.appImage, tags });
     // Your own domain: the certificate is validated before the load balancer uses it, the alias comes after.
     const domain = settings.domain && { domain: settings.domain, tags };
     const certificate = domain && !settings.certificateArn ? new DomainCertificate("domain", domain) : undefined;

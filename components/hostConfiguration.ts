@@ -12,7 +12,7 @@ import { hostPaths } from "./plan/hostPaths";
 import { planHosts } from "./plan/hostPlans";
 import { changeTokens } from "./plan/hostStep";
 import { AppSettings } from "./plan/appSettings";
-import { AppInputs, AppSource, builtAppSource } from "./plan/hostSteps";
+import { AppInputs, AppSource, builtAppSource, pulledAppSource } from "./plan/hostSteps";
 import { Settings } from "./plan/settings";
 import { ServiceMembership } from "./serviceMembership";
 import { SharedStorage } from "./sharedStorage";
@@ -63,7 +63,7 @@ export function configureHosts(args: HostConfigurationArgs): HealthGate {
     // Relative to the project directory, where `pulumi up` runs the program.
     const appDir = path.resolve(settings.app.dir);
     const appSource: AppSource<pulumi.Input<string>> = settings.appImage
-        ? { kind: "image", image: settings.appImage }
+        ? pulledAppSource(settings.appImage)
         : builtAppSource(appDir, directoryHash(appDir));
     const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostLayout(h.name)), {
         trustedProxyCidr: args.vpcCidr,

@@ -1,12 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accessLogBucketPolicy } from "./plan/accessLogPolicy";
+import { ecrImage, ecrPullPolicy } from "./plan/ecrImage";
 import { ContainerLogging } from "./plan/hostFiles";
 import { Settings } from "./plan/settings";
 
 export interface CentralLogsArgs {
     settings: Settings["logs"];
     region: string;
+    /** The prebuilt app image (appImage), if any: one in ECR gets a pull policy on the hosts' role. */
+    appImage?: string;
     tags: Record<string, string>;
 }
 
@@ -51,7 +54,7 @@ export class CentralLogs extends pulumi.ComponentResource {
         this.containerLogging = { driver: "awslogs", region: args.region, group: appLogGroupName(pulumi.getStack()) };
 
         const role = new aws.iam.Role(`${name}-host-role`, {
-            description: "ha-web hosts: write the app's container logs to the stack's log group, nothing else",
+            description: "ha-web hosts: write the app's container logs to the stack's log group; pull the app image from its ECR repository, if there",
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -70,6 +73,11 @@ export class CentralLogs extends pulumi.ComponentResource {
                 }],
             })),
         }, parent);
+        // A prebuilt image in ECR: the hosts' credential helper (bootstrap.sh) signs in with this role.
+        const ecr = args.appImage ? ecrImage(args.appImage) : undefined;
+        if (ecr) {
+            new aws.iam.RolePolicy(`${name}-host-ecr-pull`, { role: role.id, policy: ecrPullPolicy(ecr) }, parent);
+        }
         this.instanceProfileName = new aws.iam.InstanceProfile(`${name}-host-profile`, { role: role.name, tags: args.tags }, parent).name;
 
         if (args.settings.albAccessLogs) {

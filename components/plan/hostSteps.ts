@@ -1,3 +1,4 @@
+import { ecrImage } from "./ecrImage";
 import { contentHash } from "./hash";
 import { HostConfigFiles, HostFileOptions, renderHostFiles } from "./hostFiles";
 import { HostLayout } from "./hostLayout";
@@ -9,11 +10,12 @@ import * as scripts from "./stepScripts";
 
 /**
  * Where the app image comes from: built on each host from the uploaded `app/` (no registry needed;
- * `image` is `ha-web-app:<hash of app/>`, see `builtAppSource`), or pulled from a registry.
+ * `image` is `ha-web-app:<hash of app/>`, see `builtAppSource`), or pulled from a registry (from
+ * Amazon ECR through the credential helper: `ecrRegistry`, see `pulledAppSource`).
  */
 export type AppSource<V> =
     | { kind: "build"; dir: string; hash: string; image: V }
-    | { kind: "image"; image: V };
+    | { kind: "image"; image: V; ecrRegistry?: string };
 
 /** The database values the steps hand to the host on stdin. */
 export interface DbInputs<V> {
@@ -57,6 +59,11 @@ export interface HostInputs<V> extends HostFileOptions, scripts.BuildOptions {
     paths?: HostPaths;
 }
 
+/** A prebuilt image from any registry; the hosts pull from ECR with their instance profile. */
+export function pulledAppSource(image: string): AppSource<string> {
+    return { kind: "image", image, ecrRegistry: ecrImage(image)?.registry };
+}
+
 /** `ha-web-app:<first 16 hex digits of the content hash of app/>`: an unchanged app never rolls out. */
 export function builtAppSource(dir: string, hash: string): AppSource<string> {
     return { kind: "build", dir, hash, image: `ha-web-app:${hash.slice(0, 16)}` };
@@ -93,7 +100,7 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
             { kind: "files", name: "app-sources", waitsFor: ["bootstrap"], files: [], directories: [{ path: paths.appDir, source: appSource.dir, hash: appSource.hash }] },
             command("build-image", ["app-sources"], { APP_IMAGE: appSource.image, NPM_CA_BASE64: plain<V>(npmCaBase64(inputs.npmCa)) }, false, [plain<V>(appSource.hash)]),
         ]
-        : [command("build-image", ["bootstrap"], { APP_IMAGE: appSource.image }, false)];
+        : [command("build-image", ["bootstrap"], { APP_IMAGE: appSource.image, ECR_REGISTRY: plain<V>(appSource.ecrRegistry ?? "") }, false)];
     const { migrateCommand } = inputs.app;
     const everyImage = inputs.hosts.map((h) => qualifiedStepName(h, "build-image"));
     const configFiles = renderHostFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnvValues(inputs)) });

@@ -20,13 +20,14 @@ export const requiredConfig: Record<string, string> = {
     sshAllowedCidrs: JSON.stringify(["203.0.113.7/32"]),
 };
 
-/** Runs index.ts with `config` over the required keys; a key set to `undefined` is left unset. */
-export async function runProgram(config: Record<string, string | undefined> = {}): Promise<ProgramRun> {
+/** Runs index.ts with `config` over the required keys (those in `secretKeys` set as secrets); a key set to `undefined` is left unset. */
+export async function runProgram(config: Record<string, string | undefined> = {}, secretKeys: string[] = []): Promise<ProgramRun> {
     const merged = { "aws:region": "us-west-2", ...requiredConfig, ...config };
+    const fullKey = (key: string) => (key.includes(":") ? key : `ha-web:${key}`);
     pulumi.runtime.setAllConfig(Object.fromEntries(
         Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined)
-            .map(([k, v]) => [k.includes(":") ? k : `ha-web:${k}`, v]),
-    ));
+            .map(([k, v]) => [fullKey(k), v]),
+    ), secretKeys.map(fullKey));
     recorded.length = 0;
     dependencies.clear();
     clearLifecycle();
