@@ -70,11 +70,12 @@ async function nothingLeftBehind(): Promise<DrillResult> {
 }
 
 function drillTable(results: DrillResult[]): string {
-    const rows = [["drill", "result", "requests", "failures", "p50 ms", "p99 ms", "rollout s per host", "s"]];
+    const rows = [["drill", "result", "requests", "failures", "writes acked", "writes failed", "writes lost", "p50 ms", "p99 ms", "rollout s per host", "s"]];
     for (const r of results) {
         rows.push([
             r.name, r.passed ? "PASS" : "FAIL",
             String(r.load?.requests ?? "-"), String(r.load?.failures ?? "-"),
+            String(r.load?.writes.acknowledged ?? "-"), String(r.load?.writes.failed ?? "-"), String(r.load?.writes.lost ?? "-"),
             String(r.load?.p50Ms ?? "-"), String(r.load?.p99Ms ?? "-"),
             r.rolloutSeconds ? Object.entries(r.rolloutSeconds).map(([h, s]) => `${h} ${s}`).join(", ") : "-",
             String(r.seconds),

@@ -4,7 +4,7 @@ import { marksFrom, perSecond, renderTimeline } from "../local/drills/timeline";
 
 const start = 1_000_000;
 function sample(offsetMs: number, latencyMs: number, status = 200): Sample {
-    return { sentAt: start + offsetMs, latencyMs, status, connection: "keep-alive", path: "/" };
+    return { sentAt: start + offsetMs, latencyMs, status, connection: "keep-alive", method: "GET", path: "/" };
 }
 
 describe("a drill's timeline", () => {

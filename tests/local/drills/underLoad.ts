@@ -1,15 +1,17 @@
 import { defaultLoad, LoadOptions, startLoad } from "../load/loadGenerator";
 import { failed, Sample, summarize } from "../load/sample";
 import { loadBalancer } from "../stackLayout";
-import { DrillResult, recordSamples } from "./drill";
+import { readBackWrites } from "../load/writeCheck";
+import { DrillResult, expect, recordSamples } from "./drill";
 
 /** Seconds of steady load before and after the action, so a drill sees both sides of it. */
 const settleMs = 2000;
 
 /**
- * Runs `action` under continuous load through the load balancer (keep-alive and fresh connections)
- * and records the load summary (and the samples, for its timeline) on the drill. Returns every
- * sample for the drill's own checks.
+ * Runs `action` under continuous load through the load balancer (keep-alive and fresh connections,
+ * reads and writes) and records the load summary (and the samples, for its timeline) on the drill.
+ * Then reads back every write the app acknowledged: a lost one fails the drill, whatever the drill.
+ * Returns every sample for the drill's own checks.
  */
 export async function underLoad(
     result: DrillResult, action: () => Promise<void>, paths = ["/"], options: Partial<LoadOptions> = {},
@@ -24,6 +26,10 @@ export async function underLoad(
         result.load = summarize(samples);
         recordSamples(result, samples);
     }
+    const check = await readBackWrites(loadBalancer.url, running.samples);
+    result.load.writes.lost = check.lost.length;
+    expect(result, check.lost.length === 0, `${check.lost.length} of ${check.checked} acknowledged writes lost: ${check.lost.slice(0, 3).join(" | ")}`);
+    expect(result, check.unreadable.length === 0, `${check.unreadable.length} acknowledged writes could not be read back: ${check.unreadable.slice(0, 3).join(" | ")}`);
     return running.samples;
 }
 

@@ -4,8 +4,10 @@ import { Sample } from "./sample";
 export interface LoadOptions {
     /** Only ever http://127.0.0.1:<port>: the drills never send traffic off this machine. */
     baseUrl: string;
-    /** Each client cycles through these paths. */
+    /** Each client cycles through these paths... */
     paths: string[];
+    /** ...and, when on, a write after them: POST /api/notes with a text of its own. */
+    writes: boolean;
     keepAliveClients: number;
     freshConnectionClients: number;
     /** Pause between a client's requests, so the load leaves CPU for the deploys it runs beside. */
@@ -18,6 +20,7 @@ export interface LoadOptions {
 }
 
 export const defaultLoad: Omit<LoadOptions, "baseUrl" | "paths"> = {
+    writes: true,
     keepAliveClients: 4,
     freshConnectionClients: 1,
     pauseMs: 20,
@@ -33,9 +36,12 @@ export interface RunningLoad {
     samples: Sample[];
 }
 
+/** Where the sample app takes writes (app/src): POST a text, 201 {"id": n}; GET <path>/<id> reads it back. */
+export const notesPath = "/api/notes";
+
 /**
  * Continuous load like real users: some clients hold keep-alive connections (as browsers do through
- * an ALB), others open a fresh connection per request. Every request is recorded.
+ * an ALB), others open a fresh connection per request; reads and writes. Every request is recorded.
  */
 export function startLoad(options: LoadOptions): RunningLoad {
     const targets = options.paths.map((p) => new URL(p, options.baseUrl));
@@ -48,10 +54,17 @@ export function startLoad(options: LoadOptions): RunningLoad {
     let stopping = false;
     const keepGoing = () => !stopping && Date.now() < deadline && samples.length < options.maxRequests;
 
+    // Unique per run and write, so a note read back can only be the one this write created.
+    const runTag = `${process.pid}-${Date.now().toString(36)}`;
+    let written = 0;
+    const cycle = targets.length + (options.writes ? 1 : 0);
     const client = async (connection: Sample["connection"]) => {
         const agent = connection === "keep-alive" ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : undefined;
         for (let i = 0; keepGoing(); i++) {
-            samples.push(await request(targets[i % targets.length], agent, connection, options.requestTimeoutMs));
+            const target = targets[i % cycle];
+            samples.push(target
+                ? await request({ target, method: "GET" }, agent, connection, options.requestTimeoutMs)
+                : await request({ target: new URL(notesPath, options.baseUrl), method: "POST", text: `note ${runTag}-${++written}` }, agent, connection, options.requestTimeoutMs));
             await new Promise((r) => setTimeout(r, options.pauseMs));
         }
         agent?.destroy();
@@ -70,23 +83,41 @@ export function startLoad(options: LoadOptions): RunningLoad {
     };
 }
 
-function request(target: URL, agent: http.Agent | undefined, connection: Sample["connection"], timeoutMs: number): Promise<Sample> {
+type Request = { target: URL; method: "GET" } | { target: URL; method: "POST"; text: string };
+
+function request(req: Request, agent: http.Agent | undefined, connection: Sample["connection"], timeoutMs: number): Promise<Sample> {
     const sentAt = Date.now();
     const started = process.hrtime.bigint();
+    const base = { sentAt, connection, method: req.method, path: req.target.pathname };
+    const write = req.method === "POST" ? { text: req.text } : undefined;
     const latency = () => Number(process.hrtime.bigint() - started) / 1e6;
     return new Promise((resolve) => {
-        const failed = (error: Error) => resolve({ sentAt, connection, path: target.pathname, latencyMs: latency(), status: 0, error: error.message });
-        const req = http.get(target, { agent: agent ?? false, headers: agent ? {} : { Connection: "close" } }, (res) => {
-            res.resume();
+        const failed = (error: Error) => resolve({ ...base, write, latencyMs: latency(), status: 0, error: error.message });
+        const headers: http.OutgoingHttpHeaders = agent ? {} : { Connection: "close" };
+        if (write) headers["Content-Type"] = "text/plain; charset=utf-8";
+        const outgoing = http.request(req.target, { method: req.method, agent: agent ?? false, headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (chunk: Buffer) => chunks.push(chunk));
             res.on("end", () => resolve({
-                sentAt, connection, path: target.pathname, latencyMs: latency(), status: res.statusCode ?? 0,
-                version: header(res.headers["x-app-version"]),
+                ...base, latencyMs: latency(), status: res.statusCode ?? 0, version: header(res.headers["x-app-version"]),
+                write: write && { ...write, id: res.statusCode === 201 ? acknowledgedId(Buffer.concat(chunks)) : undefined },
             }));
             res.on("error", failed);
         });
-        req.setTimeout(timeoutMs, () => req.destroy(new Error("timeout")));
-        req.on("error", failed);
+        outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error("timeout")));
+        outgoing.on("error", failed);
+        outgoing.end(write?.text);
     });
+}
+
+/** The id of a 201's `{"id": n}`; a 201 without one is still counted as acknowledged, with id -1 (never readable). */
+function acknowledgedId(body: Buffer): number {
+    try {
+        const id = (JSON.parse(body.toString("utf8")) as { id?: unknown }).id;
+        return typeof id === "number" && Number.isSafeInteger(id) ? id : -1;
+    } catch {
+        return -1;
+    }
 }
 
 function header(value: string | string[] | undefined): string | undefined {

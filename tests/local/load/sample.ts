@@ -4,7 +4,11 @@ export interface Sample {
     sentAt: number;
     latencyMs: number;
     connection: "keep-alive" | "fresh";
+    /** GET of `path`, or POST of a new note (`write`). */
+    method: "GET" | "POST";
     path: string;
+    /** A write's note: the text sent, and the id the app acknowledged it with (201). */
+    write?: { text: string; id?: number };
     /** HTTP status, or 0 when the request failed at the socket (reset, refused, timeout). */
     status: number;
     /** The X-App-Version header, when there was a response. */
@@ -12,14 +16,20 @@ export interface Sample {
     error?: string;
 }
 
-/** What a user counts as a failure: anything but a 200. */
+/** What a user counts as a failure: anything but a 200 (a 201 for a write). */
 export function failed(sample: Sample): boolean {
-    return sample.status !== 200;
+    return sample.status !== (sample.method === "POST" ? 201 : 200);
+}
+
+export function isWrite(sample: Sample): boolean {
+    return sample.method === "POST";
 }
 
 export interface LoadSummary {
     requests: number;
     failures: number;
+    /** Writes the app acknowledged (201), writes that failed, and acknowledged ones not readable after the drill. */
+    writes: { acknowledged: number; failed: number; lost?: number };
     p50Ms: number;
     p99Ms: number;
     /** Responses per X-App-Version value. */
@@ -35,6 +45,7 @@ export function summarize(samples: Sample[]): LoadSummary {
     return {
         requests: samples.length,
         failures: samples.filter(failed).length,
+        writes: { acknowledged: samples.filter((s) => s.write?.id !== undefined).length, failed: samples.filter((s) => isWrite(s) && failed(s)).length },
         p50Ms: percentile(latencies, 0.5),
         p99Ms: percentile(latencies, 0.99),
         versions,
