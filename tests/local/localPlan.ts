@@ -1,7 +1,7 @@
 import { hostLogRotation } from "../../components/plan/hostFiles";
 import * as path from "path";
-import { directoryHash } from "../../components/plan/hash";
 import { planHosts } from "../../components/plan/hostPlans";
+import { AppSource } from "../../components/plan/hostSteps";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "./database";
 import { baseImages } from "./images";
 import { secret } from "./secrets";
@@ -11,15 +11,10 @@ import { database, hostLayouts, repoRoot, sharedDir } from "./stackLayout";
 export const appDir = path.join(repoRoot, "app");
 
 /**
- * The app as the hosts' build-image step names it: `ha-web-app:<label>`; the step builds with the
- * tag as APP_VERSION, so the label is the version the app reports.
+ * Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's
+ * values; `appSource` is a release's (release.ts `releasePlans`).
  */
-export function appImageFor(label: string): string {
-    return `ha-web-app:${label}`;
-}
-
-/** Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's values. */
-export function localHostPlans(appImage: string): HostPlan[] {
+export function localHostPlans(appSource: AppSource<string>): HostPlan[] {
     return planHosts<string>(hostLayouts, {
         // Hosts share this machine's network: nginx binds its own loopback port.
         listenAddress: "127.0.0.1",
@@ -36,7 +31,7 @@ export function localHostPlans(appImage: string): HostPlan[] {
             adminPassword: secret(adminPasswordSecret),
             tlsCaUrl: `file://${publishedDatabaseCa}`,
         },
-        appSource: { kind: "build", dir: appDir, hash: directoryHash(appDir), image: appImage },
+        appSource,
         // A path on this machine: the daemon the hosts drive resolves bind sources here.
         sharedDataDir: path.join(sharedDir, "data"),
         // Logs stay on this machine, rotated as on a host without CloudWatch.

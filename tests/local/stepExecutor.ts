@@ -45,6 +45,8 @@ export interface ExecutorOptions {
      * applied last, as hashes) and step logs. Default: the local stack's .local-stack.
      */
     workDir?: string;
+    /** Once aborted (Ctrl-C during a deploy), no further step starts; the steps under way finish. */
+    signal?: AbortSignal;
 }
 
 /**
@@ -70,7 +72,10 @@ export async function runHostPlans(plans: HostPlan[], options: ExecutorOptions =
         for (const step of plan.steps) {
             const qualified = qualifiedStepName(plan.host, step.name);
             const waits = (dependencies.get(qualified) ?? []).map((d) => done.get(d)!);
-            done.set(qualified, Promise.all(waits).then(async () => runStep(plan.host, step, await access(plan.host), context)));
+            done.set(qualified, Promise.all(waits).then(async () => {
+                if (options.signal?.aborted) throw new Error(`${qualified} not started: interrupted`);
+                return runStep(plan.host, step, await access(plan.host), context);
+            }));
         }
     }
     // Settle all before reporting, so a failure on one host does not hide what another host did.
