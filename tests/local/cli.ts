@@ -1,23 +1,31 @@
 import { cutDatabase, cutHost, healDatabase, healHost, slowHost } from "./faults/faults";
 import { parseDelayMs } from "./faults/faultPlan";
-import { down, deploy, drainHost, restartHost, startHostAgain, stopHost, undrainHost, up } from "./stack";
+import { parseDeployArgs, parseRollbackArgs } from "./deployArgs";
+import { Interrupted } from "./interrupt";
+import { printReleases } from "./release";
+import { down, deploy, drainHost, restartHost, rollback, startHostAgain, stopHost, undrainHost, up } from "./stack";
 import { printStatus } from "./status";
 
 /**
  * `npm run local:<command>`: the local HA stack on this machine. Every command is idempotent and
  * prints what it does, on which host, and how long it took.
  */
-const usage = `usage: cli.ts <command>
+const usage = `usage: npm run local:<command> [words]   (npm keeps flags before \`--\` for itself: type words)
   up                               build what is missing, start everything, roll out the current release
-  deploy --version <label> [--broken]  roll a release out host after host
-  stop-host <host> | start-host <host>      hard stop / start
+                                   (on a new stack: the app tree, as release v1)
+  deploy <label> [broken]          the app tree as it is now, as release <label>, host after host; a label
+                                   that names other content is refused; broken: the drills' never-healthy build
+                                   (also: deploy -- --version <label> --broken)
+  rollback <label>                 a release recorded earlier, whose image still exists, host after host
+  releases                         each release: label, content hash, image, when built, which hosts serve it
+  stop-host <host> | start-host <host>      hard stop / start (start waits until it is back in rotation)
   restart-host <host>              reboot: everything on the host stops and comes back by itself
   drain-host <host> | undrain-host <host>   graceful maintenance
   cut-host <host>                  the host's packets are dropped (power loss, as the ALB sees it)
   slow-host <host> <ms>            the host answers <ms> late
   heal-host <host>                 removes either fault
   cut-database | heal-database     the database's packets are dropped (it keeps running) / pass again
-  status                           hosts, versions, health
+  status                           hosts, versions, health; warns when hosts serve different releases
   down                             remove everything the stack started`;
 
 async function main(args: string[]): Promise<void> {
@@ -25,14 +33,12 @@ async function main(args: string[]): Promise<void> {
     switch (command) {
         case "up": await up(); return;
         case "deploy": {
-            const versionAt = rest.indexOf("--version");
-            const label = versionAt >= 0 ? rest[versionAt + 1] : undefined;
-            if (!label || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(label)) {
-                throw new Error("deploy needs --version <label> (letters, digits, . _ -)");
-            }
-            await deploy(label, rest.includes("--broken"));
+            const request = parseDeployArgs(rest, process.env);
+            await deploy(request.label, request.broken);
             return;
         }
+        case "rollback": await rollback(parseRollbackArgs(rest)); return;
+        case "releases": await printReleases(); return;
         case "stop-host": await stopHost(hostArgument(rest)); return;
         case "start-host": await startHostAgain(hostArgument(rest)); return;
         case "restart-host": await restartHost(hostArgument(rest)); return;
@@ -56,5 +62,5 @@ function hostArgument(rest: string[]): string {
 
 main(process.argv.slice(2)).catch((error: Error) => {
     console.error(`\n${error.message}`);
-    process.exit(1);
+    process.exit(error instanceof Interrupted ? error.exitCode : 1);
 });

@@ -21,6 +21,8 @@ export interface BuildRequest {
     buildArgs?: Record<string, string>;
     /** BuildKit secrets by id -> file on this machine. */
     secrets?: Record<string, string>;
+    /** Image labels (metadata only: no layer, the cache is kept). */
+    labels?: Record<string, string>;
 }
 
 /** `docker build` with BuildKit; a fully cached build changes nothing (same image id). */
@@ -29,6 +31,7 @@ export async function buildImage(request: BuildRequest): Promise<void> {
     if (request.dockerfile) args.push("-f", request.dockerfile);
     for (const [name, value] of Object.entries(request.buildArgs ?? {})) args.push("--build-arg", `${name}=${value}`);
     for (const [id, file] of Object.entries(request.secrets ?? {})) args.push("--secret", `id=${id},src=${file}`);
+    for (const [name, value] of Object.entries(request.labels ?? {})) args.push("--label", `${name}=${value}`);
     await docker([...args, request.context]);
 }
 

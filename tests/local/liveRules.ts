@@ -20,3 +20,10 @@ export async function liveChains(): Promise<string[]> {
     const rules = await run("iptables", ["-w", "-t", "nat", "-S"]);
     return rules.stdout.split("\n").filter((l) => l.startsWith(`-N ${livePrefix}`)).map((l) => l.slice(3));
 }
+
+/** The port a live-port chain leads to now (ha-web-live's REDIRECT rule), or undefined when it has none. */
+export async function livePortTarget(chain: string): Promise<number | undefined> {
+    const rules = await run("iptables", ["-w", "-t", "nat", "-S", chain]);
+    const target = /--to-ports (\d+)/.exec(rules.stdout);
+    return target ? Number(target[1]) : undefined;
+}

@@ -1,29 +1,19 @@
 import { hostLogRotation } from "../../components/plan/hostFiles";
 import * as path from "path";
-import { directoryHash } from "../../components/plan/hash";
 import { planHosts } from "../../components/plan/hostPlans";
+import { AppSource } from "../../components/plan/hostSteps";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "./database";
 import { baseImages } from "./images";
 import { LocalAppSettings, readLocalSettings } from "./localSettings";
 import { secret } from "./secrets";
 import { HostPlan } from "./stepExecutor";
-import { database, hostLayouts, repoRoot, sharedDir } from "./stackLayout";
-
-export const appDir = path.join(repoRoot, "app");
+import { database, hostLayouts, sharedDir } from "./stackLayout";
 
 /**
- * The app as the hosts' build-image step names it: `ha-web-app:<label>`; the step builds with the
- * tag as APP_VERSION, so the label is the version the app reports.
+ * Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's
+ * values; `appSource` is a release's (release.ts `releasePlans`).
  */
-export function appImageFor(label: string): string {
-    return `ha-web-app:${label}`;
-}
-
-/**
- * Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's values
- * and the app settings of local.settings.json.
- */
-export function localHostPlans(appImage: string, settings: LocalAppSettings = readLocalSettings()): HostPlan[] {
+export function localHostPlans(appSource: AppSource<string>, settings: LocalAppSettings = readLocalSettings()): HostPlan[] {
     const { app, secrets } = settings;
     return planHosts<string>(hostLayouts, {
         // Hosts share this machine's network: nginx binds its own loopback port.
@@ -41,7 +31,7 @@ export function localHostPlans(appImage: string, settings: LocalAppSettings = re
             adminPassword: secret(adminPasswordSecret),
             tlsCaUrl: `file://${publishedDatabaseCa}`,
         },
-        appSource: { kind: "build", dir: app.dir, hash: directoryHash(app.dir), image: appImage },
+        appSource,
         app: { healthPath: app.healthPath, env: app.env, secrets, migrateCommand: app.migrateCommand },
         // A path on this machine: the daemon the hosts drive resolves bind sources here.
         sharedDataDir: path.join(sharedDir, "data"),

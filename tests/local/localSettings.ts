@@ -10,12 +10,17 @@ import { repoRoot } from "./stackLayout";
  */
 export const localSettingsFile = path.join(repoRoot, "local.settings.json");
 
+/** HA_WEB_LOCAL_SETTINGS names another file (a drill deploys an app of its own that way). */
+export function activeSettingsFile(): string {
+    return process.env.HA_WEB_LOCAL_SETTINGS ?? localSettingsFile;
+}
+
 export interface LocalAppSettings {
     app: AppSettings;
     secrets: Record<string, string>;
 }
 
-export function readLocalSettings(file = localSettingsFile): LocalAppSettings {
+export function readLocalSettings(file = activeSettingsFile()): LocalAppSettings {
     const values = fs.existsSync(file) ? parseFile(file) : {};
     const raw = (key: string): string | undefined => {
         const value = values[key];

@@ -1,18 +1,25 @@
 import * as http from "http";
 import { hostPaths } from "../../components/plan/hostPaths";
-import { isRunning } from "./containers";
+import { liveChain } from "../../components/plan/liveSwitch";
+import { inspect } from "./containers";
+import { mixedReleases } from "./hostChecks";
+import { livePortTarget } from "./liveRules";
 import { targetStates } from "./loadBalancerStack";
 import { dockerOk } from "./run";
 import { database, hostContainer, hostLayouts, loadBalancer } from "./stackLayout";
 
+export type ContainerState = "running" | "stopped" | "absent";
+
 export interface HostStatus {
     host: string;
-    container: "running" | "stopped";
+    container: ContainerState;
     drained: boolean;
     /** The load balancer's view: UP, DOWN, or a transition such as "UP 1/2". */
     target: string;
     /** Version per colour that answers /ping, e.g. { blue: "v2" }. */
     colours: Record<string, string>;
+    /** The colour the host's live port leads to (ha-web-live's kernel rule), and its version when it answers. */
+    live?: { colour: string; version?: string };
     /**
      * The status of /health at the live app's own port, as the deploy asks it (nginx does not pass
      * /health on; 0: no answer).
@@ -25,34 +32,58 @@ export async function hostStatuses(): Promise<HostStatus[]> {
     const targets = await targetStates().catch(() => new Map<string, string>());
     return Promise.all(hostLayouts.map(async (layout) => {
         const container = hostContainer(layout.name);
-        const running = await isRunning(container);
+        const state = await containerState(container);
+        const running = state === "running";
         const colours: Record<string, string> = {};
-        let livePort: number | undefined;
+        let answering: number | undefined;
         for (const [colour, port] of [["blue", layout.bluePort], ["green", layout.greenPort]] as const) {
             const version = await versionAt(port);
             if (version) colours[colour] = version;
-            if (version) livePort ??= port;
+            if (version) answering ??= port;
         }
+        const livePort = await livePortTarget(liveChain(layout.name));
+        const liveColour = livePort === layout.bluePort ? "blue" : livePort === layout.greenPort ? "green" : undefined;
+        // The redirect leads to the live colour's own port; without a rule (no deploy yet), the colour that answers.
+        const healthPort = liveColour ? livePort : answering;
         return {
             host: layout.name,
-            container: running ? "running" : "stopped",
+            container: state,
+            live: liveColour === undefined ? undefined : { colour: liveColour, version: colours[liveColour] },
             drained: running && (await dockerOk(["exec", container, "test", "-f", hostPaths.drainFlag])),
             target: targets.get(layout.name) ?? "unknown",
             colours,
-            health: livePort === undefined ? 0 : await statusAt(livePort, "/health"),
+            health: healthPort === undefined ? 0 : await statusAt(healthPort, "/health"),
         };
     }));
 }
 
+/** Whether the stack's container exists, and runs. */
+export async function containerState(name: string): Promise<ContainerState> {
+    const running = await inspect(name, "{{.State.Running}}");
+    return running === undefined ? "absent" : running === "true" ? "running" : "stopped";
+}
+
+/** The status table, one warning line when the hosts serve different releases; one line when nothing exists. */
 export async function printStatus(): Promise<void> {
-    const rows = [["host", "container", "load balancer", "drained", "/health", "live app (colour=version)"]];
-    for (const s of await hostStatuses()) {
-        const colours = Object.entries(s.colours).map(([c, v]) => `${c}=${v}`).join(" ") || "none";
-        rows.push([s.host, s.container, s.target, s.drained ? "yes" : "no", s.health ? String(s.health) : "-", colours]);
+    const statuses = await hostStatuses();
+    const others = [
+        ["database", await containerState(database.container), `127.0.0.1:${database.port}`],
+        ["load balancer", await containerState(loadBalancer.container), loadBalancer.url],
+    ];
+    if ([...statuses.map((s) => s.container), ...others.map(([, state]) => state)].every((state) => state === "absent")) {
+        console.log("the local stack is not up: npm run local:up");
+        return;
     }
-    rows.push(["database", (await isRunning(database.container)) ? "running" : "stopped", "-", "-", "-", `127.0.0.1:${database.port}`]);
-    rows.push(["load balancer", (await isRunning(loadBalancer.container)) ? "running" : "stopped", "-", "-", "-", loadBalancer.url]);
+    const rows = [["host", "container", "load balancer", "drained", "/health", "live (colour version)", "colours answering"]];
+    for (const s of statuses) {
+        const colours = Object.entries(s.colours).map(([c, v]) => `${c}=${v}`).join(" ") || "none";
+        const live = s.live ? `${s.live.colour} ${s.live.version ?? "(no answer)"}` : "-";
+        rows.push([s.host, s.container, s.target, s.drained ? "yes" : "no", s.health ? String(s.health) : "-", live, colours]);
+    }
+    for (const [name, state, where] of others) rows.push([name, state, "-", "-", "-", "-", where]);
     console.log(formatTable(rows));
+    const mixed = mixedReleases(statuses);
+    if (mixed) console.log(`\n${mixed}`);
 }
 
 export function formatTable(rows: string[][]): string {

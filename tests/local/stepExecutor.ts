@@ -45,6 +45,8 @@ export interface ExecutorOptions {
      * applied last, as hashes) and step logs. Default: the local stack's .local-stack.
      */
     workDir?: string;
+    /** Once aborted (Ctrl-C during a deploy), no further step starts; the steps under way finish. */
+    signal?: AbortSignal;
 }
 
 /**
@@ -66,7 +68,10 @@ export async function runHostPlans(plans: HostPlan[], options: ExecutorOptions =
     const context: StepContext = { force: options.force ?? false, workDir: options.workDir ?? stateDir };
     const done = new Map<string, Promise<StepOutcome>>();
     for (const [qualified, { host, step, waits }] of stepDependencies(plans)) {
-        done.set(qualified, Promise.all(waits.map((d) => done.get(d)!)).then(async () => runStep(host, step, await access(host), context)));
+        done.set(qualified, Promise.all(waits.map((d) => done.get(d)!)).then(async () => {
+            if (options.signal?.aborted) throw new Error(`${qualified} not started: interrupted`);
+            return runStep(host, step, await access(host), context);
+        }));
     }
     // Settle all before reporting, so a failure on one host does not hide what another host did.
     const settled = await Promise.allSettled(done.values());

@@ -5,7 +5,7 @@ import { cutDatabase, cutHost, healDatabase, healHost, slowHost } from "../fault
 import { Algorithm } from "../haproxyConfig";
 import { failed, Sample, summarize } from "../load/sample";
 import { ensureLoadBalancer, waitForTarget } from "../loadBalancerStack";
-import { buildRelease } from "../release";
+import { prepareRelease } from "../release";
 import { deploy } from "../stack";
 import { hostLayouts, hostNames } from "../stackLayout";
 import { appContainerIds } from "./appContainers";
@@ -156,7 +156,7 @@ export const databaseCut: Drill = {
     name: "11 database unreachable at least 60 s (packets dropped), then back",
     async run(result) {
         const containersBefore = await appContainerIds();
-        await buildRelease(releaseDuringOutage, false);
+        await prepareRelease(releaseDuringOutage, false);
         let cutAt = 0;
         let healedAt = 0;
         const samples = await underLoad(result, async () => {

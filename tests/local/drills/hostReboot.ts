@@ -6,8 +6,7 @@ import { appContainerStates, AppContainerState } from "../hosts";
 import { waitForTarget } from "../loadBalancerStack";
 import { defaultLoad, startLoad } from "../load/loadGenerator";
 import { failed, summarize } from "../load/sample";
-import { appImageFor, localHostPlans } from "../localPlan";
-import { currentRelease } from "../release";
+import { currentRelease, releasePlans } from "../release";
 import { restartHost } from "../stack";
 import { hostContainer, hostLayout } from "../stackLayout";
 import { runHostPlans } from "../stepExecutor";
@@ -70,7 +69,7 @@ export const hostReboot: Drill = {
 
         expect(result, (await inspect(hostContainer(rebooted), "{{.Id}}")) === machine, `${rebooted} is a new machine, not a rebooted one`);
         expect(result, (await stepLogs()) === stepLogsBefore, `a host step ran on ${rebooted} during the reboot (its step logs changed)`);
-        const outcomes = await runHostPlans(localHostPlans(appImageFor(currentRelease().label)));
+        const outcomes = await runHostPlans(releasePlans(currentRelease()));
         const ran = outcomes.filter((o) => o.result === "ran").map((o) => `${o.host}/${o.step}`);
         expect(result, ran.length === 0, `the executor found steps to run after the reboot: ${ran.join(", ")}`);
     },

@@ -1,0 +1,92 @@
+import { expect } from "chai";
+import {
+    Content, decideRelease, freeLabel, labelForTree, labelProblem, refusalMessage, Release, shortContent,
+} from "../local/releases";
+
+const tree: Content = { hash: "a".repeat(64), broken: false };
+const edited: Content = { hash: "b".repeat(64), broken: false };
+const release = (label: string, content: Content): Release => ({ label, ...content, builtAt: "2025-06-01T12:00:03Z" });
+
+describe("local releases: a label names one content", () => {
+    const releases = [release("v1", tree), release("v2", tree), release("v3", { ...tree, broken: true })];
+
+    describe("decideRelease, row by row of its table", () => {
+        it("builds a label no release has", () => {
+            expect(decideRelease(releases, "v4", edited)).to.deep.equal({ kind: "new" });
+        });
+
+        it("rolls a label out again when it names this very content", () => {
+            expect(decideRelease(releases, "v2", tree)).to.deep.equal({ kind: "recorded", release: releases[1] });
+        });
+
+        it("refuses a label that names other content (the app was edited)", () => {
+            expect(decideRelease(releases, "v1", edited)).to.deep.equal({ kind: "refused", release: releases[0] });
+        });
+
+        it("counts the broken marker as content: a healthy label is never re-pointed at a broken build", () => {
+            expect(decideRelease(releases, "v2", { ...tree, broken: true })).to.deep.equal({ kind: "refused", release: releases[1] });
+        });
+
+        it("and a broken label never at a healthy build, while the broken one redeploys as itself", () => {
+            expect(decideRelease(releases, "v3", tree).kind).to.equal("refused");
+            expect(decideRelease(releases, "v3", { ...tree, broken: true }).kind).to.equal("recorded");
+        });
+    });
+
+    describe("the refusal", () => {
+        const message = refusalMessage(releases[0], edited, releases, true);
+
+        it("says what the label is: its content and when it was built", () => {
+            expect(message).to.include(`v1: ${"a".repeat(16)}, built 2025-06-01T12:00:03Z`);
+        });
+
+        it("says what the tree is now", () => {
+            expect(message).to.include(`the app tree now: ${"b".repeat(16)}`);
+        });
+
+        it("ships the tree under a free label, and rolls back with local:rollback", () => {
+            expect(message).to.include("npm run local:deploy v4");
+            expect(message).to.include("to roll back to v1: npm run local:rollback v1");
+        });
+
+        it("names the label the tree has already, instead of a new one", () => {
+            const back = refusalMessage(release("v9", edited), tree, [...releases, release("v9", edited)], true);
+            expect(back).to.include("it is release v1 already: npm run local:deploy v1");
+        });
+
+        it("keeps the broken word in the command that ships a broken build", () => {
+            expect(refusalMessage(releases[1], { ...tree, broken: true }, releases.slice(0, 2), true)).to.include("npm run local:deploy v3 broken");
+        });
+
+        it("does not offer a rollback to an image that is gone", () => {
+            const gone = refusalMessage(releases[0], edited, releases, false);
+            expect(gone).not.to.include("local:rollback");
+            expect(gone).to.include("its image is gone");
+        });
+    });
+
+    it("shows content as 16 hex, as AWS tags the image, with the broken marker", () => {
+        expect(shortContent({ ...tree, broken: true })).to.equal(`${"a".repeat(16)}+broken`);
+    });
+
+    it("finds a free label by counting up, or by a suffix when the label has no number", () => {
+        expect(freeLabel(releases, "v5")).to.equal("v5");
+        expect(freeLabel(releases, "v1")).to.equal("v4");
+        expect(freeLabel([release("prod", tree), release("prod-2", tree)], "prod")).to.equal("prod-3");
+    });
+
+    it("gives the tree on a new stack v1, or the label it has", () => {
+        expect(labelForTree([], tree)).to.equal("v1");
+        expect(labelForTree(releases, tree)).to.equal("v1");
+        expect(labelForTree(releases, edited)).to.equal("v4");
+    });
+
+    it("takes labels that are Docker tags, and refuses others naming the value", () => {
+        expect(labelProblem("v5")).to.equal(undefined);
+        expect(labelProblem("2025-06-01_rc.1")).to.equal(undefined);
+        expect(labelProblem("-v5")).to.include('"-v5"');
+        expect(labelProblem("v5/evil")).to.include('"v5/evil"');
+        expect(labelProblem("x".repeat(129))).to.include("at most 128");
+        expect(labelProblem("broken")).to.include("marker");
+    });
+});
