@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { detectionWindowSeconds } from "../../components/plan/healthCheck";
+import { drillSettings, useLocalSettings } from "./drills/appVariants";
 import { catalog } from "./drills/catalog";
 import { leftoverFaults } from "./faults/faults";
 import { DrillResult, runDrill } from "./drills/drill";
@@ -28,6 +29,8 @@ async function main(only: string[]): Promise<number> {
     let upSeconds = 0;
     try {
         await timed("local:down (start from nothing)", down);
+        // The sample app with the defaults, whatever a developer's local.settings.json holds.
+        useLocalSettings(drillSettings, {});
         const upStarted = Date.now();
         await timed("local:up", up);
         upSeconds = (Date.now() - upStarted) / 1000;

@@ -3,19 +3,21 @@ import { hostPaths } from "../../../components/plan/hostPaths";
 import { outputOnHost } from "../hostAccess";
 import { startDatabase, stopDatabase } from "../database";
 import { waitForTarget } from "../loadBalancerStack";
-import { failed, Sample } from "../load/sample";
+import { failed, isWrite, Sample } from "../load/sample";
 import { currentRelease, currentReleaseIfAny, releasePlans } from "../release";
 import { deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "../stack";
-import { hostNames } from "../stackLayout";
+import { database, hostNames } from "../stackLayout";
 import { hostStatuses } from "../status";
 import { runHostPlans, StepOutcome } from "../stepExecutor";
 import { appContainerIds } from "./appContainers";
+import { brokenMigration, ownApp } from "./appDrills";
+import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalSettings } from "./appVariants";
 import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { hostReboot } from "./hostReboot";
 import { versionsServed } from "./probe";
-import { describeFailures, sleep, underLoad } from "./underLoad";
+import { describeFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
 
 /** The stack's state goes with `local:down`, so `local:up` on the drills' new stack labels the app tree v1. */
 const firstRelease = "v1";
@@ -58,10 +60,18 @@ async function upstreamMisses(lengths: Map<string, number>): Promise<string[]> {
     return misses;
 }
 
+async function notesColumns(): Promise<string[]> {
+    const rows = await queryDatabase("SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'notes'", [database.name]);
+    return (rows as Array<{ name: string }>).map((r) => r.name);
+}
+
 const rollingDeploy: Drill = {
-    name: "1 rolling deploy v1 -> v2 (32 keep-alive clients)",
+    name: "1 rolling deploy v1 -> v2 with a migration that adds a column (32 keep-alive clients, writes)",
     async run(result) {
         await expectOnlyVersion(result, firstRelease);
+        expect(result, !(await notesColumns()).includes("language"), "the notes table has the new column before v2's migration ran");
+        // From here on the drills' app tree is v2's, as app/ would be once a developer added the migration.
+        useLocalSettings(drillSettings, { appDir: appVariant(goodRelease, addColumnMigration) });
         const started = Date.now();
         const logLengths = await accessLogLengths();
         let outcomes: StepOutcome[] = [];
@@ -70,6 +80,10 @@ const rollingDeploy: Drill = {
             outcomes = await deploy(goodRelease, false);
             deployedAt = Date.now();
         }, ["/"], { keepAliveClients: 32 });
+        const migrated = outcomes.find((o) => o.step === "migrate");
+        result.notes.push(`migration ran ${migrated?.result ?? "never"} (${migrated?.seconds.toFixed(1) ?? "-"} s) before any rollout`);
+        expect(result, migrated?.result === "ran", "the migrate step did not run for v2");
+        expect(result, (await notesColumns()).includes("language"), "v2's migration did not add the column");
         result.rolloutSeconds = rolloutSeconds(outcomes);
         expectNoFailures(result, samples, started);
         // Failed requests are reported above; here: did any answer after the deploy come from the old release?
@@ -160,10 +174,13 @@ async function appHealth(): Promise<{ allOk: boolean; noneOk: boolean; text: str
 }
 
 const databaseDown: Drill = {
-    name: "5 database down (/ and /ping answer, /health reports it)",
+    name: "5 database down (/ and /ping answer, /health reports it, writes fail fast and come back)",
     async run(result) {
         const started = Date.now();
+        let stoppedAt = 0;
+        let backAt = 0;
         const samples = await underLoad(result, async () => {
+            stoppedAt = Date.now();
             await stopDatabase();
             // Long enough for the health check to fail twice, were it (wrongly) tied to the database.
             await sleep(detectionWindowSeconds() * 1000);
@@ -171,8 +188,10 @@ const databaseDown: Drill = {
             expect(result, health.noneOk, `/health answered 200 with the database down: ${health.text}`);
             result.notes.push(`/health at each app with the database down: ${health.text}`);
             await startDatabase();
+            backAt = Date.now();
         }, ["/", "/ping"]);
-        expectNoFailures(result, samples, started);
+        expectNoFailures(result, samples.filter((s) => !isWrite(s)), started);
+        expectWritesThroughOutage(result, samples, stoppedAt, backAt);
         let health = await appHealth();
         for (let i = 0; i < 30 && !health.allOk; i++) {
             await sleep(1000);
@@ -202,5 +221,5 @@ const idempotence: Drill = {
 
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
-    hostCut, slowHostDrill, databaseCut, hostReboot,
+    hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp,
 ];

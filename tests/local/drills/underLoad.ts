@@ -1,5 +1,5 @@
 import { defaultLoad, LoadOptions, startLoad } from "../load/loadGenerator";
-import { failed, Sample, summarize } from "../load/sample";
+import { failed, isWrite, Sample, summarize } from "../load/sample";
 import { loadBalancer } from "../stackLayout";
 import { readBackWrites } from "../load/writeCheck";
 import { DrillResult, expect, recordSamples } from "./drill";
@@ -31,6 +31,30 @@ export async function underLoad(
     expect(result, check.lost.length === 0, `${check.lost.length} of ${check.checked} acknowledged writes lost: ${check.lost.slice(0, 3).join(" | ")}`);
     expect(result, check.unreadable.length === 0, `${check.unreadable.length} acknowledged writes could not be read back: ${check.unreadable.slice(0, 3).join(" | ")}`);
     return running.samples;
+}
+
+/**
+ * The app's promise while its database is away (app/src): a write fails with 503 within this bound,
+ * never hangs; its own timeouts are 2 s to connect and 2 s per query. The slack covers the proxies.
+ */
+export const writeFailureBoundMs = 5000;
+/** After the database is back, the app's pool may still hold a dead connection or two. */
+const writeRecoveryMs = 5000;
+
+/**
+ * Writes during a database outage fail fast with a 503 (nothing else, never a hang), and every write
+ * sent once the database has been back a moment succeeds, with no restart.
+ */
+export function expectWritesThroughOutage(result: DrillResult, samples: Sample[], outageAt: number, backAt: number): void {
+    const writes = samples.filter(isWrite);
+    const during = writes.filter((s) => s.sentAt >= outageAt && s.sentAt < backAt);
+    const badFailures = during.filter((s) => failed(s) && (s.status !== 503 || s.latencyMs > writeFailureBoundMs));
+    const slowest = Math.max(0, ...during.filter(failed).map((s) => s.latencyMs));
+    result.notes.push(`writes during the outage: ${during.filter(failed).length} of ${during.length} failed, the slowest failure in ${Math.round(slowest)} ms`);
+    expect(result, badFailures.length === 0,
+        `writes during the outage must fail with a 503 within ${writeFailureBoundMs} ms: ${describeFailures(badFailures, outageAt)}, slowest ${Math.round(slowest)} ms`);
+    const after = writes.filter((s) => s.sentAt >= backAt + writeRecoveryMs);
+    expect(result, after.length > 0 && !after.some(failed), `writes ${writeRecoveryMs} ms after the database was back: ${after.length} sent, ${describeFailures(after, backAt)}`);
 }
 
 export function describeFailures(samples: Sample[], since: number): string {
