@@ -62,7 +62,7 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
  * | build-image   | command | app-sources (or bootstrap, for a pulled image)       | the image changed        |
  * | host-config   | files   | bootstrap                                            | a config file changed    |
  * | apply-config  | command | host-config, mount-shared, previous host's one       | a non-secret file changed|
- * | create-app-db | command | build-image, apply-config (first host only)          | database values changed  |
+ * | create-app-db | command | apply-config (first host only)                       | database values changed  |
  * | rollout       | command | build-image, apply-config, create-app-db, previous   | image or app config      |
  *
  * Rollouts and config applies go one host at a time, so the pool never loses two hosts at once.
@@ -91,7 +91,7 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
         ...imageSteps,
         hostConfigStep(configFiles, inputs.db, paths),
         command("apply-config", ["host-config", "mount-shared", ...previous("apply-config")], { DB_TLS_CA_URL: plain<V>(inputs.db.tlsCaUrl) }, false, configHashes),
-        ...(isFirstHost ? [command("create-app-db", ["build-image", "apply-config"], createAppDbValues(inputs.db), true)] : []),
+        ...(isFirstHost ? [command("create-app-db", ["apply-config"], createAppDbValues(inputs.db), true)] : []),
         command("rollout", ["build-image", "apply-config", qualifiedStepName(inputs.firstHost, "create-app-db"), ...previous("rollout")],
             // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
             { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), ...Object.values(appDbValues(inputs.db))]),

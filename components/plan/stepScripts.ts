@@ -65,7 +65,7 @@ export function stepRunnerScript(paths: HostPaths): string {
 }
 
 export function createAppDbScript(paths: HostPaths): string {
-    return renderFile("create-app-db.sh", { currentImageFile: paths.currentImageFile, dbCaFile: paths.dbCaFile });
+    return renderFile("create-app-db.sh", { dbCaFile: paths.dbCaFile });
 }
 
 export function rolloutScript(paths: HostPaths): string {
