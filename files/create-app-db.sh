@@ -128,8 +128,8 @@ hex_of() {
 # turns the hex back into the password and quotes it into the statement it prepares.
 set_password_sql() {
   printf '%s\n' "SET @password = CONVERT(UNHEX('${APP_PASSWORD_HEX}') USING utf8mb4);" \
-    "SET @statement = CONCAT('$1 ${ACCOUNT} IDENTIFIED BY ', QUOTE(@password));" \
-    "PREPARE statement FROM @statement;" "EXECUTE statement;" "DEALLOCATE PREPARE statement;"
+    "SET @set_password = CONCAT('$1 ${ACCOUNT} IDENTIFIED BY ', QUOTE(@password));" \
+    "PREPARE set_password FROM @set_password;" "EXECUTE set_password;" "DEALLOCATE PREPARE set_password;"
 }
 
 main() {

@@ -38,12 +38,15 @@ describe("create-app-db.sh with the host's mariadb client, against a MariaDB tha
         DB_HOST: db.host, DB_PORT: String(db.port), DB_ADMIN_USER: db.adminUser, DB_ADMIN_PASSWORD: db.adminPassword,
         DB_NAME: "app_db", DB_USER: "app_user", DB_PASSWORD: "first-secret-1a", ...overrides,
     });
-    /** Runs the step as an executor does: the rendered script as `bash -c`, its values on stdin. */
-    const createAppDb = async (overrides: Partial<Values> = {}, caFile = dbCaFile): Promise<RunResult> => {
-        const result = await run("bash", ["-c", createAppDbScript({ ...hostPaths, dbCaFile: caFile }), "ha-web-create-app-db"], {
-            input: renderStdin(values(overrides)),
-            env: { TMPDIR: scriptTmp },
-        });
+    /**
+     * Runs the step as an executor does: the rendered script as `bash -c`, its values on stdin;
+     * `tracedTo`: under strace, writing every program it starts, with arguments and environment, there.
+     */
+    const createAppDb = async (overrides: Partial<Values> = {}, caFile = dbCaFile, tracedTo?: string): Promise<RunResult> => {
+        const step = ["bash", "-c", createAppDbScript({ ...hostPaths, dbCaFile: caFile }), "ha-web-create-app-db"];
+        const tracer = tracedTo ? ["strace", "--follow-forks", "--no-abbrev", "--string-limit=1000000", "--trace=execve", `--output=${tracedTo}`] : [];
+        const [program, ...args] = [...tracer, ...step];
+        const result = await run(program, args, { input: renderStdin(values(overrides)), env: { TMPDIR: scriptTmp } });
         expect(fs.readdirSync(scriptTmp), "left behind in TMPDIR").to.deep.equal([]);
         return result;
     };
@@ -140,6 +143,20 @@ describe("create-app-db.sh with the host's mariadb client, against a MariaDB tha
         }
         expect(await databases()).to.include.members(["app_db", "appXdb"]);
         expect(fs.existsSync("/tmp/ha-web-pwned")).to.equal(false);
+    });
+
+    it("hands no secret to any program it starts, in its arguments or its environment", async () => {
+        const trace = path.join(work, "execve.trace");
+        const result = await createAppDb({ DB_PASSWORD: "traced-secret-5e" }, dbCaFile, trace);
+        expect(result.code, result.stderr).to.equal(0);
+        const started = fs.readFileSync(trace, "utf8");
+        // The client (each login), and od, which turns the app password into hex.
+        expect(started).to.match(/execve\("\/usr\/bin\/mariadb", \["mariadb", "--defaults-file=/);
+        expect(started).to.match(/execve\("\/usr\/bin\/od", /);
+        for (const secret of [db.adminPassword, "traced-secret-5e"]) {
+            expect(started).to.not.contain(secret);
+            expect(started).to.not.contain(Buffer.from(secret).toString("hex"));
+        }
     });
 
     it("logs in as an admin whose password is hostile too (option file quoting)", async () => {
