@@ -7,9 +7,10 @@ set -euo pipefail
 
 readonly HOST_NAME="{{hostname}}"
 # Debian 12 names: docker.io + docker-compose (1.29, Debian has no compose v2 plugin),
-# default-mysql-client (MariaDB's client), util-linux for flock, iptables for the live app port.
+# mariadb-client (`mariadb`, with which create-app-db sets up the database: no app image needed),
+# util-linux for flock, iptables for the live app port.
 # amazon-ecr-credential-helper: pulls from ECR with the instance profile (pull-image.sh sets it up).
-readonly PACKAGES=(nginx docker.io docker-compose nfs-common default-mysql-client git curl ca-certificates jq util-linux iptables amazon-ecr-credential-helper)
+readonly PACKAGES=(nginx docker.io docker-compose nfs-common mariadb-client git curl ca-certificates jq util-linux iptables amazon-ecr-credential-helper)
 # live-restore: restarting the Docker daemon (to apply this file, or on a package upgrade) leaves the
 # app's containers running instead of taking the host's app down with it.
 readonly DOCKER_DAEMON_JSON='{

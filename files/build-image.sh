@@ -6,8 +6,6 @@
 set -euo pipefail
 
 readonly APP_DIR="{{appDir}}"
-# Which image the host has now, for create-app-db (so a new release never re-runs database set-up).
-readonly CURRENT_IMAGE_FILE="{{currentImageFile}}"
 # Optional: a base image other than the Dockerfile's default.
 readonly BASE_IMAGE="{{baseImage}}"
 
@@ -19,16 +17,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-record_current_image() {
-  mkdir -p "$(dirname "$CURRENT_IMAGE_FILE")"
-  printf '%s\n' "$APP_IMAGE" >"$CURRENT_IMAGE_FILE"
-}
-
 main() {
   read_inputs APP_IMAGE NPM_CA_BASE64
   if docker image inspect "$APP_IMAGE" >/dev/null 2>&1; then
     echo "build-image: ${APP_IMAGE} is already built"
-    record_current_image
     return
   fi
   local args=(--tag "$APP_IMAGE" --build-arg "APP_VERSION=${APP_IMAGE##*:}")
@@ -43,7 +35,6 @@ main() {
   fi
   echo "build-image: building ${APP_IMAGE} from ${APP_DIR}"
   DOCKER_BUILDKIT=1 docker build "${args[@]}" "$APP_DIR"
-  record_current_image
   echo "build-image: built ${APP_IMAGE}"
 }
 

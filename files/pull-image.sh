@@ -5,8 +5,6 @@
 # read that repository only (components/plan/ecrImage.ts).
 set -euo pipefail
 
-# Which image the host has now, for create-app-db (so a new release never re-runs database set-up).
-readonly CURRENT_IMAGE_FILE="{{currentImageFile}}"
 # root's Docker client configuration: `docker pull` runs as root.
 readonly DOCKER_CONFIG_FILE=/root/.docker/config.json
 
@@ -34,8 +32,6 @@ main() {
       "(ECR: the repository is in this account and region; another private registry: see the README, \"Your own app\")" >&2
     exit 1
   fi
-  mkdir -p "$(dirname "$CURRENT_IMAGE_FILE")"
-  printf '%s\n' "$APP_IMAGE" >"$CURRENT_IMAGE_FILE"
 }
 
 main "$@"

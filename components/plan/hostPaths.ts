@@ -35,8 +35,6 @@ export interface HostPaths {
     liveUnit: string;
     drainCommand: string;
     undrainCommand: string;
-    /** The image the last build-image step built or pulled: the tool create-app-db runs comes from it. */
-    currentImageFile: string;
     /**
      * Where the host-config file set places nginx's main config and the site: apply-config puts them
      * live only once `nginx -t` accepts them, so a rejected config never replaces a working one.
@@ -80,7 +78,6 @@ export const hostPaths: HostPaths = {
     liveUnit: "/etc/systemd/system/ha-web-live.service",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
-    currentImageFile: "/var/lib/ha-web/app-image",
     nginxStagedMainConfig: "/etc/ha-web/nginx/nginx.conf",
     nginxStagedSite: "/etc/ha-web/nginx/ha-web.conf",
     nginxApplied: "/var/lib/ha-web/nginx.applied",

@@ -114,7 +114,7 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
         ...imageSteps,
         hostConfigStep(configFiles, appEnvValues(inputs), paths),
         command("apply-config", ["host-config", "mount-shared", ...previous("apply-config")], { DB_TLS_CA_URL: plain<V>(inputs.db.tlsCaUrl) }, false, configHashes),
-        ...(isFirstHost ? [command("create-app-db", ["build-image", "apply-config"], createAppDbValues(inputs.db), true)] : []),
+        ...(isFirstHost ? [command("create-app-db", ["apply-config"], createAppDbValues(inputs.db), true)] : []),
         ...(isFirstHost && migrateCommand ? [command("migrate", ["create-app-db", ...everyImage], { APP_IMAGE: appSource.image, MIGRATE_COMMAND: plain<V>(migrateCommand) }, false)] : []),
         // Not before every host has the image (and the schema is migrated): a failed build or
         // migration anywhere stops the release before any host switches.
@@ -170,7 +170,7 @@ function stepScriptFiles<V>(host: HostLayout, inputs: HostInputs<V>, paths: Host
         "wait-for-boot": scripts.waitForBootScript(),
         bootstrap: scripts.bootstrapScript(host.name),
         "mount-shared": scripts.mountSharedScript(paths),
-        "build-image": inputs.appSource.kind === "build" ? scripts.buildImageScript(paths, inputs) : scripts.pullImageScript(paths),
+        "build-image": inputs.appSource.kind === "build" ? scripts.buildImageScript(paths, inputs) : scripts.pullImageScript(),
         "apply-config": scripts.applyConfigScript(paths),
         "create-app-db": scripts.createAppDbScript(paths),
         migrate: scripts.migrateScript(paths),

@@ -29,13 +29,12 @@ export interface BuildOptions {
 export function buildImageScript(paths: HostPaths, options: BuildOptions): string {
     return renderFile("build-image.sh", {
         appDir: paths.appDir,
-        currentImageFile: paths.currentImageFile,
         baseImage: options.baseImage ?? "",
     });
 }
 
-export function pullImageScript(paths: HostPaths): string {
-    return renderFile("pull-image.sh", { currentImageFile: paths.currentImageFile });
+export function pullImageScript(): string {
+    return renderFile("pull-image.sh", {});
 }
 
 export function applyConfigScript(paths: HostPaths): string {
@@ -67,7 +66,7 @@ export function stepRunnerScript(paths: HostPaths): string {
 }
 
 export function createAppDbScript(paths: HostPaths): string {
-    return renderFile("create-app-db.sh", { currentImageFile: paths.currentImageFile, dbCaFile: paths.dbCaFile });
+    return renderFile("create-app-db.sh", { dbCaFile: paths.dbCaFile });
 }
 
 export function rolloutScript(paths: HostPaths): string {

@@ -2,24 +2,21 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { run } from "../local/run";
+import { createAppAccount } from "../support/appAccount";
 import { AppProcess, get, startApp } from "../support/appProcess";
 import { MariaDb, startMariaDb } from "../support/mariadb";
 
-const createAppDb = path.join(__dirname, "..", "..", "app", "dist", "tools", "create-app-db.js");
 const account = { database: "tls_app", user: "tls_user", password: "tls-secret-8d1e" };
 
-/** Like RDS with require_secure_transport: a server that refuses unencrypted connections. */
-describe("app and create-app-db against a MariaDB that requires TLS", () => {
+/**
+ * Like RDS with require_secure_transport: a server that refuses unencrypted connections. (The
+ * create-app-db step over TLS: createAppDb.test.ts.)
+ */
+describe("the app against a MariaDB that requires TLS", () => {
     let db: MariaDb;
     let sharedDir: string;
     const apps: AppProcess[] = [];
 
-    const createDb = (tlsCa?: string) => run("node", [createAppDb], {
-        input: JSON.stringify({
-            host: db.host, port: db.port, adminUser: db.adminUser, adminPassword: db.adminPassword, ...account, tlsCa,
-        }),
-    });
     const startWith = async (env: Record<string, string>): Promise<AppProcess> => {
         const app = await startApp({
             DB_HOST: db.host, DB_PORT: String(db.port), DB_NAME: account.database, DB_USER: account.user,
@@ -31,6 +28,7 @@ describe("app and create-app-db against a MariaDB that requires TLS", () => {
 
     before(async () => {
         db = await startMariaDb({ requireTls: true });
+        await createAppAccount(db, account);
         sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-shared-"));
     });
     afterEach(async () => {
@@ -39,15 +37,6 @@ describe("app and create-app-db against a MariaDB that requires TLS", () => {
     after(async () => {
         await db.destroy();
         fs.rmSync(sharedDir, { recursive: true, force: true });
-    });
-
-    it("create-app-db fails without the CA and succeeds over verified TLS with it", async () => {
-        const plain = await createDb();
-        expect(plain.code).to.equal(1);
-        expect(plain.stderr).to.match(/create-app-db failed/);
-        const tls = await createDb(db.tlsCa);
-        expect(tls.code, tls.stderr).to.equal(0);
-        expect(tls.stdout).to.match(/changes made/);
     });
 
     it("the app is healthy with DB_TLS_CA_BASE64 and reports the database down without it", async () => {
@@ -77,19 +66,6 @@ describe("app and create-app-db against a MariaDB that requires TLS", () => {
         let impostor: MariaDb;
         before(async () => { impostor = await startMariaDb({ requireTls: true, certifiedName: "DNS:other-db.example.internal,IP:127.0.0.2" }); });
         after(async () => { await impostor.destroy(); });
-        const inputFor = (server: MariaDb, tlsCa: string) => JSON.stringify({
-            host: server.host, port: server.port, adminUser: server.adminUser, adminPassword: server.adminPassword, ...account, tlsCa,
-        });
-
-        it("create-app-db refuses it with a message that names the host, and accepts the right name", async () => {
-            const refused = await run("node", [createAppDb], { input: inputFor(impostor, impostor.tlsCa!) });
-            expect(refused.code).to.equal(1);
-            expect(refused.stderr).to.match(/create-app-db failed: the database server's TLS certificate is not for localhost .*other-db\.example\.internal/);
-            expect(refused.stderr).not.to.contain(impostor.adminPassword);
-            const accepted = await run("node", [createAppDb], { input: inputFor(db, db.tlsCa!) });
-            expect(accepted.code, accepted.stderr).to.equal(0);
-        });
-
         it("the app reports the database down, saying whose certificate it got", async () => {
             const app = await startApp({
                 DB_HOST: impostor.host, DB_PORT: String(impostor.port), DB_NAME: account.database, DB_USER: account.user,

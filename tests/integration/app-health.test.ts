@@ -2,11 +2,10 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { run } from "../local/run";
+import { createAppAccount } from "../support/appAccount";
 import { AppProcess, get, startApp } from "../support/appProcess";
 import { MariaDb, startMariaDb } from "../support/mariadb";
 
-const createAppDb = path.join(__dirname, "..", "..", "app", "dist", "tools", "create-app-db.js");
 const appAccount = { DB_NAME: "ha_web", DB_USER: "ha_web_app", DB_PASSWORD: "app-secret-4f9c" };
 
 interface HealthBody {
@@ -35,13 +34,7 @@ describe("app /health against a real MariaDB", () => {
     before(async () => {
         db = await startMariaDb();
         sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-shared-"));
-        const setup = await run("node", [createAppDb], {
-            input: JSON.stringify({
-                host: db.host, port: db.port, adminUser: db.adminUser, adminPassword: db.adminPassword,
-                database: appAccount.DB_NAME, user: appAccount.DB_USER, password: appAccount.DB_PASSWORD,
-            }),
-        });
-        expect(setup.code, setup.stderr).to.equal(0);
+        await createAppAccount(db, { database: appAccount.DB_NAME, user: appAccount.DB_USER, password: appAccount.DB_PASSWORD });
     });
     afterEach(async () => {
         await Promise.all(apps.splice(0).map((app) => app.stop()));

@@ -240,11 +240,11 @@ describe("hostSteps", () => {
         expect(scriptOf(plan(hostA), "apply-config")).to.match(/"\$DRAIN_COMMAND"\n\s*nginx -s reload\n\s*"\$UNDRAIN_COMMAND"/);
     });
 
-    it("fetches the database's CA in apply-config (URL on stdin), before create-app-db connects, and re-runs it when the URL changes", () => {
+    it("fetches the database's CA in apply-config (URL on stdin), before create-app-db connects (with the host's client, no app image), and re-runs it when the URL changes", () => {
         const url = "https://truststore.example/db-bundle.pem";
         const steps = plan(hostA, { db: { ...inputs().db, tlsCaUrl: url } });
         expect(commandStep(steps, "apply-config").stdin?.values).to.deep.equal({ DB_TLS_CA_URL: url });
-        expect(step(steps, "create-app-db").waitsFor).to.include("apply-config");
+        expect(step(steps, "create-app-db").waitsFor).to.deep.equal(["apply-config"]);
         expect(retriggered(plan(), steps)).to.deep.equal(["apply-config"]);
     });
 
