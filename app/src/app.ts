@@ -1,12 +1,18 @@
 import * as http from "http";
 import { Duplex } from "stream";
+import { readBody } from "./body";
 import { Health } from "./health";
+import { lingerAfterRefusal } from "./linger";
 import { clientText, errorFields, logEvent } from "./log";
+import { NoteStore } from "./notes";
+import { notesPath, notesRoutes } from "./notesApi";
 import { parseRequestTarget } from "./requestTarget";
+import { Handler, json, readOnly, Reply, Route, text } from "./route";
 
 export interface AppOptions {
     version: string;
     health: Health;
+    notes: NoteStore;
     /** True once shutdown began: responses then close their connection so draining finishes. */
     isDraining(): boolean;
     /**
@@ -17,34 +23,47 @@ export interface AppOptions {
     logRequests?: boolean;
 }
 
-type Reply = { status: number; body: Buffer; contentType: string };
-type Handler = () => Reply | Promise<Reply>;
-
-const plainText = "text/plain; charset=utf-8";
-const text = (status: number, body: string): Reply => ({ status, body: Buffer.from(body), contentType: plainText });
-const json = (status: number, value: unknown): Reply => ({ status, body: Buffer.from(JSON.stringify(value)), contentType: "application/json" });
-
 // Fixed answers are built once: the request path allocates nothing a bare server would not.
 const notFound = text(404, "not found");
-const methodNotAllowed = text(405, "method not allowed");
 const badTarget = text(400, "bad request target");
 const internalError = text(500, "internal error");
+const noBody = Buffer.alloc(0);
 const ignore = (): void => undefined;
 
-/** The routes, built once per server. `/` and `/ping` never touch the database, so they keep answering while it is down. */
-function routeTable(options: AppOptions): ReadonlyMap<string, Handler> {
+/** Past a route's limit. The rest of the body is still on the connection, so the reply closes it (linger.ts). */
+const tooLarge = (maxBody: number): Reply => ({ ...text(413, `the request body is over ${maxBody} bytes`), close: true });
+
+type Found = { route: Route; param: string };
+
+/**
+ * The routes, built once per server. `/` and `/ping` never touch the database and answer
+ * synchronously, so they keep answering while it is down.
+ */
+function routeTable(options: AppOptions): (path: string) => Found | undefined {
     const hello = text(200, "hello world");
     const pong = text(200, "pong");
     const version = text(200, options.version);
-    return new Map<string, Handler>([
-        ["/", () => hello],
-        ["/ping", () => pong],
-        ["/version", () => version],
-        ["/health", async () => {
+    const notes = notesRoutes(options.notes);
+    const exact = new Map<string, Route>([
+        ["/", readOnly(() => hello)],
+        ["/ping", readOnly(() => pong)],
+        ["/version", readOnly(() => version)],
+        ["/health", readOnly(async () => {
             const report = await options.health.report();
             return json(report.status === "ok" ? 200 : 503, report);
-        }],
+        })],
+        [notesPath, notes.collection],
     ]);
+    const itemPrefix = `${notesPath}/`;
+    return (path) => {
+        const route = exact.get(path);
+        if (route) return { route, param: "" };
+        // /api/notes/<one segment>: the handler decides whether the segment is a note id.
+        if (path.startsWith(itemPrefix) && !path.includes("/", itemPrefix.length)) {
+            return { route: notes.item, param: path.slice(itemPrefix.length) };
+        }
+        return undefined;
+    };
 }
 
 /**
@@ -53,11 +72,12 @@ function routeTable(options: AppOptions): ReadonlyMap<string, Handler> {
  * started, by closing that connection).
  */
 export function createHandler(options: AppOptions): http.RequestListener {
-    const routes = routeTable(options);
+    const findRoute = routeTable(options);
 
     const send = (req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void => {
         const headers = ["X-App-Version", options.version, "Content-Type", reply.contentType, "Content-Length", String(reply.body.length)];
-        if (options.isDraining()) headers.push("Connection", "close");
+        if (reply.headers) headers.push(...reply.headers);
+        if (reply.close || options.isDraining()) headers.push("Connection", "close");
         res.writeHead(reply.status, headers);
         res.end(req.method === "HEAD" ? undefined : reply.body);
     };
@@ -73,24 +93,46 @@ export function createHandler(options: AppOptions): http.RequestListener {
         }
     };
 
-    /** The reply for a request whose body has been read: synchronous for every route but /health. */
-    const answer = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    /** Sends a reply, or the 500 for a handler that threw or rejected; synchronous for every route that does not wait on something. */
+    const respond = (req: http.IncomingMessage, res: http.ServerResponse, reply: () => Reply | Promise<Reply>): void => {
         try {
-            const target = parseRequestTarget(req.url);
-            const handler = target.ok ? routes.get(target.path) : undefined;
-            const method = req.method;
-            const reply = !target.ok ? badTarget
-                : !handler ? notFound
-                    : method !== "GET" && method !== "HEAD" ? methodNotAllowed
-                        : handler();
-            if (reply instanceof Promise) {
-                reply.then((r) => send(req, res, r), (error: unknown) => fail(req, res, error));
+            const value = reply();
+            if (value instanceof Promise) {
+                value.then((r) => send(req, res, r), (error: unknown) => fail(req, res, error));
             } else {
-                send(req, res, reply);
+                send(req, res, value);
             }
         } catch (error) {
             fail(req, res, error);
         }
+    };
+
+    /**
+     * The reply for a request whose body was read and discarded: refusals, and every route that
+     * takes no body. Answering only after the body is read keeps the keep-alive connection reusable,
+     * and a request still uploading when SIGTERM arrives counts as in flight and is finished.
+     */
+    const answerAfterBody = (req: http.IncomingMessage, res: http.ServerResponse, found: Found | undefined, valid: boolean): void => {
+        req.once("end", () => respond(req, res, () => {
+            if (!valid) return badTarget;
+            if (!found) return notFound;
+            const handler = found.route.methods.get(req.method ?? "");
+            return handler ? handler({ param: found.param, body: noBody }) : found.route.methodNotAllowed;
+        }));
+        req.resume();
+    };
+
+    /** A route that takes a body: read up to its limit, then hand it over (or 413). */
+    const answerWithBody = (req: http.IncomingMessage, res: http.ServerResponse, handler: Handler, param: string, maxBody: number): void => {
+        readBody(req, maxBody).then((result) => {
+            if (result.kind === "aborted") return;
+            if (result.kind === "tooLarge") {
+                lingerAfterRefusal(req);
+                respond(req, res, () => tooLarge(maxBody));
+                return;
+            }
+            respond(req, res, () => handler({ param, body: result.bytes }));
+        }, (error: unknown) => fail(req, res, error));
     };
 
     return (req, res) => {
@@ -99,10 +141,15 @@ export function createHandler(options: AppOptions): http.RequestListener {
             // A client that goes away mid-request: nothing left to answer, and no reason to crash.
             req.on("error", ignore);
             res.on("error", ignore);
-            // Answer only after the request body is read: the keep-alive connection stays reusable, and
-            // a request still uploading when SIGTERM arrives counts as in flight and is finished.
-            req.once("end", () => answer(req, res));
-            req.resume();
+            const target = parseRequestTarget(req.url);
+            const found = target.ok ? findRoute(target.path) : undefined;
+            const handler = found?.route.methods.get(req.method ?? "");
+            const maxBody = found?.route.maxBody;
+            if (found && handler && maxBody !== undefined) {
+                answerWithBody(req, res, handler, found.param, maxBody);
+            } else {
+                answerAfterBody(req, res, found, target.ok);
+            }
         } catch (error) {
             fail(req, res, error);
         }

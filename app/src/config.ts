@@ -26,60 +26,89 @@ export interface DatabaseConfig {
 const stopGracePeriodMs = 20_000;
 
 /**
- * Reads and validates the configuration. Collects every problem and throws one error that lists
- * them all, so an operator fixes the environment in one pass. Password values never appear in it.
+ * Reads and validates the service's configuration. Collects every problem and throws one error that
+ * lists them all, so an operator fixes the environment in one pass. Password values never appear in it.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-    const problems: string[] = [];
-
-    const required = (name: string): string => {
-        const value = env[name];
-        if (value === undefined || value.trim() === "") {
-            problems.push(`${name} is required`);
-            return "";
-        }
-        return value;
-    };
-    const integer = (name: string, fallback: number | undefined, min: number, max: number): number => {
-        const raw = env[name];
-        if (raw === undefined || raw === "") {
-            if (fallback === undefined) problems.push(`${name} is required (an integer ${min}-${max})`);
-            return fallback ?? 0;
-        }
-        const value = Number(raw);
-        if (!/^\d+$/.test(raw) || value < min || value > max) {
-            problems.push(`${name} must be an integer ${min}-${max}, got ${JSON.stringify(raw)}`);
-        }
-        return value;
-    };
-
-    const flag = (name: string): boolean => {
-        const raw = env[name];
-        if (raw === undefined || raw === "" || raw === "false") return false;
-        if (raw !== "true") problems.push(`${name} must be true or false, got ${JSON.stringify(raw)}`);
-        return raw === "true";
-    };
-
-    const config: Config = {
-        port: integer("PORT", undefined, 1, 65535),
+    return validated(env, (read) => ({
+        port: read.integer("PORT", undefined, 1, 65535),
         host: env.HOST || "0.0.0.0",
-        version: required("APP_VERSION"),
-        database: {
-            host: required("DB_HOST"),
-            port: integer("DB_PORT", 3306, 1, 65535),
-            name: required("DB_NAME"),
-            user: required("DB_USER"),
-            password: readPassword(env, problems),
-            tlsCa: readTlsCa(env, problems),
-        },
-        sharedDir: required("SHARED_DIR"),
-        shutdownTimeoutMs: integer("SHUTDOWN_TIMEOUT_MS", 15_000, 1, stopGracePeriodMs - 1),
-        logRequests: flag("LOG_REQUESTS"),
-    };
+        version: read.required("APP_VERSION"),
+        database: readDatabase(read),
+        sharedDir: read.required("SHARED_DIR"),
+        shutdownTimeoutMs: read.integer("SHUTDOWN_TIMEOUT_MS", 15_000, 1, stopGracePeriodMs - 1),
+        logRequests: read.flag("LOG_REQUESTS"),
+    }));
+}
+
+/**
+ * The database settings alone (DB_*), for tools that run with the app's environment but serve
+ * nothing (the migration tool): PORT and SHARED_DIR are not theirs to require.
+ */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
+    return validated(env, readDatabase);
+}
+
+/** Typed readers over the environment; each records what is wrong instead of throwing. */
+interface EnvReader {
+    env: NodeJS.ProcessEnv;
+    problems: string[];
+    required(name: string): string;
+    integer(name: string, fallback: number | undefined, min: number, max: number): number;
+    flag(name: string): boolean;
+}
+
+function validated<T>(env: NodeJS.ProcessEnv, read: (reader: EnvReader) => T): T {
+    const problems: string[] = [];
+    const value = read(envReader(env, problems));
     if (problems.length > 0) {
         throw new Error(`Invalid configuration:\n${problems.map((problem) => ` - ${problem}`).join("\n")}`);
     }
-    return config;
+    return value;
+}
+
+function envReader(env: NodeJS.ProcessEnv, problems: string[]): EnvReader {
+    return {
+        env,
+        problems,
+        required(name) {
+            const value = env[name];
+            if (value === undefined || value.trim() === "") {
+                problems.push(`${name} is required`);
+                return "";
+            }
+            return value;
+        },
+        integer(name, fallback, min, max) {
+            const raw = env[name];
+            if (raw === undefined || raw === "") {
+                if (fallback === undefined) problems.push(`${name} is required (an integer ${min}-${max})`);
+                return fallback ?? 0;
+            }
+            const value = Number(raw);
+            if (!/^\d+$/.test(raw) || value < min || value > max) {
+                problems.push(`${name} must be an integer ${min}-${max}, got ${JSON.stringify(raw)}`);
+            }
+            return value;
+        },
+        flag(name) {
+            const raw = env[name];
+            if (raw === undefined || raw === "" || raw === "false") return false;
+            if (raw !== "true") problems.push(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+            return raw === "true";
+        },
+    };
+}
+
+function readDatabase(read: EnvReader): DatabaseConfig {
+    return {
+        host: read.required("DB_HOST"),
+        port: read.integer("DB_PORT", 3306, 1, 65535),
+        name: read.required("DB_NAME"),
+        user: read.required("DB_USER"),
+        password: readPassword(read.env, read.problems),
+        tlsCa: readTlsCa(read.env, read.problems),
+    };
 }
 
 /**

@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import { randomUUID } from "crypto";
 import * as path from "path";
-import * as mysql from "mysql2/promise";
 import { Config } from "./config";
-import { describeTlsNameError, verifiedTls } from "./dbTls";
-import { redact } from "./log";
+import { openDatabase } from "./database";
+import { describeTlsNameError } from "./dbTls";
+import { describeError, redact } from "./log";
 
 export interface Check {
     ok: boolean;
@@ -30,21 +30,9 @@ const checkTimeoutMs = 2_000;
 
 /** The checks that matter on a host: the database answers, and the shared (EFS) directory takes writes. */
 export function createHealth(config: Config): Health {
-    const pool = mysql.createPool({
-        host: config.database.host,
-        port: config.database.port,
-        user: config.database.user,
-        password: config.database.password,
-        database: config.database.name,
-        // Health checks only: a couple of connections, dropped when idle.
-        connectionLimit: 2,
-        maxIdle: 1,
-        idleTimeout: 30_000,
-        connectTimeout: checkTimeoutMs,
-        enableKeepAlive: true,
-        // Verified TLS (certificate chain and host name) when a CA is configured.
-        ssl: config.database.tlsCa ? verifiedTls(config.database.tlsCa) : undefined,
-    });
+    // Its own pool, apart from the notes API's: a busy API must not make a host look unhealthy.
+    // Health checks only: a couple of connections.
+    const db = openDatabase(config.database, { connections: 2, queueLimit: 20, timeoutMs: checkTimeoutMs, deadlineMs: checkTimeoutMs });
     // A fresh name per check: hosts share the directory, and containers on the host network share
     // a host name and can share a pid, so no name derived from those is unique.
     const probeFile = () => path.join(config.sharedDir, `.health-${randomUUID()}`);
@@ -52,7 +40,7 @@ export function createHealth(config: Config): Health {
     const database = (): Promise<Check> =>
         bounded("database", async () => {
             try {
-                await pool.query({ sql: "SELECT 1", timeout: checkTimeoutMs });
+                await db.query("SELECT 1");
             } catch (error) {
                 const nameError = describeTlsNameError(error, config.database.host);
                 throw nameError ? new Error(nameError) : error;
@@ -74,7 +62,7 @@ export function createHealth(config: Config): Health {
                 checks: { database: databaseCheck, shared: sharedCheck },
             };
         },
-        close: () => pool.end(),
+        close: () => db.close(),
     };
 }
 
@@ -87,14 +75,8 @@ async function bounded(name: string, check: () => Promise<void>, secret: string)
         await Promise.race([check(), timeout]);
         return { ok: true };
     } catch (error) {
-        return { ok: false, error: redact(describe(error), secret) };
+        return { ok: false, error: redact(describeError(error), secret) };
     } finally {
         clearTimeout(timer);
     }
-}
-
-function describe(error: unknown): string {
-    const { code, message } = error as { code?: string; message?: string };
-    const text = message || String(error);
-    return code && !text.startsWith(code) ? `${code}: ${text}` : text;
 }

@@ -21,3 +21,10 @@ export function errorFields(error: unknown): Record<string, string> {
     if (error instanceof Error) return { error: `${error.name}: ${error.message}`, stack: error.stack ?? "" };
     return { error: String(error) };
 }
+
+/** An error as one line of text, its code first (`ECONNREFUSED: connect ...`) when the message lacks it. */
+export function describeError(error: unknown): string {
+    const { code, message } = error as { code?: string; message?: string };
+    const text = message || String(error);
+    return code && !text.startsWith(code) ? `${code}: ${text}` : text;
+}

@@ -2,6 +2,7 @@ import { createServer } from "./app";
 import { Config, loadConfig } from "./config";
 import { createHealth } from "./health";
 import { errorFields, logEvent } from "./log";
+import { createNoteStore } from "./notes";
 import { drain } from "./shutdown";
 
 /**
@@ -39,9 +40,10 @@ function main(): void {
     exitOnUncaughtErrors();
     const config = readConfig();
     const health = createHealth(config);
+    const notes = createNoteStore(config.database);
     let draining = false;
 
-    const server = createServer({ version: config.version, health, isDraining: () => draining, logRequests: config.logRequests });
+    const server = createServer({ version: config.version, health, notes, isDraining: () => draining, logRequests: config.logRequests });
     server.keepAliveTimeout = keepAliveTimeoutMs;
     server.headersTimeout = headersTimeoutMs;
 
@@ -58,7 +60,7 @@ function main(): void {
         draining = true;
         logEvent("shutdown_started", { signal, timeoutMs: config.shutdownTimeoutMs });
         const outcome = await drain(server, config.shutdownTimeoutMs);
-        await health.close().catch(() => undefined);
+        await Promise.all([health.close(), notes.close()].map((closing) => closing.catch(() => undefined)));
         logEvent("shutdown_finished", { outcome });
         process.exit(outcome === "drained" ? 0 : 1);
     };

@@ -8,10 +8,16 @@ import * as path from "path";
 import { createServer } from "../../app/src/app";
 import { loadConfig } from "../../app/src/config";
 import { createHealth, Health } from "../../app/src/health";
+import { lingerLimits } from "../../app/src/linger";
+import { createNoteStore, NoteStore } from "../../app/src/notes";
 import { run } from "../local/run";
-import { freePort } from "../support/mariadb";
-import { AppProcess, get, serverScript, startApp } from "../support/appProcess";
-import { acceptableStatus, crashTargets, exchange, getRequest, hostileRequest, requestBytes } from "../support/hostileHttp";
+import { createAccount, databaseEnv, migrate } from "../support/appDatabase";
+import { freePort, MariaDb, startMariaDb } from "../support/mariadb";
+import { AppProcess, get, request as httpRequest, serverScript, startApp } from "../support/appProcess";
+import {
+    acceptableStatus, crashTargets, exchange, exchangeInPieces, getRequest, hostileRequest, NoteRequest, noteRequest, noteRequestPieces,
+    RawAnswer, requestBytes, uploadLarge,
+} from "../support/hostileHttp";
 
 // No database on this port: /health answers 503, every other route must not care.
 const appEnv = { DB_HOST: "127.0.0.1", DB_PORT: "9", DB_NAME: "app", DB_USER: "app", DB_PASSWORD: "hostile-test-secret", APP_VERSION: "hostile" };
@@ -40,6 +46,7 @@ describe("the app's handler in-process, under generated hostile requests", funct
     let server: http.Server;
     let port: number;
     let health: Health;
+    let notes: NoteStore;
     let sharedDir: string;
 
     const listen = async (options: Parameters<typeof createServer>[0]): Promise<void> => {
@@ -51,16 +58,19 @@ describe("the app's handler in-process, under generated hostile requests", funct
 
     before(() => {
         sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-hostile-"));
-        health = createHealth(loadConfig({ ...appEnv, PORT: "1", SHARED_DIR: sharedDir }));
+        const config = loadConfig({ ...appEnv, PORT: "1", SHARED_DIR: sharedDir });
+        health = createHealth(config);
+        notes = createNoteStore(config.database);
     });
     after(async () => {
         await health.close();
+        await notes.close();
         fs.rmSync(sharedDir, { recursive: true, force: true });
     });
 
     it("answers 2,000 generated requests, never with a server error, and logs JSON lines only", async () => {
         // With the opt-in request log on, so every request that reaches the handler writes a line to check.
-        await listen({ version: "hostile", health, isDraining: () => false, logRequests: true });
+        await listen({ version: "hostile", health, notes, isDraining: () => false, logRequests: true });
         try {
             const { lines } = await capturingLogs(() => fc.assert(fc.asyncProperty(hostileRequest, async (request) => {
                 const answer = await exchange(port, requestBytes(request));
@@ -77,7 +87,7 @@ describe("the app's handler in-process, under generated hostile requests", funct
 
     it("turns a failure inside one request into a 500 for that request, logged as one JSON line", async () => {
         const failingHealth: Health = { report: () => Promise.reject(new Error("injected\nfailure")), close: async () => undefined };
-        await listen({ version: "hostile", health: failingHealth, isDraining: () => false });
+        await listen({ version: "hostile", health: failingHealth, notes, isDraining: () => false });
         try {
             const { value: [failed, after], lines } = await capturingLogs(async () =>
                 [await exchange(port, getRequest("/health")), await exchange(port, getRequest("/ping"))]);
@@ -130,6 +140,99 @@ describe("the running app (real process, real sockets) under hostile requests", 
         expect((await get(`${app.baseUrl}/ping`)).status).to.equal(200);
         expectJsonLines(app.lines);
         expect(app.lines.join("\n")).not.to.include("hostile-test-secret");
+    });
+});
+
+/** Reads the app's resident memory: now, and the peak since the last resetPeak(). */
+const memoryOf = (pid: number) => {
+    const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+    return {
+        residentMiB: () => kib("VmRSS") / 1024,
+        peakMiB: () => kib("VmHWM") / 1024,
+        // Writing 5 to clear_refs resets the peak (VmHWM) to the current size (Linux proc(5)).
+        resetPeak: () => fs.writeFileSync(`/proc/${pid}/clear_refs`, "5"),
+    };
+};
+
+/** What the notes API may answer to a generated request, the database being up. */
+function expectedNoteStatuses(request: NoteRequest): number[] {
+    const standard = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"].includes(request.method);
+    const path = request.target.split("?")[0];
+    // Node's parser refuses methods it does not know (400); the ones it knows and no route takes get 405.
+    const otherMethod = standard ? [405] : [400, 405];
+    if (path === "/api/notes") {
+        if (request.method !== "POST") return otherMethod;
+        if (request.body.length === 0) return [400];
+        if (request.body.length <= 1024) return [201];
+        // After refusing a body the app reads on for lingerLimits.bytes more (counted from the refusal:
+        // none of a body with Content-Length was read before it), so a client whose whole body fits in
+        // that always reads its 413; one that sends more may meet the connection's reset first.
+        return request.body.length <= lingerLimits.bytes ? [413] : [413, 0];
+    }
+    if (request.method === "GET" || request.method === "HEAD") return [200, 404];
+    return otherMethod;
+}
+
+describe("the notes API (real process, real MariaDB) under generated bodies, sizes, methods and chunking", function () {
+    this.timeout(180_000);
+    const account = { database: "hostile_notes", user: "hostile_notes", password: "hostile-notes-secret" };
+    let db: MariaDb;
+    let app: AppProcess;
+    let sharedDir: string;
+
+    before(async () => {
+        db = await startMariaDb();
+        await createAccount(db, account);
+        expect((await migrate(databaseEnv(db, account))).code).to.equal(0);
+        sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-hostile-"));
+        app = await startApp({ ...databaseEnv(db, account), APP_VERSION: "hostile", SHARED_DIR: sharedDir });
+    });
+    after(async () => {
+        await app.stop();
+        await db.destroy();
+        fs.rmSync(sharedDir, { recursive: true, force: true });
+    });
+
+    it("answers 500 generated requests as the API says, every 201 reads back byte for byte, and the process stays up", async () => {
+        const memory = memoryOf(app.child.pid!);
+        const before = memory.residentMiB();
+        await fc.assert(fc.asyncProperty(noteRequest, async (request) => {
+            const answer = await exchangeInPieces(app.port, noteRequestPieces(request));
+            const expected = expectedNoteStatuses(request);
+            const described = `${request.method} ${request.target}, ${request.body.length} bytes ${request.framing.kind}: ${answer.text.slice(0, 200)}`;
+            expect(expected, described).to.include(answer.status);
+            if (answer.status === 405) expect(answer.text, described).to.match(/\r\nAllow: (POST|GET, HEAD)\r\n/);
+            if (answer.status === 413) expect(answer.text, described).to.match(/\r\nConnection: close\r\n/);
+            if (answer.status === 201) {
+                const { id } = JSON.parse(answer.text.slice(answer.text.indexOf("\r\n\r\n") + 4)) as { id: number };
+                const back = await httpRequest(`${app.baseUrl}/api/notes/${id}`, "GET");
+                expect(back.body.equals(request.body), `note ${id} reads back as stored`).to.equal(true);
+            }
+        }), { numRuns: 500 });
+        expect(app.child.exitCode).to.equal(null);
+        expect((await get(`${app.baseUrl}/ping`)).status).to.equal(200);
+        expectJsonLines(app.lines);
+        expect(app.lines.join("\n")).not.to.include(account.password);
+        expect(memory.residentMiB() - before, "resident memory growth, MiB").to.be.below(64);
+    });
+
+    it("keeps memory bounded under 40 concurrent 8 MiB uploads, answering each 413 or closing it cleanly", async () => {
+        const memory = memoryOf(app.child.pid!);
+        const before = memory.residentMiB();
+        memory.resetPeak();
+        const uploads: Promise<RawAnswer>[] = [];
+        for (let i = 0; i < 40; i += 1) {
+            const chunkedFraming = i % 2 === 0;
+            const framing = chunkedFraming ? "Transfer-Encoding: chunked" : `Content-Length: ${8 * 1024 * 1024}`;
+            uploads.push(uploadLarge(app.port, `POST /api/notes HTTP/1.1\r\nHost: notes.test\r\n${framing}\r\n\r\n`, 8 * 1024 * 1024, chunkedFraming));
+        }
+        const answers = await Promise.all(uploads);
+        // 320 MiB offered: an app that buffered bodies would peak far above this (measured: ~13 MiB).
+        expect(memory.peakMiB() - before, "peak resident memory growth, MiB").to.be.below(64);
+        // Past the linger budget the app cuts the connection; a client still writing may see that reset first.
+        for (const answer of answers) expect([0, 413]).to.include(answer.status);
+        expect(app.child.exitCode).to.equal(null);
+        expect((await httpRequest(`${app.baseUrl}/api/notes`, "POST", Buffer.from("still writing"))).status).to.equal(201);
     });
 });
 

@@ -20,6 +20,13 @@ export interface MariaDb {
     stop(): Promise<void>;
     /** Starts it again on the same port with the same data. */
     start(): Promise<void>;
+    /**
+     * Suspends the server (SIGSTOP): connections are still accepted by the kernel but nothing
+     * answers, as with a database that hangs or a network that drops packets.
+     */
+    freeze(): void;
+    /** Resumes a frozen server (SIGCONT). */
+    thaw(): void;
     /** Stops it and deletes its data directory. */
     destroy(): Promise<void>;
 }
@@ -33,6 +40,12 @@ const host = "127.0.0.1";
 const tlsName = "localhost";
 const adminUser = "admin";
 const readyTimeoutMs = 30_000;
+
+/** Every server still running: a test run that dies early must not leave one behind. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+    for (const server of running) server.kill("SIGKILL");
+});
 
 /** A port nothing listens on right now: the kernel picks it, we release it for the server. */
 export function freePort(): Promise<number> {
@@ -94,7 +107,11 @@ export async function startMariaDb(options: { requireTls?: boolean; certifiedNam
         if (child) return;
         const started = spawn("mariadbd", args, { stdio: "ignore" });
         child = started;
-        started.once("exit", () => { if (child === started) child = undefined; });
+        running.add(started);
+        started.once("exit", () => {
+            running.delete(started);
+            if (child === started) child = undefined;
+        });
         await waitUntilReady(port, adminPassword, tlsCa, () => child === started, path.join(dir, "error.log"));
     };
     const stop = async (): Promise<void> => {
@@ -104,20 +121,27 @@ export async function startMariaDb(options: { requireTls?: boolean; certifiedNam
         running.kill("SIGTERM");
         await exited;
     };
+    const signal = (name: NodeJS.Signals) => (): void => {
+        if (!child) throw new Error(`mariadbd on port ${port} is not running; start() it first`);
+        child.kill(name);
+    };
     const destroy = async (): Promise<void> => {
+        // A frozen server ignores SIGTERM until it runs again.
+        child?.kill("SIGCONT");
         await stop();
         fs.rmSync(dir, { recursive: true, force: true });
     };
 
-    // A test run that dies early must not leave a server behind.
-    process.once("exit", () => child?.kill("SIGKILL"));
     try {
         await start();
     } catch (error) {
         await destroy();
         throw error;
     }
-    return { host: tlsCa ? tlsName : host, port, adminUser, adminPassword, tlsCa, stop, start, destroy };
+    return {
+        host: tlsCa ? tlsName : host, port, adminUser, adminPassword, tlsCa, stop, start, destroy,
+        freeze: signal("SIGSTOP"), thaw: signal("SIGCONT"),
+    };
 }
 
 async function waitUntilReady(port: number, password: string, tlsCa: string | undefined, alive: () => boolean, errorLog: string): Promise<void> {
