@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createAppAccount } from "../support/appAccount";
+import { createAccount } from "../support/appDatabase";
 import { AppProcess, get, startApp } from "../support/appProcess";
 import { MariaDb, startMariaDb } from "../support/mariadb";
 
@@ -28,7 +28,7 @@ describe("the app against a MariaDB that requires TLS", () => {
 
     before(async () => {
         db = await startMariaDb({ requireTls: true });
-        await createAppAccount(db, account);
+        await createAccount(db, account);
         sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-shared-"));
     });
     afterEach(async () => {

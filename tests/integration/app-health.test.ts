@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createAppAccount } from "../support/appAccount";
+import { createAccount } from "../support/appDatabase";
 import { AppProcess, get, startApp } from "../support/appProcess";
 import { MariaDb, startMariaDb } from "../support/mariadb";
 
@@ -34,7 +34,7 @@ describe("app /health against a real MariaDB", () => {
     before(async () => {
         db = await startMariaDb();
         sharedDir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-shared-"));
-        await createAppAccount(db, { database: appAccount.DB_NAME, user: appAccount.DB_USER, password: appAccount.DB_PASSWORD });
+        await createAccount(db, { database: appAccount.DB_NAME, user: appAccount.DB_USER, password: appAccount.DB_PASSWORD });
     });
     afterEach(async () => {
         await Promise.all(apps.splice(0).map((app) => app.stop()));

@@ -21,14 +21,18 @@ export function databaseEnv(db: MariaDb, account: AppAccount): Record<string, st
     };
 }
 
-/** A database and an account with every privilege on it, made as the server's admin (test set-up only). */
+/**
+ * The account as the create-app-db step leaves it (the database, `user`@'%', ALL on that database),
+ * made directly as the admin: the app's tests need an account, not the step, which
+ * createAppDb.test.ts covers with the host's client. Idempotent; over verified TLS when the server requires it.
+ */
 export async function createAccount(db: MariaDb, account: AppAccount): Promise<void> {
     const admin = await mysql.createConnection({
         host: db.host, port: db.port, user: db.adminUser, password: db.adminPassword, ssl: db.tlsCa ? { ca: db.tlsCa } : undefined,
     });
     try {
-        await admin.query(`CREATE DATABASE ${mysql.escapeId(account.database)}`);
-        await admin.query("CREATE USER ?@'%' IDENTIFIED BY ?", [account.user, account.password]);
+        await admin.query(`CREATE DATABASE IF NOT EXISTS ${mysql.escapeId(account.database)}`);
+        await admin.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [account.user, account.password]);
         await admin.query(`GRANT ALL PRIVILEGES ON ${mysql.escapeId(account.database)}.* TO ?@'%'`, [account.user]);
     } finally {
         await admin.end();
