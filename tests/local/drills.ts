@@ -78,7 +78,7 @@ function drillTable(results: DrillResult[]): string {
         rows.push([
             r.name, r.passed ? "PASS" : "FAIL",
             String(r.load?.requests ?? "-"), String(r.load?.failures ?? "-"),
-            String(r.load?.writes.acknowledged ?? "-"), String(r.load?.writes.failed ?? "-"), String(r.load?.writes.lost ?? "-"),
+            String(r.load?.writes.acknowledged ?? "-"), String(r.load?.writes.failed ?? "-"), String(r.writesLost ?? "-"),
             String(r.load?.p50Ms ?? "-"), String(r.load?.p99Ms ?? "-"),
             r.rolloutSeconds ? Object.entries(r.rolloutSeconds).map(([h, s]) => `${h} ${s}`).join(", ") : "-",
             String(r.seconds),

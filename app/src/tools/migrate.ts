@@ -106,7 +106,8 @@ async function main(): Promise<void> {
         await migrate(config, args[0] ?? defaultDirectory);
     } catch (error) {
         const described = error instanceof MigrationError ? error.message
-            : (config && describeTlsNameError(error, config.host)) || describeError(error);
+            : config ? describeTlsNameError(error, config.host) ?? `the database at ${config.host}:${config.port}: ${describeError(error)}`
+                : describeError(error);
         process.stderr.write(`migrate: ${redact(described, config?.password ?? "")}\n`);
         process.exitCode = 1;
     }

@@ -26,7 +26,7 @@ export const brokenMigration: Drill = {
             refusal = await withLocalSettings("v4-bad-migration", { appDir: bad }, () => deploy("v4-bad-migration", false))
                 .then(() => "", (error: Error) => error.message);
         });
-        result.notes.push(`refused: ${refusal.split("\n").find((l) => l.startsWith("migrate: ")) ?? refusal.split("\n")[0]}`);
+        result.notes.push(`refused: ${refusal.split("\n").find((l) => /^migrate: .* failed/.test(l)) ?? refusal.split("\n")[0]}`);
         expect(result, /^migrate: .* failed in /m.test(refusal), "the refusal did not come from the migrate step");
         expect(result, refusal.includes("003_broken.sql"), "the refusal's last lines do not name the failing migration, 003_broken.sql");
         expect(result, !samples.some(failed), describeFailures(samples, started));

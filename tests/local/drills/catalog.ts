@@ -17,7 +17,7 @@ import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { hostReboot } from "./hostReboot";
 import { versionsServed } from "./probe";
-import { describeFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
+import { awaitWritesResumed, describeFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
 
 /** The stack's state goes with `local:down`, so `local:up` on the drills' new stack labels the app tree v1. */
 const firstRelease = "v1";
@@ -81,7 +81,7 @@ const rollingDeploy: Drill = {
             deployedAt = Date.now();
         }, ["/"], { keepAliveClients: 32 });
         const migrated = outcomes.find((o) => o.step === "migrate");
-        result.notes.push(`migration ran ${migrated?.result ?? "never"} (${migrated?.seconds.toFixed(1) ?? "-"} s) before any rollout`);
+        result.notes.push(migrated?.result === "ran" ? `v2's migration ran in ${migrated.seconds.toFixed(1)} s, before any rollout` : "v2's migration did not run");
         expect(result, migrated?.result === "ran", "the migrate step did not run for v2");
         expect(result, (await notesColumns()).includes("language"), "v2's migration did not add the column");
         result.rolloutSeconds = rolloutSeconds(outcomes);
@@ -189,6 +189,7 @@ const databaseDown: Drill = {
             result.notes.push(`/health at each app with the database down: ${health.text}`);
             await startDatabase();
             backAt = Date.now();
+            await awaitWritesResumed(backAt);
         }, ["/", "/ping"]);
         expectNoFailures(result, samples.filter((s) => !isWrite(s)), started);
         expectWritesThroughOutage(result, samples, stoppedAt, backAt);

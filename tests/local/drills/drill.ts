@@ -11,6 +11,8 @@ export interface DrillResult {
     /** Every check that failed, in words an operator understands. */
     problems: string[];
     load?: LoadSummary;
+    /** Acknowledged writes not readable after the load (every load of the drill): must stay 0. */
+    writesLost?: number;
     /** Seconds each host's rollout step took, when the drill deployed. */
     rolloutSeconds?: Record<string, number>;
     notes: string[];

@@ -27,7 +27,7 @@ export async function underLoad(
         recordSamples(result, samples);
     }
     const check = await readBackWrites(loadBalancer.url, running.samples);
-    result.load.writes.lost = check.lost.length;
+    result.writesLost = (result.writesLost ?? 0) + check.lost.length;
     expect(result, check.lost.length === 0, `${check.lost.length} of ${check.checked} acknowledged writes lost: ${check.lost.slice(0, 3).join(" | ")}`);
     expect(result, check.unreadable.length === 0, `${check.unreadable.length} acknowledged writes could not be read back: ${check.unreadable.slice(0, 3).join(" | ")}`);
     return running.samples;
@@ -40,6 +40,11 @@ export async function underLoad(
 export const writeFailureBoundMs = 5000;
 /** After the database is back, the app's pool may still hold a dead connection or two. */
 const writeRecoveryMs = 5000;
+
+/** Keeps the drill's load going long enough after the database came back (at `backAt`) to see writes succeed again. */
+export async function awaitWritesResumed(backAt: number): Promise<void> {
+    await sleep(Math.max(0, backAt + writeRecoveryMs + 3000 - Date.now()));
+}
 
 /**
  * Writes during a database outage fail fast with a 503 (nothing else, never a hang), and every write

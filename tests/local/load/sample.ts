@@ -28,8 +28,8 @@ export function isWrite(sample: Sample): boolean {
 export interface LoadSummary {
     requests: number;
     failures: number;
-    /** Writes the app acknowledged (201), writes that failed, and acknowledged ones not readable after the drill. */
-    writes: { acknowledged: number; failed: number; lost?: number };
+    /** Writes the app acknowledged (201) and writes that failed. */
+    writes: { acknowledged: number; failed: number };
     p50Ms: number;
     p99Ms: number;
     /** Responses per X-App-Version value. */

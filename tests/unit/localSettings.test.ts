@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readLocalSettings } from "../local/localSettings";
+import { repoRoot } from "../local/stackLayout";
+
+describe("local.settings.json (the local stack's app keys)", () => {
+    let dir: string;
+    const file = () => path.join(dir, "local.settings.json");
+    const write = (text: string) => fs.writeFileSync(file(), text);
+    const problems = () => {
+        try {
+            readLocalSettings(file());
+        } catch (e) {
+            return (e as Error).message;
+        }
+        return "";
+    };
+    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-local-settings-")); });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("is the sample app with the defaults when the file does not exist", () => {
+        expect(readLocalSettings(file())).to.deep.equal({
+            app: { dir: path.join(repoRoot, "app"), healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js" },
+            secrets: {},
+        });
+    });
+
+    it("takes the stack config's app keys, appDir relative to the repository, and hands over the secrets' values", () => {
+        write(JSON.stringify({
+            appDir: "examples/python-app", appMigrateCommand: "python3 migrate.py", appHealthPath: "/ready",
+            appEnv: { GREETING: "hi", RETRIES: 3 }, appSecrets: { API_KEY: "sk-1" },
+        }));
+        expect(readLocalSettings(file())).to.deep.equal({
+            app: {
+                dir: path.join(repoRoot, "examples", "python-app"), healthPath: "/ready", env: { GREETING: "hi", RETRIES: "3" },
+                secretNames: ["API_KEY"], migrateCommand: "python3 migrate.py",
+            },
+            secrets: { API_KEY: "sk-1" },
+        });
+    });
+
+    it("validates like pulumi up, names the file, and never quotes a secret or the text around a JSON error", () => {
+        write(JSON.stringify({ appEnv: { PORT: "1" }, appSecrets: { TOKEN: "top-secret\nline" }, appDir: "nowhere", appImage: "x" }));
+        const message = problems();
+        expect(message).to.contain(file()).and.contain("appEnv: PORT is set by the platform")
+            .and.contain("appSecrets.TOKEN must be one line").and.contain("unknown keys appImage")
+            .and.contain(`appDir: no Dockerfile in ${path.join(repoRoot, "nowhere")}`)
+            .and.not.contain("top-secret");
+        write('{"appSecrets": {"API_KEY": "sk-live-9f2e" oops}}');
+        expect(problems()).to.contain("is not valid JSON").and.not.contain("sk-live-9f2e");
+        write("[1]");
+        expect(problems()).to.contain("must hold one JSON object");
+    });
+});
