@@ -25,14 +25,19 @@ export type SecretMapShape =
 /**
  * The variables the platform sets itself (compose file, ha-web-deploy) or the processes that
  * start the app need: an app setting of that name would silently override or be overridden.
+ * ha-web-deploy exports every setting in bash, then runs docker-compose (Python) with them: bash
+ * refuses to export its read-only variables (UID, SHELLOPTS, ...: the deploy would stop with
+ * "readonly variable"), and PYTHON* would steer docker-compose's own interpreter (PYTHONHOME
+ * stops it from starting).
  */
 export const platformEnvNames = [
     "HOST", "PORT", "SHARED_DIR", "SHUTDOWN_TIMEOUT_MS", "APP_VERSION",
     "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_PASSWORD_FILE", "DB_TLS_CA_BASE64",
     "APP_IMAGE", "APP_PORT", "APP_CONFIG",
     "PATH", "HOME", "HOSTNAME", "USER", "SHELL", "PWD", "TERM", "TMPDIR", "LANG",
+    "UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS",
 ];
-const platformEnvPrefixes = ["LC_", "LD_", "DOCKER_", "COMPOSE_", "HA_WEB_"];
+const platformEnvPrefixes = ["LC_", "LD_", "DOCKER_", "COMPOSE_", "HA_WEB_", "BASH_", "PYTHON"];
 
 /** Declared with the same values in Pulumi.yaml (settings.test.ts keeps them equal). */
 export const appDefaults = { appDir: "app", appHealthPath: "/health", appMigrateCommand: "node dist/tools/migrate.js" } as const;

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -173,6 +174,19 @@ describe("settings (config validation)", () => {
             expect(message).to.contain("appEnv: PORT is set by the platform");
             expect(message).to.contain("appEnv: DB_PASSWORD is set by the platform");
             expect(message).to.contain("appEnv: docker_host is set by the platform");
+        });
+
+        it("rejects the names ha-web-deploy cannot pass: bash's read-only variables, and PYTHON* that docker-compose's Python reads", () => {
+            // What bash (which exports each setting in ha-web-deploy) holds read-only, asked of bash itself.
+            const readOnly = execFileSync("bash", ["-c", "readonly -p"], { encoding: "utf8" })
+                .split("\n").map((line) => /^declare -\w+ (\w+)/.exec(line)?.[1]).filter((n): n is string => n !== undefined);
+            expect(readOnly).to.include("UID");
+            const names = [...readOnly, "PYTHONHOME", "PYTHONPATH"];
+            const message = appProblems({ appEnv: JSON.stringify(Object.fromEntries(names.map((n) => [n, "x"]))) });
+            for (const name of names) expect(message, name).to.contain(`appEnv: ${name} is set by the platform`);
+            // PYTHONHOME as docker-compose would see it: it no longer starts.
+            const compose = spawnSync("docker-compose", ["version"], { env: { ...process.env, PYTHONHOME: "x" }, encoding: "utf8" });
+            expect(compose.status).to.not.equal(0);
         });
 
         it("rejects multi-line and structured values, and a name in both maps, never showing a secret's value", () => {
