@@ -51,7 +51,11 @@ interface AppConfigSource {
     secretMapShape(key: string): SecretMapShape;
 }
 
-export function readAppSettings(source: AppConfigSource, problems: string[]): AppSettings {
+/**
+ * `ownImage`: a prebuilt image (appImage) is set. Then, as with an appDir of one's own, the
+ * sample's migration command is no default: it would run `node` in an image that may have none.
+ */
+export function readAppSettings(source: AppConfigSource, problems: string[], ownImage = false): AppSettings {
     const dir = source.get("appDir") ?? appDefaults.appDir;
     const healthPath = source.get("appHealthPath") ?? appDefaults.appHealthPath;
     // Not /ping: that is the load balancer's check, which must not depend on the database.
@@ -62,6 +66,10 @@ export function readAppSettings(source: AppConfigSource, problems: string[]): Ap
     const secretNames = readSecretNames(source.secretMapShape("appSecrets"), problems);
     for (const name of Object.keys(env).filter((n) => secretNames.includes(n))) {
         problems.push(`${name} is in both appEnv and appSecrets: keep it in one (appSecrets if it is a secret)`);
+    }
+    if (source.get("appMigrateCommand") === undefined && (ownImage || dir !== appDefaults.appDir)) {
+        problems.push(`appMigrateCommand is required with your own ${ownImage ? "appImage" : "appDir"}: the command that migrates its schema `
+            + "(pulumi config set appMigrateCommand \"python3 migrate.py\", say), or \"\" for none");
     }
     const migrateCommand = source.get("appMigrateCommand") ?? appDefaults.appMigrateCommand;
     if (/[\r\n]/.test(migrateCommand)) {

@@ -7,8 +7,8 @@ export interface EcrImage {
 }
 
 // https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html: <account>.dkr.ecr.<region>.amazonaws.com
-// (.com.cn in China; dkr.ecr-fips for FIPS endpoints), then the repository, then :tag or @digest.
-const ecrReference = /^((\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?)\/([a-z0-9._\/-]+)(?::[\w.-]+|@sha256:[0-9a-f]{64})?$/;
+// (.com.cn in China; dkr.ecr-fips for FIPS endpoints), then the repository, then :tag, @digest or both.
+const ecrReference = /^((\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?)\/([a-z0-9._\/-]+)(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$/;
 
 /** The ECR registry and repository of an image reference, or undefined for any other registry. */
 export function ecrImage(image: string): EcrImage | undefined {

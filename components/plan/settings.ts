@@ -1,4 +1,5 @@
 import { appDefaults, AppSettings, readAppSettings, SecretMapShape } from "./appSettings";
+import * as path from "path";
 import { parseCidr } from "./cidr";
 
 /**
@@ -163,9 +164,9 @@ export function readSettings(source: ConfigSource): Settings {
     if (appBuildCaFile && !source.fileExists(appBuildCaFile)) {
         problems.push(`appBuildCaFile: no file at ${appBuildCaFile}`);
     }
-    const app = readAppSettings(source, problems);
-    if (!appImage && !source.fileExists(app.dir)) {
-        problems.push(`appDir: no directory at ${app.dir} (the app the hosts build; or set appImage to a prebuilt image)`);
+    const app = readAppSettings(source, problems, appImage !== undefined);
+    if (!appImage && !source.fileExists(path.join(app.dir, "Dockerfile"))) {
+        problems.push(`appDir: no Dockerfile in ${app.dir} (the app the hosts build; or set appImage to a prebuilt image)`);
     }
 
     const adminUser = read.matching("dbAdminUser", defaults.dbAdminUser, identifier, "a MySQL user name (letters, digits, _)", 16);

@@ -130,7 +130,8 @@ describe("the app's migration tool (node dist/tools/migrate.js) against a real M
         const account = await freshAccount();
         const denied = await migrate({ ...databaseEnv(db, account), DB_PASSWORD: "wrong-migrate-pass" });
         expect(denied.code).to.equal(1);
-        expect(denied.stderr).to.match(/^migrate: ER_ACCESS_DENIED_ERROR: Access denied/);
+        // Which database refused, and why: what an operator reads at the end of a failed release.
+        expect(denied.stderr).to.match(new RegExp(`^migrate: the database at ${db.host}:${db.port}: ER_ACCESS_DENIED_ERROR: Access denied`));
         expect(denied.stderr).not.to.include("wrong-migrate-pass");
     });
 });

@@ -19,13 +19,14 @@ describe("your own app in the Pulumi program (under mocks)", function () {
         });
         expect(ecrImage("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/shop@sha256:" + "a".repeat(64))?.repositoryArn)
             .to.equal("arn:aws-cn:ecr:cn-north-1:123456789012:repository/shop");
+        expect(ecrImage(`${ecrReference}@sha256:${"b".repeat(64)}`)?.registry).to.equal("123456789012.dkr.ecr.eu-central-1.amazonaws.com");
         for (const other of ["ghcr.io/acme/shop:1", "docker.io/library/nginx:1.25", "registry.example.com/123456789012.dkr.ecr.x.amazonaws.com/a"]) {
             expect(ecrImage(other), other).to.equal(undefined);
         }
     });
 
     it("lets the hosts pull an ECR image: a read policy on that repository only, and the credential helper for that registry", async () => {
-        const run = await runProgram({ appImage: ecrReference });
+        const run = await runProgram({ appImage: ecrReference, appMigrateCommand: "" });
         const policies = run.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "logs-host-ecr-pull");
         expect(policies).to.have.length(1);
         const statements = JSON.parse(policies[0].inputs.policy as string).Statement as Array<{ Action: string | string[]; Resource: string }>;
@@ -33,7 +34,7 @@ describe("your own app in the Pulumi program (under mocks)", function () {
         expect(statements[0].Action).to.equal("ecr:GetAuthorizationToken");
         expect(command(run, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=${ecrReference}\nECR_REGISTRY=123456789012.dkr.ecr.eu-central-1.amazonaws.com\n`);
 
-        const elsewhere = await runProgram({ appImage: "ghcr.io/acme/shop:2.4.0" });
+        const elsewhere = await runProgram({ appImage: "ghcr.io/acme/shop:2.4.0", appMigrateCommand: "" });
         expect(elsewhere.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).to.not.include("logs-host-ecr-pull");
         expect(command(elsewhere, "setup-host-a-build-image").inputs.stdin).to.equal("APP_IMAGE=ghcr.io/acme/shop:2.4.0\nECR_REGISTRY=\n");
     });

@@ -106,8 +106,10 @@ describe("host set-up in the Pulumi program (file sets and remote commands under
     });
 
     it("re-runs exactly the image pull and the rolling rollout when a new app image is configured", async () => {
-        const v1 = await runProgram({ appImage: "registry.example.com/app:1.0.0" });
-        const v2 = await runProgram({ appImage: "registry.example.com/app:1.0.1" });
+        // The sample app, prebuilt: its migration tool is in the image.
+        const sample = { appMigrateCommand: "node dist/tools/migrate.js" };
+        const v1 = await runProgram({ appImage: "registry.example.com/app:1.0.0", ...sample });
+        const v2 = await runProgram({ appImage: "registry.example.com/app:1.0.1", ...sample });
         expect(changedSteps(v1, v2)).to.deep.equal(["setup-host-a-build-image", "setup-host-a-migrate", "setup-host-a-rollout", "setup-host-b-build-image", "setup-host-b-rollout"]);
         const gate = (r: ProgramRun) => r.resources.find((x) => x.name === "health-gate")?.inputs.release;
         expect(gate(v2)).to.equal("registry.example.com/app:1.0.1");

@@ -18,7 +18,7 @@ function source(values: Record<string, string | undefined>, secrets: string[] = 
         hasSecret: (key) => secrets.includes(key),
         secretMapShape: (key) => secretMapShapeOf(secretMaps[key], false),
         // The sample app's directory exists, as in the repository.
-        fileExists: (p) => p === "app" || files.includes(p),
+        fileExists: (p) => p === "app/Dockerfile" || files.includes(p),
     };
 }
 
@@ -218,8 +218,14 @@ describe("settings (config validation)", () => {
         });
 
         it("needs the app's directory unless a prebuilt image is set, and a one-line migration command", () => {
-            expect(appProblems({ appDir: "apps/shop" })).to.match(/appDir: no directory at apps\/shop/);
-            expect(appProblems({ appDir: "apps/shop", appImage: "registry.example.com/shop:1" })).to.equal("");
+            expect(appProblems({ appDir: "apps/shop", appMigrateCommand: "" })).to.match(/appDir: no Dockerfile in apps\/shop/);
+            expect(appProblems({ appDir: "apps/shop", appImage: "registry.example.com/shop:1", appMigrateCommand: "" })).to.equal("");
+        });
+
+        it("needs a migration command for an app of one's own: the sample's would run node in an image that may have none", () => {
+            expect(appProblems({ appImage: "registry.example.com/shop:1" })).to.match(/appMigrateCommand is required with your own appImage: .*"" for none/);
+            expect(appProblems({ appDir: "app2" })).to.match(/appMigrateCommand is required with your own appDir/);
+            expect(readSettings(source({ appImage: "registry.example.com/shop:1", appMigrateCommand: "./migrate" })).app.migrateCommand).to.equal("./migrate");
             expect(appProblems({ appMigrateCommand: "a\nb" })).to.match(/appMigrateCommand must be one line/);
         });
     });

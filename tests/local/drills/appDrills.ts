@@ -23,7 +23,7 @@ export const brokenMigration: Drill = {
         });
         let refusal = "";
         const samples = await underLoad(result, async () => {
-            refusal = await withLocalSettings("v4-bad-migration", { appDir: bad }, () => deploy("v4-bad-migration", false))
+            refusal = await withLocalSettings("v4-bad-migration", bad, () => deploy("v4-bad-migration", false))
                 .then(() => "", (error: Error) => error.message);
         });
         result.notes.push(`refused: ${refusal.split("\n").find((l) => /^migrate: .* failed/.test(l)) ?? refusal.split("\n")[0]}`);

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as mysql from "mysql2/promise";
 import * as path from "path";
+import { appDefaults } from "../../../components/plan/appSettings";
 import { copySources } from "../../../components/plan/hash";
 import { adminPasswordSecret, databaseCaFile } from "../database";
 import { secret } from "../secrets";
@@ -19,15 +20,18 @@ export const drillSettings = "drills";
 /** Under the stack's state: `local:down` removes them with it. */
 const variantsDir = path.join(stateDir, "drill-apps");
 
-/** A copy of app/ with extra files (a migration, say): a release with content of its own. */
-export function appVariant(name: string, extraFiles: Record<string, string>): string {
+/**
+ * The local settings of a copy of app/ with extra files (a migration, say): a release with content
+ * of its own, still the sample app, so its migration command is the sample's.
+ */
+export function appVariant(name: string, extraFiles: Record<string, string>): { appDir: string; appMigrateCommand: string } {
     const dir = path.join(variantsDir, name);
     copySources(path.join(repoRoot, "app"), dir);
     for (const [file, text] of Object.entries(extraFiles)) {
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         fs.writeFileSync(path.join(dir, file), text);
     }
-    return dir;
+    return { appDir: dir, appMigrateCommand: appDefaults.appMigrateCommand };
 }
 
 /**

@@ -71,7 +71,7 @@ const rollingDeploy: Drill = {
         await expectOnlyVersion(result, firstRelease);
         expect(result, !(await notesColumns()).includes("language"), "the notes table has the new column before v2's migration ran");
         // From here on the drills' app tree is v2's, as app/ would be once a developer added the migration.
-        useLocalSettings(drillSettings, { appDir: appVariant(goodRelease, addColumnMigration) });
+        useLocalSettings(drillSettings, appVariant(goodRelease, addColumnMigration));
         const started = Date.now();
         const logLengths = await accessLogLengths();
         let outcomes: StepOutcome[] = [];
