@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { secretMapShapeOf } from "./plan/appSettings";
+import { plainTextEntries } from "./plan/stackFile";
 import { checkAmi, checkAzCount, readSettings, Settings } from "./plan/settings";
 
 /**
@@ -10,6 +11,12 @@ import { checkAmi, checkAzCount, readSettings, Settings } from "./plan/settings"
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(fullKey: string): boolean };
+
+/** The stack's settings file, where `pulumi config set` keeps values (empty when config lives elsewhere, e.g. Pulumi ESC). */
+function stackFileText(): string {
+    const file = `Pulumi.${pulumi.getStack()}.yaml`;
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+}
 
 /** The stack's checked settings and what they resolve to in the account: AZs and the VPC's CIDR. */
 export interface StackConfig {
@@ -37,7 +44,11 @@ export async function readStackConfig(): Promise<StackConfig> {
         get: (key) => config.get(key),
         hasSecret: (key) => config.getSecret(key) !== undefined,
         // Names and kinds only: values are read as secrets where they are used (configureHosts).
-        secretMapShape: (key) => secretMapShapeOf(config.get(key), !isConfigSecret(`${config.name}:${key}`)),
+        secretMapShape: (key) => {
+            const fullKey = `${config.name}:${key}`;
+            const plainInFile = plainTextEntries(stackFileText(), fullKey);
+            return secretMapShapeOf(config.get(key), (name) => !isConfigSecret(fullKey) || plainInFile.includes(name));
+        },
         fileExists: (path) => fs.existsSync(path),
         region,
     });

@@ -20,7 +20,7 @@ export interface AppSettings {
 export type SecretMapShape =
     | undefined
     | "not a map"
-    | { plainText: boolean; entries: Array<{ name: string; value: "ok" | "multi-line" | "not text" }> };
+    | { entries: Array<{ name: string; value: "ok" | "multi-line" | "not text"; plainText: boolean }> };
 
 /**
  * The variables the platform sets itself (compose file, ha-web-deploy) or the processes that
@@ -113,14 +113,11 @@ function readSecretNames(shape: SecretMapShape, problems: string[]): string[] {
         problems.push("appSecrets must be a map of names to secret values: pulumi config set --secret --path 'appSecrets.API_KEY' <value>");
         return [];
     }
-    if (shape.plainText) {
-        problems.push("appSecrets is stored in plain text: remove it (pulumi config rm appSecrets) and set each value with "
-            + "pulumi config set --secret --path 'appSecrets.<NAME>' <value>");
-    }
     const names: string[] = [];
-    for (const { name, value } of shape.entries) {
+    for (const { name, value, plainText } of shape.entries) {
         const nameProblem = envNameProblem("appSecrets", name);
         if (nameProblem) problems.push(nameProblem);
+        else if (plainText) problems.push(`appSecrets.${name} is stored in plain text: set it again as a secret, pulumi config set --secret --path 'appSecrets.${name}' <value>`);
         else if (value === "not text") problems.push(`appSecrets.${name} must be text, a number or true/false (its value is not shown)`);
         else if (value === "multi-line") problems.push(`appSecrets.${name} must be one line (its value is not shown): base64-encode multi-line values`);
         else names.push(name);
@@ -139,8 +136,11 @@ function envNameProblem(key: string, name: string): string | undefined {
     return undefined;
 }
 
-/** The shape of a secret map given as JSON text (the stack's or the local settings file's); values never leave. */
-export function secretMapShapeOf(raw: string | undefined, plainText: boolean): SecretMapShape {
+/**
+ * The shape of a secret map given as JSON text (the stack's or the local settings file's); values
+ * never leave. `storedInPlainText` says which entries are not encrypted where they are kept.
+ */
+export function secretMapShapeOf(raw: string | undefined, storedInPlainText: (name: string) => boolean = () => false): SecretMapShape {
     if (raw === undefined) return undefined;
     let parsed: unknown;
     try {
@@ -150,10 +150,10 @@ export function secretMapShapeOf(raw: string | undefined, plainText: boolean): S
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "not a map";
     return {
-        plainText,
         entries: Object.entries(parsed).map(([name, value]) => ({
             name,
             value: !["string", "number", "boolean"].includes(typeof value) ? "not text" : /[\r\n\0]/.test(String(value)) ? "multi-line" : "ok",
+            plainText: storedInPlainText(name),
         })),
     };
 }

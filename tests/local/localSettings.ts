@@ -31,7 +31,7 @@ export function readLocalSettings(file = activeSettingsFile()): LocalAppSettings
     if (unknown.length > 0) {
         problems.push(`unknown keys ${unknown.join(", ")}: the local stack takes ${appKeys.join(", ")}`);
     }
-    const app = readAppSettings({ get: raw, secretMapShape: (key) => secretMapShapeOf(raw(key), false) }, problems);
+    const app = readAppSettings({ get: raw, secretMapShape: (key) => secretMapShapeOf(raw(key)) }, problems);
     app.dir = path.resolve(repoRoot, app.dir);
     if (!fs.existsSync(path.join(app.dir, "Dockerfile"))) {
         problems.push(`appDir: no Dockerfile in ${app.dir}`);

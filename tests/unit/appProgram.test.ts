@@ -58,6 +58,6 @@ describe("your own app in the Pulumi program (under mocks)", function () {
     it("refuses appSecrets kept in plain text, before anything is created", async () => {
         let message = "";
         await runProgram({ appSecrets: JSON.stringify({ API_KEY: "sk-live-4f2a" }) }).catch((e: Error) => { message = e.message; });
-        expect(message).to.match(/appSecrets is stored in plain text/).and.not.contain("sk-live-4f2a");
+        expect(message).to.match(/appSecrets.API_KEY is stored in plain text/).and.not.contain("sk-live-4f2a");
     });
 });

@@ -16,7 +16,7 @@ function source(values: Record<string, string | undefined>, secrets: string[] = 
         get: (key) => all[key],
         region: "eu-west-1",
         hasSecret: (key) => secrets.includes(key),
-        secretMapShape: (key) => secretMapShapeOf(secretMaps[key], false),
+        secretMapShape: (key) => secretMapShapeOf(secretMaps[key]),
         // The sample app's directory exists, as in the repository.
         fileExists: (p) => p === "app/Dockerfile" || files.includes(p),
     };
@@ -202,10 +202,11 @@ describe("settings (config validation)", () => {
             expect(message).to.not.match(/top-secret|second-line|hidden-value/);
         });
 
-        it("rejects appSecrets stored in plain text, and maps that are not maps", () => {
+        it("rejects appSecrets entries stored in plain text, and maps that are not maps", () => {
             const plain = source({}, [], [], {});
-            plain.secretMapShape = () => secretMapShapeOf(JSON.stringify({ API_KEY: "x" }), true);
-            expect(() => readSettings(plain)).to.throw(/appSecrets is stored in plain text: remove it .*--secret/);
+            plain.secretMapShape = () => secretMapShapeOf(JSON.stringify({ API_KEY: "x", TOKEN: "y" }), (name) => name === "TOKEN");
+            expect(() => readSettings(plain)).to.throw(/appSecrets.TOKEN is stored in plain text: set it again as a secret, pulumi config set --secret --path 'appSecrets.TOKEN' <value>/)
+                .and.not.match(/API_KEY is stored/);
             expect(appProblems({ appEnv: "[\"A=1\"]" })).to.match(/appEnv must be a map of names to values: pulumi config set --path 'appEnv.GREETING' hello/);
             expect(appProblems({}, { appSecrets: "\"x\"" })).to.match(/appSecrets must be a map .*--secret --path 'appSecrets.API_KEY'/);
         });
