@@ -68,8 +68,8 @@ export function readAppSettings(source: AppConfigSource, problems: string[], own
         problems.push(`${name} is in both appEnv and appSecrets: keep it in one (appSecrets if it is a secret)`);
     }
     if (source.get("appMigrateCommand") === undefined && (ownImage || dir !== appDefaults.appDir)) {
-        problems.push(`appMigrateCommand is required with your own ${ownImage ? "appImage" : "appDir"}: the command that migrates its schema `
-            + "(pulumi config set appMigrateCommand \"python3 migrate.py\", say), or \"\" for none");
+        problems.push(`appMigrateCommand is required with your own ${ownImage ? "appImage" : "appDir"}: the command that migrates its schema, `
+            + "such as \"python3 migrate.py\", or \"\" for none (the default is the sample app's, which runs node)");
     }
     const migrateCommand = source.get("appMigrateCommand") ?? appDefaults.appMigrateCommand;
     if (/[\r\n]/.test(migrateCommand)) {

@@ -22,6 +22,8 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
         runArgs: [
             "--hostname", host,
             "--network", "host",
+            // Its own name resolves, as on EC2 (sudo looks it up; without it every step warns).
+            "--add-host", `${host}:127.0.0.1`,
             // tini as PID 1 reaps what sshd and the steps leave behind; the entrypoint starts sshd.
             "--init",
             // ha-web-live's kernel redirect (the live app port). Not --privileged: only this capability.

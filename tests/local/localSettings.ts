@@ -33,7 +33,9 @@ export function readLocalSettings(file = activeSettingsFile()): LocalAppSettings
     }
     const app = readAppSettings({ get: raw, secretMapShape: (key) => secretMapShapeOf(raw(key)) }, problems);
     app.dir = path.resolve(repoRoot, app.dir);
-    if (!fs.existsSync(path.join(app.dir, "Dockerfile"))) {
+    if (!fs.existsSync(app.dir)) {
+        problems.push(`appDir: no directory at ${app.dir}`);
+    } else if (!fs.existsSync(path.join(app.dir, "Dockerfile"))) {
         problems.push(`appDir: no Dockerfile in ${app.dir}`);
     }
     if (problems.length > 0) {
@@ -43,15 +45,24 @@ export function readLocalSettings(file = activeSettingsFile()): LocalAppSettings
     return { app, secrets: Object.fromEntries(app.secretNames.map((name) => [name, String(secretValues[name])])) };
 }
 
+/** " at line L, column C" from the parser's "... at position N" (Node 20), or nothing. */
+function whereInText(text: string, message: string): string {
+    const position = /at position (\d+)/.exec(message);
+    if (!position) return "";
+    const before = text.slice(0, Number(position[1])).split("\n");
+    return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
 const appKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand"];
 
 function parseFile(file: string): Record<string, unknown> {
+    const text = fs.readFileSync(file, "utf8");
     let parsed: unknown;
     try {
-        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
-    } catch {
-        // Not the parser's message: it quotes the text around the error, which may be a secret.
-        throw new Error(`${file} is not valid JSON: fix it, or remove it to use the defaults`);
+        parsed = JSON.parse(text);
+    } catch (error) {
+        // Not the parser's message: it quotes the text around the error, which may be a secret. Only where.
+        throw new Error(`${file} is not valid JSON${whereInText(text, (error as Error).message)}: fix it, or remove it to use the defaults`);
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         throw new Error(`${file} must hold one JSON object, e.g. {"appEnv": {"GREETING": "hello"}}`);

@@ -80,12 +80,15 @@ export async function prepareRelease(label: string, broken: boolean): Promise<Re
     if (decision.kind === "refused") {
         throw new Error(refusalMessage(decision.release, content, releases, await imagePresent(decision.release)));
     }
+    const runs = howItRuns();
+    let release: Release;
     if (decision.kind === "recorded" && (await imagePresent(decision.release))) {
         note(`release ${label}: ${shortContent(content)}, built ${decision.release.builtAt}, image present`);
-        return decision.release;
+        release = { ...decision.release, runs };
+    } else {
+        const what = `${shortContent(content)}${broken ? ": its server cannot start" : ""}`;
+        release = await timed(`build release ${label} (${what})`, () => buildRelease(label, content, runs));
     }
-    const what = `${shortContent(content)}${broken ? ": its server cannot start" : ""}`;
-    const release = await timed(`build release ${label} (${what})`, () => buildRelease(label, content));
     const book = readBook();
     writeBook({ ...book, releases: [...book.releases.filter((r) => r.label !== label), release] });
     return release;
@@ -118,9 +121,22 @@ export async function recordedRelease(label: string): Promise<Release> {
     return release;
 }
 
-/** Each host's steps rolling out `release`: its image, and its own sources for the app-sources step. */
+/**
+ * Each host's steps rolling out `release`: its image, its own sources for the app-sources step, and
+ * its own migration and health path; the settings and secrets of local.settings.json now.
+ */
 export function releasePlans(release: Release): HostPlan[] {
-    return localHostPlans({ kind: "build", dir: path.join(sourcesRoot, release.hash), hash: release.hash, image: releaseImage(release.label) });
+    const { app, secrets } = readLocalSettings();
+    return localHostPlans(
+        { kind: "build", dir: path.join(sourcesRoot, release.hash), hash: release.hash, image: releaseImage(release.label) },
+        { app: { ...app, ...release.runs }, secrets },
+    );
+}
+
+/** The migration and health path of the app in local.settings.json, which a release built now keeps. */
+function howItRuns(): Release["runs"] {
+    const { healthPath, migrateCommand } = readLocalSettings().app;
+    return { healthPath, migrateCommand };
 }
 
 /** Whether the release's image exists and holds its content. */
@@ -164,7 +180,7 @@ export async function printReleases(): Promise<void> {
  * image on top in which node cannot start (a preload that does not exist), like a build that ships
  * without a module. The app's code has no drill hooks.
  */
-async function buildRelease(label: string, content: Content): Promise<Release> {
+async function buildRelease(label: string, content: Content, runs: Release["runs"]): Promise<Release> {
     const appBuild = {
         context: snapshotSources(content.hash),
         buildArgs: { APP_VERSION: label, BASE_IMAGE: baseImages.node },
@@ -182,7 +198,7 @@ async function buildRelease(label: string, content: Content): Promise<Release> {
         });
     }
     // This stack's build of the label, not the image's Created: a build from cache keeps that of its first build.
-    return { label, ...content, builtAt: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
+    return { label, ...content, builtAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"), runs };
 }
 
 /**

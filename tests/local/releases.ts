@@ -1,3 +1,4 @@
+import { AppSettings } from "../../components/plan/appSettings";
 /**
  * Releases of the local stack, as pure decisions (the files and images are release.ts's).
  *
@@ -19,6 +20,12 @@ export interface Release extends Content {
     label: string;
     /** When this stack built its image (ISO 8601, UTC). */
     builtAt: string;
+    /**
+     * How its own image runs, from local.settings.json when it was last deployed: a rollback runs
+     * the release's migration and waits for its health path, not those of the app in the file now
+     * (settings and secrets are the file's current ones, as a stack's config is on AWS).
+     */
+    runs: Pick<AppSettings, "healthPath" | "migrateCommand">;
 }
 
 /** The content as one word: `<hash>` or `<hash>+broken`; the image carries it as a label. */

@@ -46,10 +46,10 @@ describe("local.settings.json (the local stack's app keys)", () => {
         const message = problems();
         expect(message).to.contain(file()).and.contain("appEnv: PORT is set by the platform")
             .and.contain("appSecrets.TOKEN must be one line").and.contain("unknown keys appImage")
-            .and.contain(`appDir: no Dockerfile in ${path.join(repoRoot, "nowhere")}`)
+            .and.contain(`appDir: no directory at ${path.join(repoRoot, "nowhere")}`)
             .and.not.contain("top-secret");
-        write('{"appSecrets": {"API_KEY": "sk-live-9f2e" oops}}');
-        expect(problems()).to.contain("is not valid JSON").and.not.contain("sk-live-9f2e");
+        write('{\n  "appSecrets": {"API_KEY": "sk-live-9f2e" oops}}');
+        expect(problems()).to.contain("is not valid JSON at line 2, column 44").and.not.contain("sk-live-9f2e");
         write("[1]");
         expect(problems()).to.contain("must hold one JSON object");
     });

@@ -5,7 +5,8 @@ import {
 
 const tree: Content = { hash: "a".repeat(64), broken: false };
 const edited: Content = { hash: "b".repeat(64), broken: false };
-const release = (label: string, content: Content): Release => ({ label, ...content, builtAt: "2025-06-01T12:00:03Z" });
+const release = (label: string, content: Content): Release =>
+    ({ label, ...content, builtAt: "2025-06-01T12:00:03Z", runs: { healthPath: "/health", migrateCommand: "node dist/tools/migrate.js" } });
 
 describe("local releases: a label names one content", () => {
     const releases = [release("v1", tree), release("v2", tree), release("v3", { ...tree, broken: true })];

@@ -224,7 +224,7 @@ describe("settings (config validation)", () => {
         });
 
         it("needs a migration command for an app of one's own: the sample's would run node in an image that may have none", () => {
-            expect(appProblems({ appImage: "registry.example.com/shop:1" })).to.match(/appMigrateCommand is required with your own appImage: .*"" for none/);
+            expect(appProblems({ appImage: "registry.example.com/shop:1" })).to.match(/appMigrateCommand is required with your own appImage: .*such as "python3 migrate.py", or "" for none/);
             expect(appProblems({ appDir: "app2" })).to.match(/appMigrateCommand is required with your own appDir/);
             expect(readSettings(source({ appImage: "registry.example.com/shop:1", appMigrateCommand: "./migrate" })).app.migrateCommand).to.equal("./migrate");
             expect(appProblems({ appMigrateCommand: "a\nb" })).to.match(/appMigrateCommand must be one line/);
