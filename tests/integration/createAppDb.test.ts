@@ -70,8 +70,12 @@ describe("create-app-db.sh with the host's mariadb client, against a MariaDB tha
         const [rows] = await admin.query<mysql.RowDataPacket[]>("SHOW DATABASES");
         return rows.map((row) => String(Object.values(row)[0]));
     }, server);
+    /**
+     * No secret, nor its hex, in the output. Only secrets of 4 bytes or more: a one-character
+     * password (there for quoting) is `'` or `27` in hex, which a port number in the output can hold.
+     */
     const expectSecretsHidden = (result: RunResult, ...secrets: string[]) => {
-        for (const secret of [db.adminPassword, ...secrets]) {
+        for (const secret of [db.adminPassword, ...secrets].filter((s) => Buffer.byteLength(s) >= 4)) {
             expect(result.stdout + result.stderr).to.not.contain(secret);
             expect(result.stdout + result.stderr).to.not.contain(Buffer.from(secret).toString("hex"));
         }
