@@ -20,7 +20,10 @@ export interface AppSettings {
 export type SecretMapShape =
     | undefined
     | "not a map"
-    | { entries: Array<{ name: string; value: "ok" | "multi-line" | "not text"; plainText: boolean }> };
+    | { entries: Array<{ name: string; value: ValueKind; plainText: boolean }> };
+
+/** What an env value can be: one line of text (numbers and booleans as their text), or not. */
+type ValueKind = "ok" | "multi-line" | "not text";
 
 /**
  * The variables the platform sets itself (compose file, ha-web-deploy) or the processes that
@@ -81,24 +84,20 @@ export function readAppSettings(source: AppConfigSource, problems: string[], own
 /** appEnv: a map of names to one-line text (numbers and booleans as their text). */
 function readEnvMap(raw: string | undefined, problems: string[]): Record<string, string> {
     if (raw === undefined) return {};
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(raw);
-    } catch {
-        parsed = undefined;
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    const parsed = parseMap(raw);
+    if (!parsed) {
         problems.push(`appEnv must be a map of names to values: pulumi config set --path 'appEnv.GREETING' hello, got ${JSON.stringify(raw)}`);
         return {};
     }
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(parsed)) {
         const nameProblem = envNameProblem("appEnv", name);
+        const kind = valueKind(value);
         if (nameProblem) {
             problems.push(nameProblem);
-        } else if (!["string", "number", "boolean"].includes(typeof value)) {
+        } else if (kind === "not text") {
             problems.push(`appEnv.${name} must be text, a number or true/false, got ${JSON.stringify(value)}`);
-        } else if (/[\r\n\0]/.test(String(value))) {
+        } else if (kind === "multi-line") {
             problems.push(`appEnv.${name} must be one line (the env file holds one NAME=value per line): base64-encode multi-line values`);
         } else {
             env[name] = String(value);
@@ -142,18 +141,25 @@ function envNameProblem(key: string, name: string): string | undefined {
  */
 export function secretMapShapeOf(raw: string | undefined, storedInPlainText: (name: string) => boolean = () => false): SecretMapShape {
     if (raw === undefined) return undefined;
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(raw);
-    } catch {
-        return "not a map";
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "not a map";
+    const parsed = parseMap(raw);
+    if (!parsed) return "not a map";
     return {
-        entries: Object.entries(parsed).map(([name, value]) => ({
-            name,
-            value: !["string", "number", "boolean"].includes(typeof value) ? "not text" : /[\r\n\0]/.test(String(value)) ? "multi-line" : "ok",
-            plainText: storedInPlainText(name),
-        })),
+        entries: Object.entries(parsed).map(([name, value]) => ({ name, value: valueKind(value), plainText: storedInPlainText(name) })),
     };
+}
+
+/** A JSON object (config maps arrive as JSON text), or undefined for anything else. */
+function parseMap(raw: string): Record<string, unknown> | undefined {
+    try {
+        const parsed: unknown = JSON.parse(raw);
+        return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Whether a value can go in the env file: one line, NAME=value, no NUL. */
+function valueKind(value: unknown): ValueKind {
+    if (!["string", "number", "boolean"].includes(typeof value)) return "not text";
+    return /[\r\n\0]/.test(String(value)) ? "multi-line" : "ok";
 }
