@@ -103,7 +103,8 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
         : [command("build-image", ["bootstrap"], { APP_IMAGE: appSource.image, ECR_REGISTRY: plain<V>(appSource.ecrRegistry ?? "") }, false)];
     const { migrateCommand } = inputs.app;
     const everyImage = inputs.hosts.map((h) => qualifiedStepName(h, "build-image"));
-    const configFiles = renderHostFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnvValues(inputs)) });
+    const appEnv = appEnvValues(inputs);
+    const configFiles = renderHostFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv) });
     const configHashes = Object.values(configFiles).map((text) => plain<V>(contentHash(text)));
     const previous = (step: string) => (inputs.previousHost ? [qualifiedStepName(inputs.previousHost, step)] : []);
     return [
@@ -112,7 +113,7 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
         command("bootstrap", ["wait-for-boot"]),
         command("mount-shared", ["bootstrap"], { EFS_DNS: inputs.efsDns }, false),
         ...imageSteps,
-        hostConfigStep(configFiles, appEnvValues(inputs), paths),
+        hostConfigStep(configFiles, appEnv, paths),
         command("apply-config", ["host-config", "mount-shared", ...previous("apply-config")], { DB_TLS_CA_URL: plain<V>(inputs.db.tlsCaUrl) }, false, configHashes),
         ...(isFirstHost ? [command("create-app-db", ["apply-config"], createAppDbValues(inputs.db), true)] : []),
         ...(isFirstHost && migrateCommand ? [command("migrate", ["create-app-db", ...everyImage], { APP_IMAGE: appSource.image, MIGRATE_COMMAND: plain<V>(migrateCommand) }, false)] : []),
@@ -120,7 +121,7 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
         // migration anywhere stops the release before any host switches.
         command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
             // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
-            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), ...Object.values(appEnvValues(inputs))]),
+            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), ...Object.values(appEnv)]),
     ];
 }
 
