@@ -4,16 +4,16 @@ import { planHosts } from "../../components/plan/hostPlans";
 import { AppSource } from "../../components/plan/hostSteps";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "./database";
 import { baseImages } from "./images";
-import { LocalAppSettings, readLocalSettings } from "./localSettings";
+import { LocalAppSettings } from "./localSettings";
 import { secret } from "./secrets";
 import { HostPlan } from "./stepExecutor";
 import { database, hostLayouts, sharedDir } from "./stackLayout";
 
 /**
  * Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's
- * values; `appSource` is a release's (release.ts `releasePlans`).
+ * values; `appSource` and `settings` are a release's (release.ts `releasePlans`).
  */
-export function localHostPlans(appSource: AppSource<string>, settings: LocalAppSettings = readLocalSettings()): HostPlan[] {
+export function localHostPlans(appSource: AppSource<string>, settings: LocalAppSettings): HostPlan[] {
     const { app, secrets } = settings;
     return planHosts<string>(hostLayouts, {
         // Hosts share this machine's network: nginx binds its own loopback port.

@@ -74,20 +74,22 @@ export function recordCurrent(label: string): void {
  * if its image is gone); a label that names other content is refused, saying what to run instead.
  */
 export async function prepareRelease(label: string, broken: boolean): Promise<Release> {
-    const content: Content = { hash: directoryHash(appTree()), broken };
+    const { app } = readLocalSettings();
+    const content: Content = { hash: directoryHash(app.dir), broken };
     const { releases } = readBook();
     const decision = decideRelease(releases, label, content);
     if (decision.kind === "refused") {
         throw new Error(refusalMessage(decision.release, content, releases, await imagePresent(decision.release)));
     }
-    const runs = howItRuns();
+    // The migration and health path of the app in the file now, which this release keeps.
+    const runs = { healthPath: app.healthPath, migrateCommand: app.migrateCommand };
     let release: Release;
     if (decision.kind === "recorded" && (await imagePresent(decision.release))) {
         note(`release ${label}: ${shortContent(content)}, built ${decision.release.builtAt}, image present`);
         release = { ...decision.release, runs };
     } else {
         const what = `${shortContent(content)}${broken ? ": its server cannot start" : ""}`;
-        release = await timed(`build release ${label} (${what})`, () => buildRelease(label, content, runs));
+        release = await timed(`build release ${label} (${what})`, () => buildRelease(label, content, runs, app.dir));
     }
     const book = readBook();
     writeBook({ ...book, releases: [...book.releases.filter((r) => r.label !== label), release] });
@@ -133,12 +135,6 @@ export function releasePlans(release: Release): HostPlan[] {
     );
 }
 
-/** The migration and health path of the app in local.settings.json, which a release built now keeps. */
-function howItRuns(): Release["runs"] {
-    const { healthPath, migrateCommand } = readLocalSettings().app;
-    return { healthPath, migrateCommand };
-}
-
 /** Whether the release's image exists and holds its content. */
 export async function imagePresent(release: Release): Promise<boolean> {
     const labels = await run(dockerBinary, ["image", "inspect", "--format", `{{index .Config.Labels "${contentLabel}"}}`, releaseImage(release.label)]);
@@ -180,9 +176,9 @@ export async function printReleases(): Promise<void> {
  * image on top in which node cannot start (a preload that does not exist), like a build that ships
  * without a module. The app's code has no drill hooks.
  */
-async function buildRelease(label: string, content: Content, runs: Release["runs"]): Promise<Release> {
+async function buildRelease(label: string, content: Content, runs: Release["runs"], sources: string): Promise<Release> {
     const appBuild = {
-        context: snapshotSources(content.hash),
+        context: snapshotSources(content.hash, sources),
         buildArgs: { APP_VERSION: label, BASE_IMAGE: baseImages.node },
         secrets: fs.existsSync(caBundle) ? { npm_ca: caBundle } : undefined,
     };
@@ -202,17 +198,17 @@ async function buildRelease(label: string, content: Content, runs: Release["runs
 }
 
 /**
- * A copy of app/'s sources (what `directoryHash` covers) under the release's hash: the image is
- * built from exactly the sources hashed, even when app/ is edited meanwhile (then this refuses).
+ * A copy of the app's sources (what `directoryHash` covers) under the release's hash: the image is
+ * built from exactly the sources hashed, even when the app is edited meanwhile (then this refuses).
  */
-function snapshotSources(hash: string): string {
+function snapshotSources(hash: string, sources: string): string {
     const dir = path.join(sourcesRoot, hash);
     if (fs.existsSync(dir)) return dir;
     const incoming = `${dir}.incoming`;
-    copySources(appTree(), incoming);
+    copySources(sources, incoming);
     if (directoryHash(incoming) !== hash) {
         fs.rmSync(incoming, { recursive: true, force: true });
-        throw new Error(`${appTree()} changed while this release was being made: run the command again`);
+        throw new Error(`${sources} changed while this release was being made: run the command again`);
     }
     fs.renameSync(incoming, dir);
     return dir;
