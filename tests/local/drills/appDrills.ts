@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from "crypto";
 import * as path from "path";
-import { failed } from "../load/sample";
 import { currentReleaseIfAny } from "../release";
 import { deploy, rollback } from "../stack";
 import { repoRoot } from "../stackLayout";
 import { addColumnMigration, appVariant, queryDatabase, withLocalSettings } from "./appVariants";
 import { Drill, expect } from "./drill";
 import { probe, versionsServed } from "./probe";
-import { describeFailures, underLoad } from "./underLoad";
+import { expectNoFailures, underLoad } from "./underLoad";
 
 const probes = 20;
 
@@ -29,7 +28,7 @@ export const brokenMigration: Drill = {
         result.notes.push(`refused: ${refusal.split("\n").find((l) => /^migrate: .* failed/.test(l)) ?? refusal.split("\n")[0]}`);
         expect(result, /^migrate: .* failed in /m.test(refusal), "the refusal did not come from the migrate step");
         expect(result, refusal.includes("003_broken.sql"), "the refusal's last lines do not name the failing migration, 003_broken.sql");
-        expect(result, !samples.some(failed), describeFailures(samples, started));
+        expectNoFailures(result, samples, started);
         const after = await versionsServed(probes);
         expect(result, [...after].join() === [...before].join(), `served before: ${[...before].join(", ")}; after: ${[...after].join(", ")}`);
         const tables = await queryDatabase("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME = 'no_such_table'");
@@ -70,7 +69,7 @@ export const ownApp: Drill = {
                 });
             }
         }, ["/", "/ping"], { writes: false });
-        expect(result, !samples.some(failed), describeFailures(samples, started));
+        expectNoFailures(result, samples, started);
         expect(result, answers.every((a) => !keys.some((k) => a.includes(k))), "a response showed the secret's value");
         const visits = await queryDatabase("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME = 'visits'");
         expect(result, visits.length === 1, "the example's migration did not create its visits table");

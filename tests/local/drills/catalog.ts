@@ -3,7 +3,7 @@ import { hostPaths } from "../../../components/plan/hostPaths";
 import { outputOnHost } from "../hostAccess";
 import { startDatabase, stopDatabase } from "../database";
 import { waitForTarget } from "../loadBalancerStack";
-import { failed, isWrite, Sample } from "../load/sample";
+import { failed, reads } from "../load/sample";
 import { currentRelease, currentReleaseIfAny, releasePlans } from "../release";
 import { deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "../stack";
 import { database, hostNames } from "../stackLayout";
@@ -17,17 +17,13 @@ import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { hostReboot } from "./hostReboot";
 import { versionsServed } from "./probe";
-import { awaitWritesResumed, describeFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
+import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
 
 /** The stack's state goes with `local:down`, so `local:up` on the drills' new stack labels the app tree v1. */
 const firstRelease = "v1";
 const goodRelease = "v2";
 const brokenRelease = "v3-broken";
 const probes = 20;
-
-function expectNoFailures(result: DrillResult, samples: Sample[], since: number): void {
-    expect(result, !samples.some(failed), describeFailures(samples, since));
-}
 
 function rolloutSeconds(outcomes: StepOutcome[]): Record<string, number> {
     return Object.fromEntries(outcomes.filter((o) => o.step === "rollout").map((o) => [o.host, Math.round(o.seconds * 10) / 10]));
@@ -191,7 +187,7 @@ const databaseDown: Drill = {
             backAt = Date.now();
             await awaitWritesResumed(backAt);
         }, ["/", "/ping"]);
-        expectNoFailures(result, samples.filter((s) => !isWrite(s)), started);
+        expectNoFailures(result, reads(samples), started);
         expectWritesThroughOutage(result, samples, stoppedAt, backAt);
         let health = await appHealth();
         for (let i = 0; i < 30 && !health.allOk; i++) {

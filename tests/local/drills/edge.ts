@@ -8,7 +8,7 @@ import { hostContainer, hostLayout, hostNames, loadBalancer } from "../stackLayo
 import { appContainerIds } from "./appContainers";
 import { Drill, expect } from "./drill";
 import { runSlowClients, SlowClientPlan } from "./slowClients";
-import { describeFailures, sleep, underLoad } from "./underLoad";
+import { expectNoFailures, sleep, underLoad } from "./underLoad";
 
 const hostA = hostLayout("host-a");
 
@@ -69,7 +69,7 @@ export const hostileRequests: Drill = {
             expect(result, http10.status === 200, `HTTP/1.0 without Host: ${http10.status}`);
             result.notes.push(`/health via LB ${health.status}, Server: ${version}, HTTP/1.0 without Host ${http10.status}`);
         }, ["/", "/ping"]);
-        expect(result, !samples.some(failed), describeFailures(samples, started));
+        expectNoFailures(result, samples, started);
         const after = await appContainerIds();
         expect(result, before === after, `app containers changed (restarted?): before ${before}, after ${after}`);
         for (const host of hostNames) {
@@ -127,7 +127,7 @@ export const slowClients: Drill = {
             `${samples.filter(failed).length} failed; /ping at host-a: ${direct.ok} ok, ${direct.failed} failed`);
         result.notes.push(`LB target states sampled each second: ${lbStates}`);
         result.notes.push(`nginx: ${nginxLimits.workerConnections} connections per worker, ${nginxLimits.connectionsPerClient} per client address`);
-        expect(result, !samples.some(failed), describeFailures(samples, started));
+        expectNoFailures(result, samples, started);
         expect(result, direct.failed === 0, `${direct.failed} of ${direct.ok + direct.failed} /ping at host-a failed`);
         expect(result, [...states.values()].every((seen) => seen.size === 1 && seen.has("UP")), `LB states: ${lbStates}`);
     },

@@ -3,7 +3,7 @@ import {
 } from "../../../components/plan/healthCheck";
 import { cutDatabase, cutHost, healDatabase, healHost, slowHost } from "../faults/faults";
 import { Algorithm } from "../haproxyConfig";
-import { failed, isWrite, Sample, summarize } from "../load/sample";
+import { failed, reads, Sample, summarize } from "../load/sample";
 import { ensureLoadBalancer, waitForTarget } from "../loadBalancerStack";
 import { prepareRelease } from "../release";
 import { deploy } from "../stack";
@@ -11,7 +11,7 @@ import { hostLayouts, hostNames } from "../stackLayout";
 import { appContainerIds } from "./appContainers";
 import { Drill, expect, mark } from "./drill";
 import { timedGet } from "./probe";
-import { awaitWritesResumed, describeFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
+import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
 
 /**
  * Drills of faults as AWS shows them: packets that vanish (a host or the database stops answering)
@@ -195,15 +195,15 @@ export const databaseCut: Drill = {
             await awaitWritesResumed(healedAt);
         }, ["/", "/ping"]);
 
-        const before = samples.filter((s) => s.sentAt < cutAt && !isWrite(s));
-        const during = samples.filter((s) => s.sentAt >= cutAt && s.sentAt < healedAt && !isWrite(s));
+        const gets = reads(samples);
+        const before = gets.filter((s) => s.sentAt < cutAt);
+        const during = gets.filter((s) => s.sentAt >= cutAt && s.sentAt < healedAt);
         result.notes.push(`/ and /ping: before the cut p50 ${summarize(before).p50Ms} ms p99 ${summarize(before).p99Ms} ms; ` +
             `during it p50 ${summarize(during).p50Ms} ms p99 ${summarize(during).p99Ms} ms (${(healedAt - cutAt) / 1000} s)`);
-        const reads = samples.filter((s) => !isWrite(s));
-        expect(result, !reads.some(failed), describeFailures(reads, cutAt));
+        expectNoFailures(result, gets, cutAt);
         expectWritesThroughOutage(result, samples, cutAt, healedAt);
         // A read that waited on the database would take at least its 2 s check bound.
-        const waited = during.filter((s) => !isWrite(s) && s.latencyMs >= healthBoundMs);
+        const waited = during.filter((s) => s.latencyMs >= healthBoundMs);
         expect(result, waited.length === 0, `${waited.length} requests to / or /ping took ${healthBoundMs} ms or more during the outage`);
         expect(result, (await appContainerIds()) === containersBefore, "app containers changed: something was restarted");
     },

@@ -62,6 +62,10 @@ export function expectWritesThroughOutage(result: DrillResult, samples: Sample[]
     expect(result, after.length > 0 && !after.some(failed), `writes ${writeRecoveryMs} ms after the database was back: ${after.length} sent, ${describeFailures(after, backAt)}`);
 }
 
+export function expectNoFailures(result: DrillResult, samples: Sample[], since: number): void {
+    expect(result, !samples.some(failed), describeFailures(samples, since));
+}
+
 export function describeFailures(samples: Sample[], since: number): string {
     const failures = samples.filter(failed);
     const kinds = new Map<string, number>();

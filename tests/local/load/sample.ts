@@ -25,6 +25,11 @@ export function isWrite(sample: Sample): boolean {
     return sample.method === "POST";
 }
 
+/** The GETs of a load (a database outage may fail writes, never these). */
+export function reads(samples: Sample[]): Sample[] {
+    return samples.filter((s) => !isWrite(s));
+}
+
 export interface LoadSummary {
     requests: number;
     failures: number;
