@@ -3,6 +3,7 @@ import { ChildProcess, spawn } from "child_process";
 import fc from "fast-check";
 import * as fs from "fs";
 import * as path from "path";
+import { waitFor } from "../local/containers";
 import { renderHaproxyConfig } from "../local/haproxyConfig";
 import { acceptableStatus, crashTargets, exchange, getRequest, hostileRequest, requestBytes } from "../support/hostileHttp";
 import { freePort } from "../support/mariadb";
@@ -39,11 +40,16 @@ describe("the load balancer stand-in (real haproxy -> nginx -> app) under hostil
     const alive = () => ({ haproxy: haproxy.exitCode, apps: host.apps.map((app) => app.exitCode) });
 
     it("appends the client's address to X-Forwarded-For, so a client cannot choose the address nginx logs", async () => {
-        const before = host.accessLog().length;
-        const request = ["GET /ping HTTP/1.1", "Host: x", "X-Forwarded-For: 203.0.113.7", "Connection: close", "", ""].join("\r\n");
+        // haproxy's own health checks reach nginx meanwhile (from 127.0.0.1): the request is found in
+        // the log by its user agent, and only once nginx has written the line, which may come after
+        // haproxy has already closed the client's connection.
+        const userAgent = `xff-test-${process.pid}-${Date.now()}`;
+        const request = ["GET /ping HTTP/1.1", "Host: x", `User-Agent: ${userAgent}`, "X-Forwarded-For: 203.0.113.7", "Connection: close", "", ""].join("\r\n");
         expect((await exchange(port, request, "127.0.0.3")).status).to.equal(200);
-        const logged = host.accessLog().slice(before).map((line) => JSON.parse(line) as { client: string });
-        expect(logged.map((entry) => entry.client)).to.deep.equal(["127.0.0.3"]);
+        const logged = () => host.accessLog().map((line) => JSON.parse(line) as { client: string; user_agent: string })
+            .filter((entry) => entry.user_agent === userAgent);
+        await waitFor("the request's access log line", 5, async () => logged().length > 0);
+        expect(logged().map((entry) => entry.client)).to.deep.equal(["127.0.0.3"]);
     });
 
     it("answers HTTP/1.0 without a Host header", async () => {
