@@ -6,7 +6,8 @@ import { localHostPlans } from "./localPlan";
 import { readLocalSettings } from "./localSettings";
 import { note, timed } from "./progress";
 import {
-    Content, contentId, decideRelease, deployWords, labelForTree, refusalMessage, Release, sameContent, shortContent,
+    Content, contentId, decideRelease, deployWords, labelForTree, refusalMessage, refusalNote, Release, sameContent, shortContent,
+    withOutcome,
 } from "./releases";
 import { dockerBinary, run } from "./run";
 import { stateDir } from "./stackLayout";
@@ -64,8 +65,21 @@ export function currentReleaseIfAny(): Release | undefined {
     return book.releases.find((r) => r.label === book.current);
 }
 
+/** The release recorded under `label`, as `local:releases` shows it, or undefined. */
+export function releaseRecord(label: string): Release | undefined {
+    return readBook().releases.find((r) => r.label === label);
+}
+
+/** `label` rolled out on every host: the stack's current release, its last rollout not refused. */
 export function recordCurrent(label: string): void {
-    writeBook({ ...readBook(), current: label });
+    const book = readBook();
+    writeBook({ current: label, releases: book.releases.map((r) => (r.label === label ? withOutcome(r, undefined, utcNow()) : r)) });
+}
+
+/** `label`'s rollout was refused with `error`: `local:releases` says so until it rolls out. */
+export function recordRefusal(label: string, error: string): void {
+    const book = readBook();
+    writeBook({ ...book, releases: book.releases.map((r) => (r.label === label ? withOutcome(r, error, utcNow()) : r)) });
 }
 
 /**
@@ -120,6 +134,8 @@ export async function recordedRelease(label: string): Promise<Release> {
         throw new Error(`release ${label}'s image ${releaseImage(label)} is gone (or holds other content): it cannot be rolled back to. ` +
             `Put its sources back in app/ and npm run local:deploy ${deployWords(release)} rebuilds it`);
     }
+    const refusal = refusalNote(release);
+    if (refusal) note(`release ${label}'s last rollout was ${refusal}; trying it again`);
     return release;
 }
 
@@ -149,7 +165,7 @@ export async function printReleases(): Promise<void> {
         return;
     }
     const statuses = await hostStatuses();
-    const rows = [["release", "content", "image", "built", "served by"]];
+    const rows = [["release", "content", "image", "built", "served by", "last rollout"]];
     for (const release of book.releases) {
         const hosts = statuses.filter((s) => s.live?.version === release.label).map((s) => s.host);
         rows.push([
@@ -158,6 +174,7 @@ export async function printReleases(): Promise<void> {
             (await imagePresent(release)) ? "present" : "gone",
             release.builtAt,
             hosts.join(", ") || "-",
+            refusalNote(release) ?? "-",
         ]);
     }
     console.log(formatTable(rows));
@@ -194,7 +211,7 @@ async function buildRelease(label: string, content: Content, runs: Release["runs
         });
     }
     // This stack's build of the label, not the image's Created: a build from cache keeps that of its first build.
-    return { label, ...content, builtAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"), runs };
+    return { label, ...content, builtAt: utcNow(), runs };
 }
 
 /**
@@ -217,6 +234,11 @@ function snapshotSources(hash: string, sources: string): string {
 /** The app the releases are made of: appDir of local.settings.json (app/ by default), as on AWS. */
 function appTree(): string {
     return readLocalSettings().app.dir;
+}
+
+/** Now, as the book records times: ISO 8601, UTC, whole seconds. */
+function utcNow(): string {
+    return new Date().toISOString().replace(/\.\d+Z$/, "Z");
 }
 
 function readBook(): ReleaseBook {

@@ -26,6 +26,24 @@ export interface Release extends Content {
      * (settings and secrets are the file's current ones, as a stack's config is on AWS).
      */
     runs: Pick<AppSettings, "healthPath" | "migrateCommand">;
+    /**
+     * Its last rollout was refused (a health gate or its migration failed), when and why (the
+     * error's first line); gone once it rolls out. It stays a release: the cause may have been the
+     * database, not the code, and `local:rollback` may try it again.
+     */
+    refused?: { at: string; reason: string };
+}
+
+/** The release with its last rollout refused at `at` for `error` (its first line), or rolled out (`error` undefined). */
+export function withOutcome(release: Release, error: string | undefined, at: string): Release {
+    const outcome: Release = { ...release };
+    delete outcome.refused;
+    return error === undefined ? outcome : { ...outcome, refused: { at, reason: error.split("\n")[0] } };
+}
+
+/** How `local:releases` and a rollback describe a refused release's last rollout. */
+export function refusalNote(release: Release): string | undefined {
+    return release.refused && `refused ${release.refused.at}: ${release.refused.reason}`;
 }
 
 /** The content as one word: `<hash>` or `<hash>+broken`; the image carries it as a label. */

@@ -13,7 +13,7 @@ import { ensureLoadBalancer, waitForTarget } from "./loadBalancerStack";
 import { hostsNotInRotation, mixedReleases } from "./hostChecks";
 import { interruptible } from "./interrupt";
 import { note, seconds, timed } from "./progress";
-import { currentReleaseIfAny, prepareRelease, recordCurrent, recordedRelease, releasePlans, upRelease } from "./release";
+import { currentReleaseIfAny, prepareRelease, recordCurrent, recordedRelease, recordRefusal, releasePlans, upRelease } from "./release";
 import { deployWords, Release } from "./releases";
 import { docker, dockerOk } from "./run";
 import { runHostPlans, StepOutcome } from "./stepExecutor";
@@ -83,8 +83,10 @@ async function rollOut(release: Release, previous: Release | undefined, signal: 
         recordCurrent(release.label);
         return outcomes;
     } catch (error) {
-        if (signal.aborted || !previous) throw error;
+        if (signal.aborted) throw error;
         const reason = (error as Error).message;
+        recordRefusal(release.label, reason);
+        if (!previous) throw error;
         note(`release ${release.label} refused; re-applying ${previous.label}, which still serves everywhere`);
         await timed(`re-apply ${previous.label}`, () => runHostPlans(releasePlans(previous), { signal })).catch(async (again: Error) => {
             if (signal.aborted) throw again;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import {
-    Content, decideRelease, freeLabel, labelForTree, labelProblem, refusalMessage, Release, shortContent,
+    Content, decideRelease, freeLabel, labelForTree, labelProblem, refusalMessage, refusalNote, Release, shortContent, withOutcome,
 } from "../local/releases";
 
 const tree: Content = { hash: "a".repeat(64), broken: false };
@@ -89,5 +89,27 @@ describe("local releases: a label names one content", () => {
         expect(labelProblem("v5/evil")).to.include('"v5/evil"');
         expect(labelProblem("x".repeat(129))).to.include("at most 128");
         expect(labelProblem("broken")).to.include("marker");
+    });
+
+    describe("a refused rollout, as local:releases shows it", () => {
+        const refusedAt = "2025-06-02T08:00:00Z";
+        const error = "host-a  rollout  failed (exit 1): sudo -n /usr/local/sbin/ha-web-step rollout\naborting deployment: health check failed";
+
+        it("records when, and the error's first line", () => {
+            const refused = withOutcome(releases[2], error, refusedAt);
+            expect(refused.refused).to.deep.equal({ at: refusedAt, reason: "host-a  rollout  failed (exit 1): sudo -n /usr/local/sbin/ha-web-step rollout" });
+            expect(refusalNote(refused)).to.equal(`refused ${refusedAt}: host-a  rollout  failed (exit 1): sudo -n /usr/local/sbin/ha-web-step rollout`);
+        });
+
+        it("forgets it once the release rolls out, and keeps everything else", () => {
+            const refused = withOutcome(releases[2], error, refusedAt);
+            expect(withOutcome(refused, undefined, "2025-06-02T09:00:00Z")).to.deep.equal(releases[2]);
+            expect(refusalNote(releases[2])).to.equal(undefined);
+        });
+
+        it("keeps only the latest refusal", () => {
+            const twice = withOutcome(withOutcome(releases[2], "first", refusedAt), "second", "2025-06-03T00:00:00Z");
+            expect(twice.refused).to.deep.equal({ at: "2025-06-03T00:00:00Z", reason: "second" });
+        });
     });
 });

@@ -4,7 +4,7 @@ import { outputOnHost } from "../hostAccess";
 import { startDatabase, stopDatabase } from "../database";
 import { waitForTarget } from "../loadBalancerStack";
 import { failed, reads } from "../load/sample";
-import { currentRelease, currentReleaseIfAny, releasePlans } from "../release";
+import { currentRelease, currentReleaseIfAny, releasePlans, releaseRecord } from "../release";
 import { deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "../stack";
 import { database, hostNames } from "../stackLayout";
 import { hostStatuses } from "../status";
@@ -107,6 +107,7 @@ const brokenReleaseRefused: Drill = {
         expect(result, /^aborting deployment: /m.test(refusal), "the refusal did not say `aborting deployment: ...`");
         expectNoFailures(result, samples, started);
         expect(result, currentReleaseIfAny()?.label === goodRelease, `the stack's release is ${currentReleaseIfAny()?.label}`);
+        expect(result, releaseRecord(brokenRelease)?.refused !== undefined, `local:releases does not mark ${brokenRelease} refused`);
         await expectOnlyVersion(result, goodRelease);
     },
 };
