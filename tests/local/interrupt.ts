@@ -19,7 +19,8 @@ const sameSignalMs = 1000;
  * Runs `action` with Ctrl-C (SIGINT) and SIGTERM turned into an abort of `signal`. Node's default
  * ends the process at once, which cut a host's step off halfway and printed nothing. Here no new
  * host step starts (the executor checks `signal`), the steps under way finish, and the action
- * ends with `Interrupted` carrying `report()`: where each host is and what to run. A second
+ * ends with `Interrupted` carrying `report()`: where each host is and what to run; an action that
+ * finishes anyway (the signal came after its last step started) returns as usual. A second
  * signal quits at once.
  */
 export async function interruptible<T>(action: (signal: AbortSignal) => Promise<T>, report: () => Promise<string>): Promise<T> {
@@ -37,15 +38,16 @@ export async function interruptible<T>(action: (signal: AbortSignal) => Promise<
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     try {
-        const result = await action(controller.signal).catch((error: Error) => {
+        const outcome = await action(controller.signal).then((value) => ({ finished: true as const, value }), (error: Error) => {
             if (!controller.signal.aborted) throw error;
             note(`stopped by the signal: ${error.message.split("\n")[0]}`);
+            return { finished: false as const };
         });
-        if (controller.signal.aborted) {
-            const signal = controller.signal.reason as NodeJS.Signals;
-            throw new Interrupted(`${signal}: interrupted.\n${await report()}`, exitCode(signal));
-        }
-        return result as T;
+        const signal = controller.signal.reason as NodeJS.Signals | undefined;
+        if (!outcome.finished) throw new Interrupted(`${signal}: interrupted.\n${await report()}`, exitCode(signal!));
+        // Every step had started before the signal, so it stopped nothing: the action is done.
+        if (signal) note(`${signal} came after the last step had started: nothing was left to stop, and it finished`);
+        return outcome.value;
     } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
