@@ -3,7 +3,8 @@ import { Interrupted, interruptible } from "../local/interrupt";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
 
-// Node calls a signal listener with the signal's name; process.emit does so only when given it.
+/** A signal as Node delivers one: listeners get its name, which process.emit passes only when given it. */
+const deliver = (name: NodeJS.Signals) => process.emit(name, name);
 
 /** An action of two steps, which checks the signal before each as the step executor does. */
 async function twoSteps(signal: AbortSignal, between: () => void): Promise<string[]> {
@@ -21,7 +22,7 @@ describe("interruptible: Ctrl-C during a deploy", () => {
     const report = async () => "host-a on v2, host-b on v1";
 
     it("starts no further step and ends with Interrupted (exit 130), carrying where the hosts are", async () => {
-        const error = await interruptible((signal) => twoSteps(signal, () => process.emit("SIGINT", "SIGINT")), report)
+        const error = await interruptible((signal) => twoSteps(signal, () => deliver("SIGINT")), report)
             .then(() => undefined, (e: unknown) => e);
         expect(error).to.be.instanceOf(Interrupted);
         expect((error as Interrupted).exitCode).to.equal(130);
@@ -32,7 +33,7 @@ describe("interruptible: Ctrl-C during a deploy", () => {
         let signalled = false;
         const ran = await interruptible(async (signal) => {
             const steps = await twoSteps(signal, () => undefined);
-            process.emit("SIGTERM", "SIGTERM");
+            deliver("SIGTERM");
             signalled = signal.aborted;
             return steps;
         }, report);
