@@ -38,7 +38,8 @@ export interface Release extends Content {
 export function withOutcome(release: Release, error: string | undefined, at: string): Release {
     const outcome: Release = { ...release };
     delete outcome.refused;
-    return error === undefined ? outcome : { ...outcome, refused: { at, reason: error.split("\n")[0] } };
+    // One line, its table padding closed up: `host-a  rollout   failed` reads as `host-a rollout failed`.
+    return error === undefined ? outcome : { ...outcome, refused: { at, reason: error.split("\n")[0].replace(/\s+/g, " ").trim() } };
 }
 
 /** How `local:releases` and a rollback describe a refused release's last rollout. */

@@ -95,10 +95,10 @@ describe("local releases: a label names one content", () => {
         const refusedAt = "2025-06-02T08:00:00Z";
         const error = "host-a  rollout  failed (exit 1): sudo -n /usr/local/sbin/ha-web-step rollout\naborting deployment: health check failed";
 
-        it("records when, and the error's first line", () => {
+        it("records when, and the error's first line with its padding closed up", () => {
             const refused = withOutcome(releases[2], error, refusedAt);
-            expect(refused.refused).to.deep.equal({ at: refusedAt, reason: "host-a  rollout  failed (exit 1): sudo -n /usr/local/sbin/ha-web-step rollout" });
-            expect(refusalNote(refused)).to.equal(`refused ${refusedAt}: host-a  rollout  failed (exit 1): sudo -n /usr/local/sbin/ha-web-step rollout`);
+            expect(refused.refused).to.deep.equal({ at: refusedAt, reason: "host-a rollout failed (exit 1): sudo -n /usr/local/sbin/ha-web-step rollout" });
+            expect(refusalNote(refused)).to.equal(`refused ${refusedAt}: host-a rollout failed (exit 1): sudo -n /usr/local/sbin/ha-web-step rollout`);
         });
 
         it("forgets it once the release rolls out, and keeps everything else", () => {
