@@ -72,14 +72,18 @@ export function releaseRecord(label: string): Release | undefined {
 
 /** `label` rolled out on every host: the stack's current release, its last rollout not refused. */
 export function recordCurrent(label: string): void {
-    const book = readBook();
-    writeBook({ current: label, releases: book.releases.map((r) => (r.label === label ? withOutcome(r, undefined, utcNow()) : r)) });
+    recordOutcome(label, undefined, { current: label });
 }
 
 /** `label`'s rollout was refused with `error`: `local:releases` says so until it rolls out. */
 export function recordRefusal(label: string, error: string): void {
+    recordOutcome(label, error, {});
+}
+
+/** The book with `label`'s last rollout (releases.ts `withOutcome`) and `changes` written. */
+function recordOutcome(label: string, error: string | undefined, changes: Partial<ReleaseBook>): void {
     const book = readBook();
-    writeBook({ ...book, releases: book.releases.map((r) => (r.label === label ? withOutcome(r, error, utcNow()) : r)) });
+    writeBook({ ...book, ...changes, releases: book.releases.map((r) => (r.label === label ? withOutcome(r, error, utcNow()) : r)) });
 }
 
 /**
