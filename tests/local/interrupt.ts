@@ -38,16 +38,15 @@ export async function interruptible<T>(action: (signal: AbortSignal) => Promise<
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     try {
-        const outcome = await action(controller.signal).then((value) => ({ finished: true as const, value }), (error: Error) => {
+        const value = await action(controller.signal).catch(async (error: Error) => {
             if (!controller.signal.aborted) throw error;
+            const signal = controller.signal.reason as NodeJS.Signals;
             note(`stopped by the signal: ${error.message.split("\n")[0]}`);
-            return { finished: false as const };
+            throw new Interrupted(`${signal}: interrupted.\n${await report()}`, exitCode(signal));
         });
-        const signal = controller.signal.reason as NodeJS.Signals | undefined;
-        if (!outcome.finished) throw new Interrupted(`${signal}: interrupted.\n${await report()}`, exitCode(signal!));
         // Every step had started before the signal, so it stopped nothing: the action is done.
-        if (signal) note(`${signal} came after the last step had started: nothing was left to stop, and it finished`);
-        return outcome.value;
+        if (controller.signal.aborted) note(`${controller.signal.reason} came after the last step had started: nothing was left to stop, and it finished`);
+        return value;
     } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
