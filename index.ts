@@ -67,7 +67,7 @@ export = async () => {
 
     // Each host's plan carried to it over SSH, drained before it is deleted, and a health gate last.
     const healthGate = configureHosts({
-        settings, web, shared, database, vpcCidr, logging: logs.containerLogging,
+        settings, web, shared, database, vpcCidr, region, logging: logs.containerLogging,
         sshPrivateKey: web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey"),
         reachability: [network, firewall],
     });

@@ -1,4 +1,3 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
@@ -44,6 +43,8 @@ export interface HostConfigurationArgs {
     shared: SharedStorage;
     database: Database;
     vpcCidr: string;
+    /** `aws:region` (readStackConfig requires it): the hosts fetch the region's RDS CA bundle. */
+    region: string;
     /** Where the app containers' logs go (CentralLogs: the stack's CloudWatch Logs group). */
     logging: ContainerLogging;
     sshPrivateKey: pulumi.Input<string>;
@@ -79,7 +80,7 @@ export function configureHosts(args: HostConfigurationArgs): HealthGate {
             password: database.appPassword,
             adminUser: database.adminUser,
             adminPassword: database.adminPassword,
-            tlsCaUrl: rdsCaBundleUrl(aws.config.region ?? "us-west-2"),
+            tlsCaUrl: rdsCaBundleUrl(args.region),
         },
         appSource,
         app: appInputs(settings.app),

@@ -45,13 +45,15 @@ export class CentralLogs extends pulumi.ComponentResource {
         super("ha-web:logs:CentralLogs", name, {}, opts);
         const parent = { parent: this };
 
+        // Named at planning time: the hosts' compose files carry the same name as plain text.
+        const groupName = appLogGroupName(pulumi.getStack());
         const group = new aws.cloudwatch.LogGroup(`${name}-app`, {
-            name: appLogGroupName(pulumi.getStack()),
+            name: groupName,
             retentionInDays: args.settings.retentionDays,
             tags: args.tags,
         }, parent);
         this.logGroupName = group.name;
-        this.containerLogging = { driver: "awslogs", region: args.region, group: appLogGroupName(pulumi.getStack()) };
+        this.containerLogging = { driver: "awslogs", region: args.region, group: groupName };
 
         const role = new aws.iam.Role(`${name}-host-role`, {
             description: "ha-web hosts: write the app's container logs to the stack's log group; pull the app image from its ECR repository, if there",
