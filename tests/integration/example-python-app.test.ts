@@ -9,6 +9,7 @@ import * as mysql from "mysql2/promise";
 import { removeContainer, waitFor } from "../local/containers";
 import { baseImages, buildImage, ensureBaseImages } from "../local/images";
 import { docker, dockerBinary, dockerOk, run, RunResult } from "../local/run";
+import { createAccount, databaseEnv } from "../support/appDatabase";
 import { makeServerCertificates } from "../support/certificates";
 import { freePort, MariaDb, startMariaDb } from "../support/mariadb";
 
@@ -82,9 +83,7 @@ describe("example Python app (examples/python-app)", function () {
     /** The platform's variables for the app; values reach docker through its environment, never its command line. */
     const appEnv = (overrides: Record<string, string> = {}): Record<string, string> => ({
         HOST: "127.0.0.1", PORT: "0", SHARED_DIR: "/tmp", SHUTDOWN_TIMEOUT_MS: "10000",
-        DB_HOST: db.host, DB_PORT: String(db.port), DB_NAME: account.database, DB_USER: account.user,
-        DB_PASSWORD: account.password, DB_TLS_CA_BASE64: Buffer.from(db.tlsCa!).toString("base64"),
-        GREETING: "hello", API_KEY: apiKey, ...overrides,
+        ...databaseEnv(db, account), GREETING: "hello", API_KEY: apiKey, ...overrides,
     });
     const envArgs = (env: Record<string, string>) => Object.keys(env).flatMap((name) => ["-e", name]);
 
@@ -135,11 +134,7 @@ describe("example Python app (examples/python-app)", function () {
         console.log(`      built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s, ${(size / 1e6).toFixed(0)} MB`);
 
         db = await startMariaDb({ requireTls: true });
-        const admin = await mysql.createConnection({ host: db.host, port: db.port, user: db.adminUser, password: db.adminPassword, ssl: { ca: db.tlsCa } });
-        await admin.query(`CREATE DATABASE ${account.database}`);
-        await admin.query(`CREATE USER '${account.user}'@'%' IDENTIFIED BY '${account.password}'`);
-        await admin.query(`GRANT ALL PRIVILEGES ON ${account.database}.* TO '${account.user}'@'%'`);
-        await admin.end();
+        await createAccount(db, account);
     });
     after(async () => {
         for (const name of containers) await removeContainer(name);
