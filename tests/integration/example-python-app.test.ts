@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
-import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
@@ -10,6 +9,7 @@ import { removeContainer, waitFor } from "../local/containers";
 import { baseImages, buildImage, ensureBaseImages } from "../local/images";
 import { docker, dockerBinary, dockerOk, run, RunResult } from "../local/run";
 import { createAccount, databaseEnv } from "../support/appDatabase";
+import { request as bytesRequest, Reply } from "../support/appProcess";
 import { makeServerCertificates } from "../support/certificates";
 import { freePort, MariaDb, startMariaDb } from "../support/mariadb";
 
@@ -22,24 +22,10 @@ const apiKey = `api-key-${randomBytes(16).toString("hex")}`;
 // The bound README.md states for a request that needs a database that is down.
 const databaseDownBoundMs = 3000;
 
-interface Answer {
-    status: number;
-    headers: http.IncomingHttpHeaders;
-    body: string;
-}
-
-/** One request on a fresh connection. */
-function request(port: number, method: string, target: string, body?: string): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-        const req = http.request({ host: "127.0.0.1", port, method, path: target, agent: false }, (res) => {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (chunk: string) => { text += chunk; });
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-        });
-        req.on("error", reject);
-        req.end(body);
-    });
+/** One request on a fresh connection, the body as text. */
+async function request(port: number, method: string, target: string, body?: string): Promise<Reply> {
+    const reply = await bytesRequest(`http://127.0.0.1:${port}${target}`, method, body === undefined ? undefined : Buffer.from(body));
+    return { ...reply, body: reply.body.toString("utf8") };
 }
 
 /** Raw bytes in, the raw answer out (until the server closes the connection). */
@@ -198,8 +184,8 @@ describe("example Python app (examples/python-app)", function () {
 
     describe("the server", () => {
         let port: number;
-        const answers: Answer[] = [];
-        const ask = async (method: string, target: string, body?: string): Promise<Answer> => {
+        const answers: Reply[] = [];
+        const ask = async (method: string, target: string, body?: string): Promise<Reply> => {
             const answer = await request(port, method, target, body);
             answers.push(answer);
             return answer;
