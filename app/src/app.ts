@@ -83,8 +83,7 @@ export function createHandler(options: AppOptions): http.RequestListener {
     };
 
     const fail = (req: http.IncomingMessage, res: http.ServerResponse, error: unknown): void => {
-        const target = parseRequestTarget(req.url);
-        logEvent("request_failed", { method: clientText(req.method), path: clientText(target.ok ? target.path : req.url), ...errorFields(error) });
+        logEvent("request_failed", { method: clientText(req.method), path: loggedPath(req), ...errorFields(error) });
         try {
             if (res.headersSent) res.destroy();
             else send(req, res, internalError);
@@ -156,14 +155,19 @@ export function createHandler(options: AppOptions): http.RequestListener {
     };
 }
 
-/** The opt-in request log line: path only (query strings are not ours to log), no headers (credentials). */
+/** A request's path as its log lines carry it: without the query string (not ours to log), bounded. */
+function loggedPath(req: http.IncomingMessage): string | undefined {
+    const target = parseRequestTarget(req.url);
+    return clientText(target.ok ? target.path : req.url);
+}
+
+/** The opt-in request log line: path only (loggedPath), no headers (credentials). */
 function logWhenClosed(req: http.IncomingMessage, res: http.ServerResponse): void {
     const started = process.hrtime.bigint();
     res.once("close", () => {
-        const target = parseRequestTarget(req.url);
         logEvent("request", {
             method: clientText(req.method),
-            path: clientText(target.ok ? target.path : req.url),
+            path: loggedPath(req),
             status: res.statusCode,
             durationMs: Number(process.hrtime.bigint() - started) / 1e6,
             completed: res.writableFinished,

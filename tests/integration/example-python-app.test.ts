@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
-import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
@@ -9,6 +8,8 @@ import * as mysql from "mysql2/promise";
 import { removeContainer, waitFor } from "../local/containers";
 import { baseImages, buildImage, ensureBaseImages } from "../local/images";
 import { docker, dockerBinary, dockerOk, run, RunResult } from "../local/run";
+import { createAccount, databaseEnv } from "../support/appDatabase";
+import { request as bytesRequest, Reply } from "../support/appProcess";
 import { makeServerCertificates } from "../support/certificates";
 import { freePort, MariaDb, startMariaDb } from "../support/mariadb";
 
@@ -21,24 +22,10 @@ const apiKey = `api-key-${randomBytes(16).toString("hex")}`;
 // The bound README.md states for a request that needs a database that is down.
 const databaseDownBoundMs = 3000;
 
-interface Answer {
-    status: number;
-    headers: http.IncomingHttpHeaders;
-    body: string;
-}
-
-/** One request on a fresh connection. */
-function request(port: number, method: string, target: string, body?: string): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-        const req = http.request({ host: "127.0.0.1", port, method, path: target, agent: false }, (res) => {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (chunk: string) => { text += chunk; });
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-        });
-        req.on("error", reject);
-        req.end(body);
-    });
+/** One request on a fresh connection, the body as text. */
+async function request(port: number, method: string, target: string, body?: string): Promise<Reply> {
+    const reply = await bytesRequest(`http://127.0.0.1:${port}${target}`, method, body === undefined ? undefined : Buffer.from(body));
+    return { ...reply, body: reply.body.toString("utf8") };
 }
 
 /** Raw bytes in, the raw answer out (until the server closes the connection). */
@@ -82,9 +69,7 @@ describe("example Python app (examples/python-app)", function () {
     /** The platform's variables for the app; values reach docker through its environment, never its command line. */
     const appEnv = (overrides: Record<string, string> = {}): Record<string, string> => ({
         HOST: "127.0.0.1", PORT: "0", SHARED_DIR: "/tmp", SHUTDOWN_TIMEOUT_MS: "10000",
-        DB_HOST: db.host, DB_PORT: String(db.port), DB_NAME: account.database, DB_USER: account.user,
-        DB_PASSWORD: account.password, DB_TLS_CA_BASE64: Buffer.from(db.tlsCa!).toString("base64"),
-        GREETING: "hello", API_KEY: apiKey, ...overrides,
+        ...databaseEnv(db, account), GREETING: "hello", API_KEY: apiKey, ...overrides,
     });
     const envArgs = (env: Record<string, string>) => Object.keys(env).flatMap((name) => ["-e", name]);
 
@@ -135,11 +120,7 @@ describe("example Python app (examples/python-app)", function () {
         console.log(`      built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s, ${(size / 1e6).toFixed(0)} MB`);
 
         db = await startMariaDb({ requireTls: true });
-        const admin = await mysql.createConnection({ host: db.host, port: db.port, user: db.adminUser, password: db.adminPassword, ssl: { ca: db.tlsCa } });
-        await admin.query(`CREATE DATABASE ${account.database}`);
-        await admin.query(`CREATE USER '${account.user}'@'%' IDENTIFIED BY '${account.password}'`);
-        await admin.query(`GRANT ALL PRIVILEGES ON ${account.database}.* TO '${account.user}'@'%'`);
-        await admin.end();
+        await createAccount(db, account);
     });
     after(async () => {
         for (const name of containers) await removeContainer(name);
@@ -203,8 +184,8 @@ describe("example Python app (examples/python-app)", function () {
 
     describe("the server", () => {
         let port: number;
-        const answers: Answer[] = [];
-        const ask = async (method: string, target: string, body?: string): Promise<Answer> => {
+        const answers: Reply[] = [];
+        const ask = async (method: string, target: string, body?: string): Promise<Reply> => {
             const answer = await request(port, method, target, body);
             answers.push(answer);
             return answer;
