@@ -54,8 +54,7 @@ const caBundle = "/etc/ssl/certs/ca-certificates.crt";
 
 /** The release the stack runs now (rolled out last). */
 export function currentRelease(): Release {
-    const book = readBook();
-    const current = book.releases.find((r) => r.label === book.current);
+    const current = currentReleaseIfAny();
     if (!current) throw new Error("no release is rolled out on the local stack: npm run local:up");
     return current;
 }
