@@ -1,3 +1,4 @@
+import { liveChain } from "../../components/plan/liveSwitch";
 import { run } from "./run";
 
 /**
@@ -5,7 +6,8 @@ import { run } from "./run";
  * nginx hosts) share this machine's network, so their live-port chains live here too and must be
  * removed again by whoever made them (local:down, a test's clean-up).
  */
-const livePrefix = "HA_WEB_LIVE_";
+// What every host's chain name starts with, spelled once in liveSwitch.ts (HA_WEB_LIVE_<host>).
+const livePrefix = liveChain("");
 
 /** Removes one live-port chain and the jump to it; nothing when it is not there. */
 export async function removeLiveChain(chain: string): Promise<void> {

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { AppSettings } from "../../components/plan/appSettings";
 import { copySources, directoryHash } from "../../components/plan/hash";
 import { baseImages, buildImage, imageContext } from "./images";
 import { localHostPlans } from "./localPlan";
@@ -53,8 +54,7 @@ const caBundle = "/etc/ssl/certs/ca-certificates.crt";
 
 /** The release the stack runs now (rolled out last). */
 export function currentRelease(): Release {
-    const book = readBook();
-    const current = book.releases.find((r) => r.label === book.current);
+    const current = currentReleaseIfAny();
     if (!current) throw new Error("no release is rolled out on the local stack: npm run local:up");
     return current;
 }
@@ -93,7 +93,11 @@ function recordOutcome(label: string, error: string | undefined, changes: Partia
  */
 export async function prepareRelease(label: string, broken: boolean): Promise<Release> {
     const { app } = readLocalSettings();
-    const content: Content = { hash: directoryHash(app.dir), broken };
+    return prepare(label, { hash: directoryHash(app.dir), broken }, app);
+}
+
+/** `prepareRelease` with the settings read and the app tree hashed already. */
+async function prepare(label: string, content: Content, app: AppSettings): Promise<Release> {
     const { releases } = readBook();
     const decision = decideRelease(releases, label, content);
     if (decision.kind === "refused") {
@@ -106,7 +110,7 @@ export async function prepareRelease(label: string, broken: boolean): Promise<Re
         note(`release ${label}: ${shortContent(content)}, built ${decision.release.builtAt}, image present`);
         release = { ...decision.release, runs };
     } else {
-        const what = `${shortContent(content)}${broken ? ": its server cannot start" : ""}`;
+        const what = `${shortContent(content)}${content.broken ? ": its server cannot start" : ""}`;
         release = await timed(`build release ${label} (${what})`, () => buildRelease(label, content, runs, app.dir));
     }
     const book = readBook();
@@ -117,13 +121,14 @@ export async function prepareRelease(label: string, broken: boolean): Promise<Re
 /** What `local:up` rolls out: the current release, or on a new stack the app tree under its label (v1 first). */
 export async function upRelease(): Promise<Release> {
     const current = currentReleaseIfAny();
-    const tree: Content = { hash: directoryHash(appTree()), broken: false };
-    if (!current) return prepareRelease(labelForTree(readBook().releases, tree), false);
+    const { app } = readLocalSettings();
+    const tree: Content = { hash: directoryHash(app.dir), broken: false };
+    if (!current) return prepare(labelForTree(readBook().releases, tree), tree, app);
     if (!sameContent(current, tree)) {
         note(`the app tree (${shortContent(tree)}) is not ${current.label} (${shortContent(current)}), which up re-applies; ` +
             "npm run local:deploy <new label> ships it");
     }
-    return (await imagePresent(current)) ? current : prepareRelease(current.label, current.broken);
+    return (await imagePresent(current)) ? current : prepare(current.label, { ...tree, broken: current.broken }, app);
 }
 
 /** A release recorded earlier whose image still exists, for `local:rollback`. */
@@ -182,7 +187,7 @@ export async function printReleases(): Promise<void> {
         ]);
     }
     console.log(formatTable(rows));
-    const tree: Content = { hash: directoryHash(appTree()), broken: false };
+    const tree: Content = { hash: directoryHash(readLocalSettings().app.dir), broken: false };
     const labels = book.releases.filter((r) => sameContent(r, tree)).map((r) => r.label);
     console.log(`\nthe app tree now: ${shortContent(tree)} (${labels.length > 0 ? `= ${labels.join(", ")}` : "no release yet: npm run local:deploy <new label> ships it"})`);
 }
@@ -233,11 +238,6 @@ function snapshotSources(hash: string, sources: string): string {
     }
     fs.renameSync(incoming, dir);
     return dir;
-}
-
-/** The app the releases are made of: appDir of local.settings.json (app/ by default), as on AWS. */
-function appTree(): string {
-    return readLocalSettings().app.dir;
 }
 
 /** Now, as the book records times: ISO 8601, UTC, whole seconds. */

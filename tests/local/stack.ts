@@ -18,7 +18,7 @@ import { deployWords, Release } from "./releases";
 import { docker, dockerOk } from "./run";
 import { runHostPlans, StepOutcome } from "./stepExecutor";
 import { database, hostLayout, hostNames, loadBalancer, resultsDirName, stateDir } from "./stackLayout";
-import { formatTable, HostStatus, hostStatuses, printStatus } from "./status";
+import { formatTable, HostStatus, hostStatuses, isDrained, printStatus } from "./status";
 
 /** How long a healthy host takes to enter rotation: the rejoin window, plus one interval of phase. */
 const joinSeconds = rejoinWindowSeconds() + healthCheck.intervalSeconds;
@@ -128,7 +128,7 @@ export async function startHostAgain(host: string): Promise<void> {
     await requireStackUp();
     const started = Date.now();
     await timed(`${host}: start`, () => startHost(host));
-    if ((await hostStatuses()).find((s) => s.host === host)?.drained) {
+    if (await isDrained(host)) {
         note(`${host} is drained: it stays out of rotation until npm run local:undrain-host ${host}`);
         return;
     }

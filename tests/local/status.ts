@@ -49,12 +49,17 @@ export async function hostStatuses(): Promise<HostStatus[]> {
             host: layout.name,
             container: state,
             live: liveColour === undefined ? undefined : { colour: liveColour, version: colours[liveColour] },
-            drained: running && (await dockerOk(["exec", container, "test", "-f", hostPaths.drainFlag])),
+            drained: running && (await isDrained(layout.name)),
             target: targets.get(layout.name) ?? "unknown",
             colours,
             health: healthPort === undefined ? 0 : await statusAt(healthPort, "/health"),
         };
     }));
+}
+
+/** Whether the host's own ha-web-drain flag is set (its container running). */
+export async function isDrained(host: string): Promise<boolean> {
+    return dockerOk(["exec", hostContainer(host), "test", "-f", hostPaths.drainFlag]);
 }
 
 /** Whether the stack's container exists, and runs. */
