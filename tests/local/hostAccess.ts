@@ -1,5 +1,5 @@
 import * as fs from "fs";
-import { dial, exec } from "../../components/hostFiles/ssh";
+import { dial, exec, ExecResult } from "../../components/hostFiles/ssh";
 import { inspect } from "./containers";
 import { clientKey, clientUser, hostKey } from "./sshKeys";
 import { hostContainer, hostLayout } from "./stackLayout";
@@ -25,19 +25,24 @@ export async function hostAccess(host: string): Promise<HostAccess> {
     };
 }
 
-/** An operator's command on a host, over SSH as on AWS; its output is streamed; throws on failure. */
+/** An operator's command on a host, over SSH as on AWS; its output (stdout, then stderr) is printed when it ends; throws on failure. */
 export async function runOnHost(host: string, command: string): Promise<void> {
-    const output = await outputOnHost(host, command);
-    process.stdout.write(output);
+    const result = await execOnHost(host, command);
+    process.stdout.write(result.stdout + result.stderr);
 }
 
 /** A command's output on a host, over SSH as on AWS; throws (with the output) on failure. */
 export async function outputOnHost(host: string, command: string): Promise<string> {
+    return (await execOnHost(host, command)).stdout;
+}
+
+/** One command on a host over its pinned SSH connection; an exit other than 0 throws, with the output. */
+async function execOnHost(host: string, command: string): Promise<ExecResult> {
     const client = await dial((await hostAccess(host)).target, { timeoutSeconds: 30 });
     try {
         const result = await exec(client, command);
         if (result.code !== 0) throw new Error(`${host}: \`${command}\` exited ${result.code}\n${result.stdout}${result.stderr}`);
-        return result.stdout;
+        return result;
     } finally {
         client.end();
     }
