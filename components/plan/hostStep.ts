@@ -6,7 +6,7 @@ import { contentHash } from "./hash";
  * the same steps and only transport them:
  * - the Pulumi program (components/hostSetup.ts): a file set becomes a `HostFiles` dynamic resource,
  *   a command a `command.remote.Command`;
- * - the local stack (tests/local/stepExecutor.ts): the same provider functions for file sets, and
+ * - the local stack (local/executor/stepExecutor.ts): the same provider functions for file sets, and
  *   the identical command line and stdin over SSH (ssh2) for commands.
  *
  * `V` is how a value is carried: plain `string` locally and in unit tests, `pulumi.Input<string>`

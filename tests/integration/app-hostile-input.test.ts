@@ -10,7 +10,7 @@ import { loadConfig } from "../../app/src/config";
 import { createHealth, Health } from "../../app/src/health";
 import { lingerLimits } from "../../app/src/linger";
 import { createNoteStore, NoteStore } from "../../app/src/notes";
-import { run } from "../local/run";
+import { run } from "../../local/run";
 import { createAccount, databaseEnv, migrate } from "../support/appDatabase";
 import { freePort, MariaDb, startMariaDb } from "../support/mariadb";
 import { AppProcess, get, request as httpRequest, serverScript, startApp } from "../support/appProcess";

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { run } from "../local/run";
+import { run } from "../../local/run";
 import { AppProcess, get, serverScript, startApp } from "../support/appProcess";
 
 // No database on this port: the routes under test must not need one.

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { inspect, removeContainer, waitFor } from "../local/containers";
-import { baseImages, buildImage, ensureBaseImages } from "../local/images";
-import { docker, dockerOk } from "../local/run";
+import { inspect, removeContainer, waitFor } from "../../local/stack/containers";
+import { baseImages, buildImage, ensureBaseImages } from "../../local/stack/images";
+import { docker, dockerOk } from "../../local/run";
 import { get } from "../support/appProcess";
 import { createAccount, databaseEnv } from "../support/appDatabase";
 import { freePort, startMariaDb } from "../support/mariadb";

@@ -5,8 +5,8 @@ import { copySources } from "../../components/plan/hash";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { renderStdin } from "../../components/plan/hostStep";
 import { buildImageScript } from "../../components/plan/stepScripts";
-import { baseImages, ensureBaseImages } from "../local/images";
-import { docker, dockerOk, run } from "../local/run";
+import { baseImages, ensureBaseImages } from "../../local/stack/images";
+import { docker, dockerOk, run } from "../../local/run";
 
 const caBundle = "/etc/ssl/certs/ca-certificates.crt";
 

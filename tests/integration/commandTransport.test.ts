@@ -9,7 +9,7 @@ import { awsHostLayout } from "../../components/plan/hostLayout";
 import { planHosts, SharedHostInputs } from "../../components/plan/hostPlans";
 import { CommandStep } from "../../components/plan/hostStep";
 import { builtAppSource } from "../../components/plan/hostSteps";
-import { runHostPlans } from "../local/stepExecutor";
+import { runHostPlans } from "../../local/executor/stepExecutor";
 import { sampleAppInputs } from "../support/appInputs";
 import { startSshHost, SshHost } from "../support/sshHost";
 

@@ -6,8 +6,8 @@ import { ContainerLogging, dbTlsEnvName, hostLogRotation, renderComposeFile, ren
 import { localHostLayout } from "../../components/plan/hostLayout";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { renderStdin } from "../../components/plan/hostStep";
-import { baseImages, ensureBaseImages } from "../local/images";
-import { run } from "../local/run";
+import { baseImages, ensureBaseImages } from "../../local/stack/images";
+import { run } from "../../local/run";
 
 /** Values docker-compose's env_file parsing (python-dotenv) would change: ${...} expanded, " #..." cut, quotes taken off. */
 const appEnv = {

@@ -6,7 +6,7 @@ import * as path from "path";
 import { renderStdin } from "../../components/plan/hostStep";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { createAppDbScript } from "../../components/plan/stepScripts";
-import { run, RunResult } from "../local/run";
+import { run, RunResult } from "../../local/run";
 import { MariaDb, startMariaDb } from "../support/mariadb";
 
 /** Passwords that break naive quoting in SQL, in shell, or in a MySQL option file. */

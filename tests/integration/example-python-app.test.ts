@@ -5,12 +5,12 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as mysql from "mysql2/promise";
-import { removeContainer, waitFor } from "../local/containers";
-import { baseImages, buildImage, ensureBaseImages } from "../local/images";
-import { docker, dockerBinary, dockerOk, run, RunResult } from "../local/run";
+import { removeContainer, waitFor } from "../../local/stack/containers";
+import { baseImages, buildImage, ensureBaseImages } from "../../local/stack/images";
+import { docker, dockerBinary, dockerOk, run, RunResult } from "../../local/run";
 import { createAccount, databaseEnv } from "../support/appDatabase";
 import { request as bytesRequest, Reply } from "../support/appProcess";
-import { makeServerCertificates } from "../support/certificates";
+import { makeServerCertificates } from "../../local/stack/certificates";
 import { freePort, MariaDb, startMariaDb } from "../support/mariadb";
 
 const appDir = path.join(__dirname, "..", "..", "examples", "python-app");

@@ -8,7 +8,7 @@ import { liveSwitchSettleSeconds } from "../../components/plan/liveSwitch";
 import { get } from "../support/appProcess";
 import { acceptableStatus, crashTargets, exchange, getRequest, hostileRequest, requestBytes } from "../support/hostileHttp";
 import { NginxHost, startNginxHost } from "../support/nginxHost";
-import { run } from "../local/run";
+import { run } from "../../local/run";
 
 /** Every access-log line must be valid UTF-8 and parse as JSON, whatever the clients sent. */
 function expectCleanLog(lines: string[]): void {

@@ -1,6 +1,6 @@
 import * as path from "path";
 import * as mysql from "mysql2/promise";
-import { run, RunResult } from "../local/run";
+import { run, RunResult } from "../../local/run";
 import { MariaDb } from "./mariadb";
 
 /** The compiled migration tool and the app's own migrations (`npm --prefix app run build`). */

@@ -5,8 +5,8 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as mysql from "mysql2/promise";
-import { run } from "../local/run";
-import { makeServerCertificates } from "./certificates";
+import { run } from "../../local/run";
+import { makeServerCertificates } from "../../local/stack/certificates";
 
 /** A throwaway MariaDB server on 127.0.0.1 with real authentication, owned by one test file. */
 export interface MariaDb {

@@ -6,8 +6,8 @@ import { hostLogRotation, renderHostFiles, renderNginxMainConfig } from "../../c
 import { HostLayout } from "../../components/plan/hostLayout";
 import { HostPaths, hostPaths } from "../../components/plan/hostPaths";
 import { liveChain } from "../../components/plan/liveSwitch";
-import { removeLiveChain } from "../local/liveRules";
-import { mustRun, run } from "../local/run";
+import { removeLiveChain } from "../../local/stack/liveRules";
+import { mustRun, run } from "../../local/run";
 import { get } from "./appProcess";
 import { freePort } from "./mariadb";
 import { sampleAppContract } from "./appInputs";

@@ -2,11 +2,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SshTarget } from "../../components/hostFiles/ssh";
-import { removeContainer, waitFor } from "../local/containers";
-import { buildSshHostImage, sshHostImage } from "../local/hostImage";
-import { canConnect } from "../local/hosts";
-import { docker } from "../local/run";
-import { keyPair } from "../local/sshKeys";
+import { removeContainer, waitFor } from "../../local/stack/containers";
+import { buildSshHostImage, sshHostImage } from "../../local/stack/hostImage";
+import { canConnect } from "../../local/stack/hosts";
+import { docker } from "../../local/run";
+import { keyPair } from "../../local/stack/sshKeys";
 import { freePort } from "./mariadb";
 
 /** A throwaway SSH host (the AMI stand-in: sshd, sudo, `admin`) on a free loopback port. */

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { parseDeployArgs, parseRollbackArgs } from "../local/deployArgs";
+import { parseDeployArgs, parseRollbackArgs } from "../../local/releases/deployArgs";
 
 describe("local:deploy and local:rollback words (npm keeps flags before `--` for itself)", () => {
     it("takes the release as a word", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { localHostLayout } from "../../components/plan/hostLayout";
-import { cutHostRule, delayProxyPort, dropChain, jumps, parseDelayMs, slowChain, slowHostRule, targetsIn } from "../local/faults/faultPlan";
+import { cutHostRule, delayProxyPort, dropChain, jumps, parseDelayMs, slowChain, slowHostRule, targetsIn } from "../../local/faults/faultPlan";
 
 describe("fault rules (loopback only, in chains of our own)", () => {
     const hostA = localHostLayout("host-a", 0);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { hostsNotInRotation, mixedReleases } from "../local/hostChecks";
-import { HostStatus } from "../local/status";
+import { hostsNotInRotation, mixedReleases } from "../../local/stack/hostChecks";
+import { HostStatus } from "../../local/stack/status";
 
 const serving = (host: string, version: string): HostStatus => ({
     host, container: "running", drained: false, target: "UP", colours: { blue: version }, live: { colour: "blue", version }, health: 200,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Interrupted, interruptible } from "../local/interrupt";
+import { Interrupted, interruptible } from "../../local/executor/interrupt";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { failed, Sample, summarize } from "../local/load/sample";
+import { failed, Sample, summarize } from "../../local/load/sample";
 
 function sample(status: number, latencyMs: number, version?: string): Sample {
     return { sentAt: 0, latencyMs, connection: "keep-alive", method: "GET", path: "/", status, version };

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { healthCheck, loadBalancing } from "../../components/plan/healthCheck";
 import { localHostLayout } from "../../components/plan/hostLayout";
-import { renderHaproxyConfig } from "../local/haproxyConfig";
+import { renderHaproxyConfig } from "../../local/stack/haproxyConfig";
 
 describe("the local load balancer (ALB stand-in)", () => {
     const config = renderHaproxyConfig([localHostLayout("host-a", 0), localHostLayout("host-b", 1)], { listen: 8080, stats: 8404 });

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readLocalSettings } from "../local/localSettings";
-import { repoRoot } from "../local/stackLayout";
+import { readLocalSettings } from "../../local/releases/localSettings";
+import { repoRoot } from "../../local/stack/stackLayout";
 
 describe("local.settings.json (the local stack's app keys)", () => {
     let dir: string;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import {
     Content, decideRelease, freeLabel, labelForTree, labelProblem, refusalMessage, refusalNote, Release, shortContent, withOutcome,
-} from "../local/releases";
+} from "../../local/releases/releases";
 
 const tree: Content = { hash: "a".repeat(64), broken: false };
 const edited: Content = { hash: "b".repeat(64), broken: false };

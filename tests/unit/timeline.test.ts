@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { Sample } from "../local/load/sample";
-import { marksFrom, perSecond, renderTimeline } from "../local/drills/timeline";
+import { Sample } from "../../local/load/sample";
+import { marksFrom, perSecond, renderTimeline } from "../../local/drills/timeline";
 
 const start = 1_000_000;
 function sample(offsetMs: number, latencyMs: number, status = 200): Sample {

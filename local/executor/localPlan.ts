@@ -1,0 +1,42 @@
+import { hostLogRotation } from "../../components/plan/hostFiles";
+import * as path from "path";
+import { planHosts } from "../../components/plan/hostPlans";
+import { AppSource } from "../../components/plan/hostSteps";
+import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "../stack/database";
+import { baseImages } from "../stack/images";
+import { LocalAppSettings } from "../releases/localSettings";
+import { secret } from "../stack/secrets";
+import { HostPlan } from "./stepExecutor";
+import { database, hostLayouts, sharedDir } from "../stack/stackLayout";
+
+/**
+ * Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's
+ * values; `appSource` and `settings` are a release's (release.ts `releasePlans`).
+ */
+export function localHostPlans(appSource: AppSource<string>, settings: LocalAppSettings): HostPlan[] {
+    const { app, secrets } = settings;
+    return planHosts<string>(hostLayouts, {
+        // Hosts share this machine's network: nginx binds its own loopback port.
+        listenAddress: "127.0.0.1",
+        trustedProxyCidr: "127.0.0.1/32",
+        // Not resolved: /shared is already a bind mount, so mount-shared leaves it as it is.
+        efsDns: "efs.local-stack.invalid",
+        db: {
+            host: database.host,
+            port: String(database.port),
+            name: database.name,
+            user: database.user,
+            password: secret(appPasswordSecret),
+            adminUser: database.adminUser,
+            adminPassword: secret(adminPasswordSecret),
+            tlsCaUrl: `file://${publishedDatabaseCa}`,
+        },
+        appSource,
+        app: { healthPath: app.healthPath, env: app.env, secrets, migrateCommand: app.migrateCommand },
+        // A path on this machine: the daemon the hosts drive resolves bind sources here.
+        sharedDataDir: path.join(sharedDir, "data"),
+        // Logs stay on this machine, rotated as on a host without CloudWatch.
+        logging: hostLogRotation,
+        baseImage: baseImages.node,
+    });
+}

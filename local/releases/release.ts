@@ -1,0 +1,255 @@
+import * as fs from "fs";
+import * as path from "path";
+import { AppSettings } from "../../components/plan/appSettings";
+import { copySources, directoryHash } from "../../components/plan/hash";
+import { baseImages, buildImage, imageContext } from "../stack/images";
+import { localHostPlans } from "../executor/localPlan";
+import { readLocalSettings } from "./localSettings";
+import { note, timed } from "../progress";
+import {
+    Content, contentId, decideRelease, deployWords, labelForTree, refusalMessage, refusalNote, Release, sameContent, shortContent,
+    withOutcome,
+} from "./releases";
+import { dockerBinary, run } from "../run";
+import { stateDir } from "../stack/stackLayout";
+import { formatTable, hostStatuses } from "../stack/status";
+import { HostPlan } from "../executor/stepExecutor";
+
+/**
+ * The releases this stack built, and the one it runs, in .local-stack/releases.json, with a copy
+ * of each release's sources (what its image was built from, and what the hosts' app-sources step
+ * uploads). `local:down` removes them with the rest of the stack's state, as it removes the
+ * database whose schema those releases changed: a new stack starts its labels at v1 again. The
+ * images stay, as build cache: a build of the same sources reuses their layers, and a label's
+ * first build in a new stack tags its new content.
+ */
+interface ReleaseBook {
+    /** The label of the release rolled out last (what `local:up` re-applies). */
+    current?: string;
+    releases: Release[];
+}
+
+const bookFile = path.join(stateDir, "releases.json");
+const sourcesRoot = path.join(stateDir, "release-sources");
+
+/**
+ * A release's image is tagged with its label, `ha-web-app:<label>`, and built with the label as
+ * APP_VERSION, the version the app reports in X-App-Version (as the hosts' build-image step does:
+ * APP_VERSION is the tag), so a person and the drills read labels. A label names one content for
+ * good (releases.ts), so its tag always holds that content; the image carries it too, as the
+ * image label below, checked before the image is used. Not the content hash as the tag (AWS's
+ * `ha-web-app:<16 hex>`): two labels for the same sources (drill 1's v1 and v2) would share one
+ * image, built with the first label as its version, and the second label would report the first
+ * one's name. With one tag per label each image reports its own label; the layers are shared,
+ * since APP_VERSION is the Dockerfile's last instruction.
+ */
+export function releaseImage(label: string): string {
+    return `ha-web-app:${label}`;
+}
+
+const contentLabel = "ha-web.content";
+
+/** This machine's CA bundle: npm inside the build reaches the registry through it (BuildKit secret). */
+const caBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+/** The release the stack runs now (rolled out last). */
+export function currentRelease(): Release {
+    const current = currentReleaseIfAny();
+    if (!current) throw new Error("no release is rolled out on the local stack: npm run local:up");
+    return current;
+}
+
+/** The current release, or undefined while none was rolled out (a first `local:up` that failed). */
+export function currentReleaseIfAny(): Release | undefined {
+    const book = readBook();
+    return book.releases.find((r) => r.label === book.current);
+}
+
+/** The release recorded under `label`, as `local:releases` shows it, or undefined. */
+export function releaseRecord(label: string): Release | undefined {
+    return readBook().releases.find((r) => r.label === label);
+}
+
+/** `label` rolled out on every host: the stack's current release, its last rollout not refused. */
+export function recordCurrent(label: string): void {
+    recordOutcome(label, undefined, { current: label });
+}
+
+/** `label`'s rollout was refused with `error`: `local:releases` says so until it rolls out. */
+export function recordRefusal(label: string, error: string): void {
+    recordOutcome(label, error, {});
+}
+
+/** The book with `label`'s last rollout (releases.ts `withOutcome`) and `changes` written. */
+function recordOutcome(label: string, error: string | undefined, changes: Partial<ReleaseBook>): void {
+    const book = readBook();
+    writeBook({ ...book, ...changes, releases: book.releases.map((r) => (r.label === label ? withOutcome(r, error, utcNow()) : r)) });
+}
+
+/**
+ * The release `label` for the app tree as it is now (`broken`: with the drills' marker): a new
+ * label is built and recorded; the label of this very content is used as it is (built again only
+ * if its image is gone); a label that names other content is refused, saying what to run instead.
+ */
+export async function prepareRelease(label: string, broken: boolean): Promise<Release> {
+    const { app } = readLocalSettings();
+    return prepare(label, { hash: directoryHash(app.dir), broken }, app);
+}
+
+/** `prepareRelease` with the settings read and the app tree hashed already. */
+async function prepare(label: string, content: Content, app: AppSettings): Promise<Release> {
+    const { releases } = readBook();
+    const decision = decideRelease(releases, label, content);
+    if (decision.kind === "refused") {
+        throw new Error(refusalMessage(decision.release, content, releases, await imagePresent(decision.release)));
+    }
+    // The migration and health path of the app in the file now, which this release keeps.
+    const runs = { healthPath: app.healthPath, migrateCommand: app.migrateCommand };
+    let release: Release;
+    if (decision.kind === "recorded" && (await imagePresent(decision.release))) {
+        note(`release ${label}: ${shortContent(content)}, built ${decision.release.builtAt}, image present`);
+        release = { ...decision.release, runs };
+    } else {
+        const what = `${shortContent(content)}${content.broken ? ": its server cannot start" : ""}`;
+        release = await timed(`build release ${label} (${what})`, () => buildRelease(label, content, runs, app.dir));
+    }
+    const book = readBook();
+    writeBook({ ...book, releases: [...book.releases.filter((r) => r.label !== label), release] });
+    return release;
+}
+
+/** What `local:up` rolls out: the current release, or on a new stack the app tree under its label (v1 first). */
+export async function upRelease(): Promise<Release> {
+    const current = currentReleaseIfAny();
+    const { app } = readLocalSettings();
+    const tree: Content = { hash: directoryHash(app.dir), broken: false };
+    if (!current) return prepare(labelForTree(readBook().releases, tree), tree, app);
+    if (!sameContent(current, tree)) {
+        note(`the app tree (${shortContent(tree)}) is not ${current.label} (${shortContent(current)}), which up re-applies; ` +
+            "npm run local:deploy <new label> ships it");
+    }
+    return (await imagePresent(current)) ? current : prepare(current.label, { ...tree, broken: current.broken }, app);
+}
+
+/** A release recorded earlier whose image still exists, for `local:rollback`. */
+export async function recordedRelease(label: string): Promise<Release> {
+    const { releases } = readBook();
+    const release = releases.find((r) => r.label === label);
+    if (!release) {
+        const known = releases.map((r) => r.label).join(", ") || "none yet";
+        throw new Error(`no release ${label} on this stack (its releases: ${known}); npm run local:releases lists them`);
+    }
+    if (!(await imagePresent(release))) {
+        throw new Error(`release ${label}'s image ${releaseImage(label)} is gone (or holds other content): it cannot be rolled back to. ` +
+            `Put its sources back in app/ and npm run local:deploy ${deployWords(release)} rebuilds it`);
+    }
+    const refusal = refusalNote(release);
+    if (refusal) note(`release ${label}'s last rollout was ${refusal}; trying it again`);
+    return release;
+}
+
+/**
+ * Each host's steps rolling out `release`: its image, its own sources for the app-sources step, and
+ * its own migration and health path; the settings and secrets of local.settings.json now.
+ */
+export function releasePlans(release: Release): HostPlan[] {
+    const { app, secrets } = readLocalSettings();
+    return localHostPlans(
+        { kind: "build", dir: path.join(sourcesRoot, release.hash), hash: release.hash, image: releaseImage(release.label) },
+        { app: { ...app, ...release.runs }, secrets },
+    );
+}
+
+/** Whether the release's image exists and holds its content. */
+export async function imagePresent(release: Release): Promise<boolean> {
+    const labels = await run(dockerBinary, ["image", "inspect", "--format", `{{index .Config.Labels "${contentLabel}"}}`, releaseImage(release.label)]);
+    return labels.code === 0 && labels.stdout.trim() === contentId(release);
+}
+
+/** `local:releases`: label, content, image, when built, which hosts serve it now. */
+export async function printReleases(): Promise<void> {
+    const book = readBook();
+    if (book.releases.length === 0) {
+        console.log("no releases: the local stack is not up (npm run local:up)");
+        return;
+    }
+    const statuses = await hostStatuses();
+    const rows = [["release", "content", "image", "built", "served by", "last rollout"]];
+    for (const release of book.releases) {
+        const hosts = statuses.filter((s) => s.live?.version === release.label).map((s) => s.host);
+        rows.push([
+            `${release.label}${release.label === book.current ? " (current)" : ""}`,
+            shortContent(release),
+            (await imagePresent(release)) ? "present" : "gone",
+            release.builtAt,
+            hosts.join(", ") || "-",
+            refusalNote(release) ?? "-",
+        ]);
+    }
+    console.log(formatTable(rows));
+    const tree: Content = { hash: directoryHash(readLocalSettings().app.dir), broken: false };
+    const labels = book.releases.filter((r) => sameContent(r, tree)).map((r) => r.label);
+    console.log(`\nthe app tree now: ${shortContent(tree)} (${labels.length > 0 ? `= ${labels.join(", ")}` : "no release yet: npm run local:deploy <new label> ships it"})`);
+}
+
+/**
+ * Builds a release's image from a copy of its sources. Building here, before the hosts roll it
+ * out, lets the hosts' build-image step find the image (they share this machine's daemon, as a
+ * second EC2 host would find it after the first, with a registry), and hands npm this machine's CA
+ * bundle as a BuildKit secret, which is too big for a step's command line.
+ *
+ * `broken`: for drills, a release whose health never passes: the app built normally, then a thin
+ * image on top in which node cannot start (a preload that does not exist), like a build that ships
+ * without a module. The app's code has no drill hooks.
+ */
+async function buildRelease(label: string, content: Content, runs: Release["runs"], sources: string): Promise<Release> {
+    const appBuild = {
+        context: snapshotSources(content.hash, sources),
+        buildArgs: { APP_VERSION: label, BASE_IMAGE: baseImages.node },
+        secrets: fs.existsSync(caBundle) ? { npm_ca: caBundle } : undefined,
+    };
+    const image = releaseImage(label);
+    if (!content.broken) {
+        await buildImage({ tag: image, ...appBuild, labels: { [contentLabel]: contentId(content) } });
+    } else {
+        // Its own repository, so no label's tag can be this one.
+        const healthy = `ha-web-app-unbroken:${label}`;
+        await buildImage({ tag: healthy, ...appBuild, labels: { [contentLabel]: contentId({ ...content, broken: false }) } });
+        await buildImage({
+            tag: image, context: imageContext("broken-release"), buildArgs: { RELEASE_IMAGE: healthy }, labels: { [contentLabel]: contentId(content) },
+        });
+    }
+    // This stack's build of the label, not the image's Created: a build from cache keeps that of its first build.
+    return { label, ...content, builtAt: utcNow(), runs };
+}
+
+/**
+ * A copy of the app's sources (what `directoryHash` covers) under the release's hash: the image is
+ * built from exactly the sources hashed, even when the app is edited meanwhile (then this refuses).
+ */
+function snapshotSources(hash: string, sources: string): string {
+    const dir = path.join(sourcesRoot, hash);
+    if (fs.existsSync(dir)) return dir;
+    const incoming = `${dir}.incoming`;
+    copySources(sources, incoming);
+    if (directoryHash(incoming) !== hash) {
+        fs.rmSync(incoming, { recursive: true, force: true });
+        throw new Error(`${sources} changed while this release was being made: run the command again`);
+    }
+    fs.renameSync(incoming, dir);
+    return dir;
+}
+
+/** Now, as the book records times: ISO 8601, UTC, whole seconds. */
+function utcNow(): string {
+    return new Date().toISOString().replace(/\.\d+Z$/, "Z");
+}
+
+function readBook(): ReleaseBook {
+    return fs.existsSync(bookFile) ? JSON.parse(fs.readFileSync(bookFile, "utf8")) as ReleaseBook : { releases: [] };
+}
+
+function writeBook(book: ReleaseBook): void {
+    fs.mkdirSync(stateDir, { recursive: true });
+    fs.writeFileSync(bookFile, JSON.stringify(book, null, 2) + "\n");
+}

@@ -1,0 +1,49 @@
+import * as fs from "fs";
+import { dial, exec, ExecResult } from "../../components/hostFiles/ssh";
+import { inspect } from "./containers";
+import { clientKey, clientUser, hostKey } from "./sshKeys";
+import { hostContainer, hostLayout } from "./stackLayout";
+import type { HostAccess } from "../executor/stepExecutor";
+
+/**
+ * How the executor reaches a local host: its sshd on 127.0.0.1:<sshPort> as `admin`, pinned to the
+ * host key the stack made for it, and the container's id as the machine (a re-created container is
+ * a new machine, as a replaced instance is).
+ */
+export async function hostAccess(host: string): Promise<HostAccess> {
+    const machine = await inspect(hostContainer(host), "{{.Id}}");
+    if (!machine) throw new Error(`${host} has no container: run \`npm run local:up\``);
+    return {
+        target: {
+            host: "127.0.0.1",
+            port: hostLayout(host).sshPort,
+            user: clientUser,
+            privateKey: fs.readFileSync((await clientKey()).privateKeyFile, "utf8"),
+            hostKey: (await hostKey(host)).publicKey,
+        },
+        machine,
+    };
+}
+
+/** An operator's command on a host, over SSH as on AWS; its output (stdout, then stderr) is printed when it ends; throws on failure. */
+export async function runOnHost(host: string, command: string): Promise<void> {
+    const result = await execOnHost(host, command);
+    process.stdout.write(result.stdout + result.stderr);
+}
+
+/** A command's output on a host, over SSH as on AWS; throws (with the output) on failure. */
+export async function outputOnHost(host: string, command: string): Promise<string> {
+    return (await execOnHost(host, command)).stdout;
+}
+
+/** One command on a host over its pinned SSH connection; an exit other than 0 throws, with the output. */
+async function execOnHost(host: string, command: string): Promise<ExecResult> {
+    const client = await dial((await hostAccess(host)).target, { timeoutSeconds: 30 });
+    try {
+        const result = await exec(client, command);
+        if (result.code !== 0) throw new Error(`${host}: \`${command}\` exited ${result.code}\n${result.stdout}${result.stderr}`);
+        return result;
+    } finally {
+        client.end();
+    }
+}

@@ -1,0 +1,199 @@
+import * as fs from "fs";
+import * as path from "path";
+import { detectionWindowSeconds, healthCheck, rejoinWindowSeconds } from "../../components/plan/healthCheck";
+import { hostPaths } from "../../components/plan/hostPaths";
+import { isRunning, removeContainer } from "./containers";
+import { ensureDatabase } from "./database";
+import { removeAllFaults } from "../faults/faults";
+import { buildHostImage } from "./hostImage";
+import { runOnHost } from "./hostAccess";
+import { ensureHost, rebootHost, removeHost, startHost, stopHostHard } from "./hosts";
+import { ensureBaseImages } from "./images";
+import { ensureLoadBalancer, waitForTarget } from "./loadBalancerStack";
+import { hostsNotInRotation, mixedReleases } from "./hostChecks";
+import { interruptible } from "../executor/interrupt";
+import { note, seconds, timed } from "../progress";
+import { currentReleaseIfAny, prepareRelease, recordCurrent, recordedRelease, recordRefusal, releasePlans, upRelease } from "../releases/release";
+import { deployWords, Release } from "../releases/releases";
+import { docker, dockerOk } from "../run";
+import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
+import { database, hostLayout, hostNames, loadBalancer, resultsDirName, stateDir } from "./stackLayout";
+import { formatTable, HostStatus, hostStatuses, isDrained, printStatus } from "./status";
+
+/** How long a healthy host takes to enter rotation: the rejoin window, plus one interval of phase. */
+const joinSeconds = rejoinWindowSeconds() + healthCheck.intervalSeconds;
+
+/** A started host's app containers listening again (node starts in about a second; slack for a busy machine). */
+const appStartSeconds = 10;
+
+/** Builds what is missing and brings the whole stack to its desired state; a second run changes nothing. */
+export async function up(): Promise<StepOutcome[]> {
+    await timed("base images (debootstrap + docker import, once)", ensureBaseImages);
+    const release = await upRelease();
+    const plans = releasePlans(release);
+    await timed(`database (MariaDB on 127.0.0.1:${database.port})`, ensureDatabase).then(report);
+    await timed(`load balancer (haproxy on ${loadBalancer.url})`, ensureLoadBalancer).then(report);
+    await timed("host images (the plan's bootstrap step in docker build)", () =>
+        Promise.all(plans.map((p) => buildHostImage(p.host, p.steps))));
+    for (const host of hostNames) {
+        await timed(`${host} container`, () => ensureHost(host)).then(report);
+    }
+    const outcomes = await timed(`host steps (release ${release.label})`, () => runHostPlans(plans));
+    recordCurrent(release.label);
+    await timed("hosts in rotation", () => Promise.all(hostNames.map((h) => waitForTarget(h, "UP", joinSeconds))));
+    console.log(`\nha-web is up: ${loadBalancer.url}\n`);
+    await printStatus();
+    return outcomes;
+}
+
+/**
+ * `local:deploy <label>`: the app tree as it is now, as release `label` (releases.ts: a new label
+ * is built, the label of this content rolls out again, a label of other content is refused), rolled
+ * out host after host. Checked first: every host runs and is in rotation.
+ */
+export async function deploy(label: string, broken: boolean): Promise<StepOutcome[]> {
+    await requireStackUp();
+    // Before a build too, so a stopped host is named at once rather than after the build.
+    await requireHostsInRotation();
+    const previous = currentReleaseIfAny();
+    return interruptible(async (signal) => rollOut(await prepareRelease(label, broken), previous, signal),
+        () => convergeReport(`npm run local:deploy ${deployWords({ label, broken })}`, previous));
+}
+
+/** `local:rollback <label>`: a release recorded earlier, whose image still exists, rolled out as a deploy is. */
+export async function rollback(label: string): Promise<StepOutcome[]> {
+    await requireStackUp();
+    const release = await recordedRelease(label);
+    const previous = currentReleaseIfAny();
+    return interruptible((signal) => rollOut(release, previous, signal), () => convergeReport(`npm run local:rollback ${label}`, previous));
+}
+
+/**
+ * Rolls a release out host after host (the plan's rollout steps run ha-web-deploy one host at a
+ * time). A release that fails its health check is refused: the failing host keeps its old colour,
+ * later hosts are never touched, and the plan is re-applied at the last good release so the hosts'
+ * recorded state matches what runs (as an operator would re-run `pulumi up` with the old version).
+ * An aborted `signal` (Ctrl-C) starts no further step and re-applies nothing: `interruptible`
+ * reports where each host is.
+ */
+async function rollOut(release: Release, previous: Release | undefined, signal: AbortSignal): Promise<StepOutcome[]> {
+    await requireHostsInRotation();
+    try {
+        const outcomes = await timed(`roll out ${release.label}`, () => runHostPlans(releasePlans(release), { signal }));
+        recordCurrent(release.label);
+        return outcomes;
+    } catch (error) {
+        if (signal.aborted) throw error;
+        const reason = (error as Error).message;
+        recordRefusal(release.label, reason);
+        if (!previous) throw error;
+        note(`release ${release.label} refused; re-applying ${previous.label}, which still serves everywhere`);
+        await timed(`re-apply ${previous.label}`, () => runHostPlans(releasePlans(previous), { signal })).catch(async (again: Error) => {
+            if (signal.aborted) throw again;
+            throw new Error(`${reason}\n\nrelease ${release.label} was not rolled out, and re-applying ${previous.label} failed too: ` +
+                `${again.message}\n${await convergeReport(`npm run local:rollback ${release.label}`, previous)}`);
+        });
+        throw new Error(`${reason}\n\nrelease ${release.label} refused: ${previous.label} still serves on every host`);
+    }
+}
+
+/** Where each host is (live colour and version) and the commands that put every host on one release. */
+async function convergeReport(finish: string, previous: Release | undefined): Promise<string> {
+    const statuses = await hostStatuses();
+    const colours = (s: HostStatus) => Object.entries(s.colours).map(([c, v]) => `${c}=${v}`).join(" ");
+    return [
+        "the hosts now (live colour and version):",
+        ...statuses.map((s) => `  ${s.host.padEnd(7)} ${s.live ? `${s.live.colour} ${s.live.version ?? "(no answer)"}` : "no live colour"}` +
+            (Object.keys(s.colours).length > 1 ? `   (both colours run: ${colours(s)}; the next deploy stops the older)` : "")),
+        mixedReleases(statuses) ? "they serve different releases; to put every host on one:" : "to go on:",
+        ...formatTable([
+            ["finish this release:", finish],
+            ...(previous ? [[`back to ${previous.label}:`, `npm run local:rollback ${previous.label}`]] : []),
+        ]).split("\n").map((line) => `  ${line}`),
+    ].join("\n");
+}
+
+export async function stopHost(host: string): Promise<void> {
+    hostLayout(host);
+    await requireStackUp();
+    await timed(`${host}: hard stop (host and its app containers killed)`, () => stopHostHard(host)).then(report);
+}
+
+/**
+ * Starts a stopped host and waits until it is back in rotation, as `undrainHost` does, unless it is
+ * drained (then it stays out until `local:undrain-host`).
+ */
+export async function startHostAgain(host: string): Promise<void> {
+    hostLayout(host);
+    await requireStackUp();
+    const started = Date.now();
+    await timed(`${host}: start`, () => startHost(host));
+    if (await isDrained(host)) {
+        note(`${host} is drained: it stays out of rotation until npm run local:undrain-host ${host}`);
+        return;
+    }
+    await timed(`${host}: back in rotation (load balancer UP)`, () => waitForTarget(host, "UP", joinSeconds + appStartSeconds));
+    note(`${host} back in rotation ${seconds(started)} s after the start`);
+}
+
+/** A reboot: the host's processes stop and come back by themselves; no host step runs (see rebootHost). */
+export async function restartHost(host: string): Promise<void> {
+    hostLayout(host);
+    await requireStackUp();
+    await timed(`${host}: reboot (host restarted, its app containers stopped from inside)`, () => rebootHost(host));
+}
+
+/** Graceful maintenance: the host's own ha-web-drain fails its health check; wait until the LB agrees. */
+export async function drainHost(host: string): Promise<void> {
+    hostLayout(host);
+    await requireStackUp();
+    await timed(`${host}: drain (ha-web-drain)`, async () => {
+        await runOnHost(host, `sudo -n ${hostPaths.drainCommand}`);
+        await waitForTarget(host, "DOWN", detectionWindowSeconds() + healthCheck.intervalSeconds);
+    });
+}
+
+export async function undrainHost(host: string): Promise<void> {
+    hostLayout(host);
+    await requireStackUp();
+    await timed(`${host}: undrain (ha-web-undrain)`, async () => {
+        await runOnHost(host, `sudo -n ${hostPaths.undrainCommand}`);
+        await waitForTarget(host, "UP", joinSeconds);
+    });
+}
+
+/** Removes every container, volume and state file the stack created (images stay as build cache). */
+export async function down(): Promise<void> {
+    await timed("faults: remove every rule, chain and delay proxy of ours", removeAllFaults);
+    for (const host of hostNames) {
+        await timed(`${host}: remove host and its app containers`, () => removeHost(host));
+    }
+    await timed("load balancer: remove", () => removeContainer(loadBalancer.container));
+    await timed("database: remove container and data volume", async () => {
+        await removeContainer(database.container);
+        if (await dockerOk(["volume", "inspect", database.volume])) await docker(["volume", "rm", database.volume]);
+    });
+    for (const entry of fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : []) {
+        if (entry !== resultsDirName) fs.rmSync(path.join(stateDir, entry), { recursive: true, force: true });
+    }
+    note("local stack removed");
+}
+
+async function requireStackUp(): Promise<void> {
+    if (!(await isRunning(loadBalancer.container))) {
+        throw new Error("the local stack is not up: run `npm run local:up` first");
+    }
+}
+
+/** Refuses a rollout, before any host is touched, while a host is stopped, drained or out of rotation. */
+async function requireHostsInRotation(): Promise<void> {
+    const problems = hostsNotInRotation(await hostStatuses());
+    if (problems.length > 0) {
+        throw new Error(`deploy refused before touching any host: a rollout needs every host running and UP in the load balancer:\n` +
+            problems.map((p) => `  ${p}`).join("\n"));
+    }
+}
+
+function report(outcome: string): void {
+    note(`  -> ${outcome}`);
+}
