@@ -7,9 +7,9 @@ import { CentralLogs } from "./components/logs";
 import { Database } from "./components/database";
 import { DomainAlias, DomainCertificate } from "./components/domain";
 import { operate } from "./components/operations";
-import { configureHosts } from "./components/hostConfiguration";
+import { configureHosts } from "./components/configureHosts";
 import { Network } from "./components/network";
-import { awsHostLayout } from "./components/plan/hostLayout";
+import { awsHostPorts } from "./components/plan/hostPorts";
 import { SecurityGroups } from "./components/securityGroups";
 import { SharedStorage } from "./components/sharedStorage";
 import { readStackConfig } from "./components/stackConfig";
@@ -18,7 +18,7 @@ import { WebTier } from "./components/webTier";
 export = async () => {
     const { config, settings, azs, vpcCidr, region } = await readStackConfig();
     const tags = { project: "ha-web", stack: pulumi.getStack() };
-    const hostPort = awsHostLayout("any").nginxPort;
+    const hostPort = awsHostPorts("any").nginxPort;
 
     const network = new Network("net", { azs, vpcCidr: settings.vpcCidr, existing: settings.existingNetwork, tags });
 

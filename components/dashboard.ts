@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WatchedResources } from "./plan/alarms";
-import { dashboardBody, dashboardUrl } from "./plan/dashboard";
+import { dashboardBody, dashboardUrl } from "./plan/dashboardBody";
 import { operationsPrefix } from "./plan/operationsNames";
 
 export interface DashboardArgs {

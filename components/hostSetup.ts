@@ -2,10 +2,10 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { HostFiles } from "./hostFiles/resource";
 import { contentHash } from "./plan/hash";
-import { CommandStep, FileSetStep, fileText, HostStep, PlannedFile, renderStdin } from "./plan/hostStep";
+import { CommandStep, FileSetStep, fileText, HostStep, PlannedFile, renderStdin } from "./plan/step";
 import { stepDependencies } from "./plan/stepGraph";
 
-export interface HostPlan {
+export interface MachinePlan {
     host: string;
     /** The instance: its replacement re-runs every step on the new machine. */
     instanceId: pulumi.Input<string>;
@@ -16,7 +16,7 @@ export interface HostPlan {
 }
 
 export interface HostSetupArgs {
-    plans: HostPlan[];
+    plans: MachinePlan[];
     sshUser: string;
     sshPrivateKey: pulumi.Input<string>;
     /** Resources a step needs beyond the hosts, by step name (e.g. "create-app-db" -> the database). */
@@ -63,7 +63,7 @@ export class HostSetup extends pulumi.ComponentResource {
     }
 }
 
-function placeFiles(resourceName: string, plan: HostPlan, step: FileSetStep<Value>, args: HostSetupArgs, options: pulumi.CustomResourceOptions): HostFiles {
+function placeFiles(resourceName: string, plan: MachinePlan, step: FileSetStep<Value>, args: HostSetupArgs, options: pulumi.CustomResourceOptions): HostFiles {
     const spec = (file: PlannedFile<Value>) => {
         const content = "text" in file.content
             ? pulumi.output(file.content.text)
@@ -81,7 +81,7 @@ function placeFiles(resourceName: string, plan: HostPlan, step: FileSetStep<Valu
     }, options);
 }
 
-function runCommand(resourceName: string, plan: HostPlan, step: CommandStep<Value>, args: HostSetupArgs, options: pulumi.CustomResourceOptions): command.remote.Command {
+function runCommand(resourceName: string, plan: MachinePlan, step: CommandStep<Value>, args: HostSetupArgs, options: pulumi.CustomResourceOptions): command.remote.Command {
     const secret = step.stdin?.secret ?? false;
     const stdin = step.stdin ? pulumi.all(step.stdin.values).apply(renderStdin) : undefined;
     return new command.remote.Command(resourceName, {

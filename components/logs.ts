@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accessLogBucketPolicy } from "./plan/accessLogPolicy";
 import { ecrImage, ecrPullPolicy } from "./plan/ecrImage";
-import { ContainerLogging } from "./plan/hostFiles";
+import { ContainerLogging } from "./plan/hostConfigFiles";
 import { Settings } from "./plan/settings";
 
 export interface CentralLogsArgs {

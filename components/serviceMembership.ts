@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { awaitInServiceCommandLine, awaitInServiceSeconds, retireCommandLine, retireHostSeconds } from "./plan/serviceMembership";
+import { awaitInServiceCommandLine, awaitInServiceSeconds, retireCommandLine, retireHostSeconds } from "./plan/membershipScripts";
 
 export interface MemberHost {
     host: string;
@@ -45,7 +45,7 @@ export class ServiceMembership extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceMembershipArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-web:hosts:ServiceMembership", name, {}, opts);
-        // Both scripts are among the host's placed step scripts (hostSteps), run by ha-web-step.
+        // Both scripts are among the host's placed step scripts (planHost), run by ha-web-step.
         const awaitInService = awaitInServiceCommandLine();
         const retire = retireCommandLine();
         for (const host of args.hosts) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ha-web-deploy IMAGE: blue/green deploy of the app on this host (rendered by
-# components/plan/hostFiles.ts). Starts IMAGE as the idle colour beside the live one, waits for its
+# components/plan/hostConfigFiles.ts). Starts IMAGE as the idle colour beside the live one, waits for its
 # health path (appHealthPath), moves the host's live port to it (ha-web-live: new connections go to the new colour, nginx
 # is not reloaded; see the site file for why), waits until nginx has closed its connections to the
 # old colour, then stops the old colour gracefully (SIGTERM, drain). If the new colour never gets

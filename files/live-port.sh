@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ha-web-live set PORT | restore | show: where this host's live app port leads (rendered by
-# components/plan/hostFiles.ts). nginx sends every request to 127.0.0.1:{{livePort}}; a kernel rule
+# components/plan/hostConfigFiles.ts). nginx sends every request to 127.0.0.1:{{livePort}}; a kernel rule
 # (iptables nat, chain {{chain}}) redirects new connections to the live colour's own port. Moving
 # it is one atomic rule replacement: connections already open stay with the old colour (conntrack),
 # new ones go to the new colour, and nginx is never reloaded. `restore` re-creates the rule from

@@ -1,5 +1,5 @@
 /**
- * The blue/green switch on a host: nginx proxies to one stable port per host (HostLayout.livePort),
+ * The blue/green switch on a host: nginx proxies to one stable port per host (HostPorts.livePort),
  * and ha-web-live points it at the live colour with a kernel redirect. These numbers make the switch
  * race-free: nginx itself closes every upstream connection it keeps within a bounded time, so once
  * that time has passed after a switch, no connection to the old colour is left that the old colour

@@ -1,4 +1,4 @@
-import { HostStep } from "./hostStep";
+import { HostStep } from "./step";
 
 /** A step's qualified name, as cross-host `waitsFor` entries spell it. */
 export function qualifiedStepName(host: string, step: string): string {

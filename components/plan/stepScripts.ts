@@ -1,5 +1,5 @@
 import { rejoinWindowSeconds } from "./healthCheck";
-import { dbTlsEnvName } from "./hostFiles";
+import { dbTlsEnvName } from "./hostConfigFiles";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
 

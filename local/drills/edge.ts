@@ -1,16 +1,16 @@
-import { nginxLimits } from "../../components/plan/hostFiles";
+import { nginxLimits } from "../../components/plan/hostConfigFiles";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { crashTargets, exchange, getRequest } from "../../tests/support/hostileHttp";
 import { targetStates } from "../stack/loadBalancerStack";
 import { failed } from "../load/sample";
 import { docker } from "../run";
-import { hostContainer, hostLayout, hostNames, loadBalancer } from "../stack/stackLayout";
+import { hostContainer, hostPorts, hostNames, loadBalancer } from "../stack/stackLayout";
 import { appContainerIds } from "./appContainers";
 import { Drill, expect } from "./drill";
 import { runSlowClients, SlowClientPlan } from "./slowClients";
 import { expectNoFailures, sleep, underLoad } from "./underLoad";
 
-const hostA = hostLayout("host-a");
+const hostA = hostPorts("host-a");
 
 /** Answers to `requests` raw requests, by outcome: "400", "502", "no answer", ... */
 async function outcomes(port: number, requests: string[]): Promise<Map<string, number>> {

@@ -7,7 +7,7 @@ import { failed, reads, Sample, summarize } from "../load/sample";
 import { ensureLoadBalancer, waitForTarget } from "../stack/loadBalancerStack";
 import { prepareRelease } from "../releases/release";
 import { deploy } from "../stack/stack";
-import { hostLayouts, hostNames } from "../stack/stackLayout";
+import { localHosts, hostNames } from "../stack/stackLayout";
 import { appContainerIds } from "./appContainers";
 import { Drill, expect, mark } from "./drill";
 import { timedGet } from "./probe";
@@ -138,7 +138,7 @@ const releaseDuringOutage = "v4";
 
 /** /health of every running app colour, straight at its port, timed. */
 async function appHealth(): Promise<Array<{ where: string; status: number; ms: number; body: string }>> {
-    const answers = await Promise.all(hostLayouts.flatMap((h) => [h.bluePort, h.greenPort].map(async (port) => ({
+    const answers = await Promise.all(localHosts.flatMap((h) => [h.bluePort, h.greenPort].map(async (port) => ({
         where: `${h.name}:${port}`, ...(await timedGet(port, "/health", healthBoundMs + 3000)),
     }))));
     return answers.filter((a) => a.error !== "ECONNREFUSED");

@@ -8,7 +8,7 @@ import { defaultLoad, startLoad } from "../load/loadGenerator";
 import { failed, summarize } from "../load/sample";
 import { currentRelease, releasePlans } from "../releases/release";
 import { restartHost } from "../stack/stack";
-import { hostContainer, hostLayout } from "../stack/stackLayout";
+import { hostContainer, hostPorts } from "../stack/stackLayout";
 import { runHostPlans } from "../executor/stepExecutor";
 import { Drill, expect } from "./drill";
 import { hostsServing } from "./probe";
@@ -39,7 +39,7 @@ export const hostReboot: Drill = {
         const stepLogs = () => outputOnHost(rebooted, `sudo -n ls -l --time-style=+%s ${hostPaths.stepLogDir}`);
         const stepLogsBefore = await stepLogs();
         const appsBefore = await appContainerStates(rebooted);
-        const direct = startLoad({ ...defaultLoad, baseUrl: `http://127.0.0.1:${hostLayout(other).nginxPort}`, paths: ["/"] });
+        const direct = startLoad({ ...defaultLoad, baseUrl: `http://127.0.0.1:${hostPorts(other).nginxPort}`, paths: ["/"] });
         let rebootedAt = 0;
         let backAt = 0;
         // Stopped also when the drill fails half-way, so no load outlives it.

@@ -1,21 +1,20 @@
-import { hostLogRotation } from "../../components/plan/hostFiles";
+import { hostLogRotation } from "../../components/plan/hostConfigFiles";
 import * as path from "path";
-import { planHosts } from "../../components/plan/hostPlans";
-import { AppSource } from "../../components/plan/hostSteps";
+import { HostPlan, planHosts } from "../../components/plan/stackPlan";
+import { AppSource } from "../../components/plan/hostPlan";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "../stack/database";
 import { baseImages } from "../stack/images";
 import { LocalAppSettings } from "../releases/localSettings";
 import { secret } from "../stack/secrets";
-import { HostPlan } from "./stepExecutor";
-import { database, hostLayouts, sharedDir } from "../stack/stackLayout";
+import { database, localHosts, sharedDir } from "../stack/stackLayout";
 
 /**
  * Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's
  * values; `appSource` and `settings` are a release's (release.ts `releasePlans`).
  */
-export function localHostPlans(appSource: AppSource<string>, settings: LocalAppSettings): HostPlan[] {
+export function localHostPlans(appSource: AppSource<string>, settings: LocalAppSettings): HostPlan<string>[] {
     const { app, secrets } = settings;
-    return planHosts<string>(hostLayouts, {
+    return planHosts<string>(localHosts, {
         // Hosts share this machine's network: nginx binds its own loopback port.
         listenAddress: "127.0.0.1",
         trustedProxyCidr: "127.0.0.1/32",

@@ -5,16 +5,12 @@ import { FileSetInputs, FileSetState, fileSetChanges, hasChanges } from "../../c
 import { placeFileSet } from "../../components/hostFiles/placement";
 import { dial, exec, SshTarget } from "../../components/hostFiles/ssh";
 import { contentHash } from "../../components/plan/hash";
-import { CommandStep, FileSetStep, fileText, HostStep, renderStdin } from "../../components/plan/hostStep";
+import { CommandStep, FileSetStep, fileText, HostStep, renderStdin } from "../../components/plan/step";
 import { stepDependencies } from "../../components/plan/stepGraph";
 import { hostAccess } from "../stack/hostAccess";
 import { note } from "../progress";
 import { stateDir } from "../stack/stackLayout";
-
-export interface HostPlan {
-    host: string;
-    steps: HostStep<string>[];
-}
+import { HostPlan } from "../../components/plan/stackPlan";
 
 /** How the executor reaches a host, and which machine answers there now (the container's id). */
 export interface HostAccess {
@@ -60,7 +56,7 @@ export interface ExecutorOptions {
  * changed and deletes what left; a new machine (re-created container) runs everything again.
  * `force` runs every step anyway (drill 6: each must be a no-op).
  */
-export async function runHostPlans(plans: HostPlan[], options: ExecutorOptions = {}): Promise<StepOutcome[]> {
+export async function runHostPlans(plans: HostPlan<string>[], options: ExecutorOptions = {}): Promise<StepOutcome[]> {
     // Looked up once per host and run (when its first step starts): keys and machine do not change meanwhile.
     const lookUp = options.access ?? hostAccess;
     const accessByHost = new Map<string, Promise<HostAccess>>();

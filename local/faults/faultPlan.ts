@@ -1,4 +1,4 @@
-import { HostLayout } from "../../components/plan/hostLayout";
+import { HostPorts } from "../../components/plan/hostPorts";
 
 /**
  * Faults as data: which loopback packets each fault drops or redirects. faults.ts applies them
@@ -33,16 +33,16 @@ export function dropRule(target: string, ports: number[]): string[] {
     return ["-p", "tcp", "-m", "multiport", "--ports", ports.join(","), "-m", "comment", "--comment", `${commentPrefix}${target}`, "-j", "DROP"];
 }
 
-export function cutHostRule(layout: HostLayout): string[] {
+export function cutHostRule(layout: HostPorts): string[] {
     return dropRule(layout.name, [layout.nginxPort, layout.sshPort]);
 }
 
 /** Where a host's delay proxy listens: beside its nginx port, 100 up (8081 -> 8181). */
-export function delayProxyPort(layout: HostLayout): number {
+export function delayProxyPort(layout: HostPorts): number {
     return layout.nginxPort + 100;
 }
 
-export function slowHostRule(layout: HostLayout): string[] {
+export function slowHostRule(layout: HostPorts): string[] {
     return [
         "-p", "tcp", "-d", "127.0.0.1", "--dport", String(layout.nginxPort),
         "-m", "owner", "!", "--uid-owner", String(delayProxyUid),

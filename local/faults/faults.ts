@@ -4,7 +4,7 @@ import { ensureContainer, removeContainer, waitFor } from "../stack/containers";
 import { baseImages } from "../stack/images";
 import { note } from "../progress";
 import { docker, mustRun, run } from "../run";
-import { database, hostLayout, hostNames } from "../stack/stackLayout";
+import { database, hostPorts, hostNames } from "../stack/stackLayout";
 import {
     cutHostRule, delayProxyPort, delayProxyUid, dropChain, dropRule, Fault, jumps, slowChain, slowHostRule, targetsIn,
 } from "./faultPlan";
@@ -59,7 +59,7 @@ async function refuseSecondFault(target: string, command: string): Promise<void>
 
 /** Power loss as the load balancer sees it: the host's packets vanish, nothing is refused. */
 export async function cutHost(host: string): Promise<void> {
-    const layout = hostLayout(host);
+    const layout = hostPorts(host);
     await refuseSecondFault(host, "cut-host");
     await ensureChains();
     await iptables("filter", ["-A", dropChain, ...cutHostRule(layout)]);
@@ -68,7 +68,7 @@ export async function cutHost(host: string): Promise<void> {
 
 /** The host answers, `delayMs` late: new connections to its nginx go through a delay proxy. */
 export async function slowHost(host: string, delayMs: number): Promise<void> {
-    const layout = hostLayout(host);
+    const layout = hostPorts(host);
     await refuseSecondFault(host, "slow-host");
     const port = delayProxyPort(layout);
     await ensureContainer({
@@ -89,7 +89,7 @@ export async function slowHost(host: string, delayMs: number): Promise<void> {
 
 /** Removes whichever fault the host has; a host without one is left as it is. */
 export async function healHost(host: string): Promise<void> {
-    hostLayout(host);
+    hostPorts(host);
     const removed = await removeFaultsOf(host);
     note(removed.length > 0 ? `${host}: healed (was ${removed.join(", ")})` : `${host}: no fault in place, nothing to heal`);
 }

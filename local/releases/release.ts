@@ -4,6 +4,7 @@ import { AppSettings } from "../../components/plan/appSettings";
 import { copySources, directoryHash } from "../../components/plan/hash";
 import { baseImages, buildImage, imageContext } from "../stack/images";
 import { localHostPlans } from "../executor/localPlan";
+import { HostPlan } from "../../components/plan/stackPlan";
 import { readLocalSettings } from "./localSettings";
 import { note, timed } from "../progress";
 import {
@@ -13,7 +14,6 @@ import {
 import { dockerBinary, run } from "../run";
 import { stateDir } from "../stack/stackLayout";
 import { formatTable, hostStatuses } from "../stack/status";
-import { HostPlan } from "../executor/stepExecutor";
 
 /**
  * The releases this stack built, and the one it runs, in .local-stack/releases.json, with a copy
@@ -152,7 +152,7 @@ export async function recordedRelease(label: string): Promise<Release> {
  * Each host's steps rolling out `release`: its image, its own sources for the app-sources step, and
  * its own migration and health path; the settings and secrets of local.settings.json now.
  */
-export function releasePlans(release: Release): HostPlan[] {
+export function releasePlans(release: Release): HostPlan<string>[] {
     const { app, secrets } = readLocalSettings();
     return localHostPlans(
         { kind: "build", dir: path.join(sourcesRoot, release.hash), hash: release.hash, image: releaseImage(release.label) },

@@ -1,5 +1,5 @@
 import { healthCheck, loadBalancing } from "../../components/plan/healthCheck";
-import { HostLayout } from "../../components/plan/hostLayout";
+import { HostPorts } from "../../components/plan/hostPorts";
 
 export interface LoadBalancerPorts {
     listen: number;
@@ -37,7 +37,7 @@ export const haproxyBalance = {
 
 export type Algorithm = keyof typeof haproxyBalance;
 
-export function renderHaproxyConfig(hosts: HostLayout[], ports: LoadBalancerPorts, algorithm: Algorithm = loadBalancing.algorithm): string {
+export function renderHaproxyConfig(hosts: HostPorts[], ports: LoadBalancerPorts, algorithm: Algorithm = loadBalancing.algorithm): string {
     const idle = `${loadBalancing.idleSeconds}s`;
     return [
         "global",

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import { dial, exec, ExecResult } from "../../components/hostFiles/ssh";
 import { inspect } from "./containers";
 import { clientKey, clientUser, hostKey } from "./sshKeys";
-import { hostContainer, hostLayout } from "./stackLayout";
+import { hostContainer, hostPorts } from "./stackLayout";
 import type { HostAccess } from "../executor/stepExecutor";
 
 /**
@@ -16,7 +16,7 @@ export async function hostAccess(host: string): Promise<HostAccess> {
     return {
         target: {
             host: "127.0.0.1",
-            port: hostLayout(host).sshPort,
+            port: hostPorts(host).sshPort,
             user: clientUser,
             privateKey: fs.readFileSync((await clientKey()).privateKeyFile, "utf8"),
             hostKey: (await hostKey(host)).publicKey,

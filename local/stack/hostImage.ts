@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { hostPaths } from "../../components/plan/hostPaths";
-import { fileText, HostStep } from "../../components/plan/hostStep";
+import { fileText, HostStep } from "../../components/plan/step";
 import { renderTemplate } from "../../components/plan/render";
 import { baseImages, buildImage, imageContext } from "./images";
 import { hostImage, stateDir } from "./stackLayout";

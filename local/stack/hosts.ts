@@ -7,7 +7,7 @@ import { liveChain } from "../../components/plan/liveSwitch";
 import { removeLiveChain } from "./liveRules";
 import { docker, dockerOk } from "../run";
 import { hostSshDir } from "./sshKeys";
-import { appProjects, hostContainer, hostImage, hostLayout, sharedDir, stateDir } from "./stackLayout";
+import { appProjects, hostContainer, hostImage, hostPorts, sharedDir, stateDir } from "./stackLayout";
 
 /**
  * A local "EC2 host": a container on this machine's network with nginx in the foreground. It drives
@@ -28,7 +28,7 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
             "--init",
             // ha-web-live's kernel redirect (the live app port). Not --privileged: only this capability.
             "--cap-add", "NET_ADMIN",
-            "--env", `SSH_PORT=${hostLayout(host).sshPort}`,
+            "--env", `SSH_PORT=${hostPorts(host).sshPort}`,
             // Its host key and the operator's authorized key, made by the stack (sshKeys.ts).
             "-v", `${await hostSshDir(host)}:/etc/ssh/ha-web:ro`,
             "-v", "/var/run/docker.sock:/var/run/docker.sock",
@@ -43,7 +43,7 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
     // A host that was stopped hard comes back with the app containers it had, as a rebooted EC2 does.
     if (outcome === "started") await restartStoppedApps(host);
     // Only sshd: nginx serves nothing until the host-config steps placed and applied its site.
-    await waitForPort(host, "sshd", hostLayout(host).sshPort);
+    await waitForPort(host, "sshd", hostPorts(host).sshPort);
     return outcome;
 }
 
@@ -123,7 +123,7 @@ function stoppedFile(host: string): string {
 }
 
 async function waitForNginx(host: string): Promise<void> {
-    const { nginxPort, sshPort } = hostLayout(host);
+    const { nginxPort, sshPort } = hostPorts(host);
     await waitForPort(host, "sshd", sshPort);
     await waitForPort(host, "nginx", nginxPort);
 }

@@ -4,7 +4,7 @@ import * as path from "path";
 import { ensureContainer, EnsureOutcome, waitFor } from "./containers";
 import { Algorithm, renderHaproxyConfig } from "./haproxyConfig";
 import { baseImages, buildImage, imageContext } from "./images";
-import { hostLayouts, loadBalancer, stateDir } from "./stackLayout";
+import { localHosts, loadBalancer, stateDir } from "./stackLayout";
 
 const configFile = path.join(stateDir, "haproxy.cfg");
 
@@ -13,7 +13,7 @@ const configFile = path.join(stateDir, "haproxy.cfg");
  * `algorithm` is the target group's unless a drill compares another.
  */
 export async function ensureLoadBalancer(algorithm?: Algorithm): Promise<EnsureOutcome> {
-    const config = renderHaproxyConfig(hostLayouts, { listen: loadBalancer.port, stats: loadBalancer.statsPort }, algorithm);
+    const config = renderHaproxyConfig(localHosts, { listen: loadBalancer.port, stats: loadBalancer.statsPort }, algorithm);
     fs.mkdirSync(stateDir, { recursive: true });
     if (!fs.existsSync(configFile) || fs.readFileSync(configFile, "utf8") !== config) {
         fs.writeFileSync(configFile, config);

@@ -17,7 +17,7 @@ import { currentReleaseIfAny, prepareRelease, recordCurrent, recordedRelease, re
 import { deployWords, Release } from "../releases/releases";
 import { docker, dockerOk } from "../run";
 import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
-import { database, hostLayout, hostNames, loadBalancer, resultsDirName, stateDir } from "./stackLayout";
+import { database, hostPorts, hostNames, loadBalancer, resultsDirName, stateDir } from "./stackLayout";
 import { formatTable, HostStatus, hostStatuses, isDrained, printStatus } from "./status";
 
 /** How long a healthy host takes to enter rotation: the rejoin window, plus one interval of phase. */
@@ -114,7 +114,7 @@ async function convergeReport(finish: string, previous: Release | undefined): Pr
 }
 
 export async function stopHost(host: string): Promise<void> {
-    hostLayout(host);
+    hostPorts(host);
     await requireStackUp();
     await timed(`${host}: hard stop (host and its app containers killed)`, () => stopHostHard(host)).then(report);
 }
@@ -124,7 +124,7 @@ export async function stopHost(host: string): Promise<void> {
  * drained (then it stays out until `local:undrain-host`).
  */
 export async function startHostAgain(host: string): Promise<void> {
-    hostLayout(host);
+    hostPorts(host);
     await requireStackUp();
     const started = Date.now();
     await timed(`${host}: start`, () => startHost(host));
@@ -138,14 +138,14 @@ export async function startHostAgain(host: string): Promise<void> {
 
 /** A reboot: the host's processes stop and come back by themselves; no host step runs (see rebootHost). */
 export async function restartHost(host: string): Promise<void> {
-    hostLayout(host);
+    hostPorts(host);
     await requireStackUp();
     await timed(`${host}: reboot (host restarted, its app containers stopped from inside)`, () => rebootHost(host));
 }
 
 /** Graceful maintenance: the host's own ha-web-drain fails its health check; wait until the LB agrees. */
 export async function drainHost(host: string): Promise<void> {
-    hostLayout(host);
+    hostPorts(host);
     await requireStackUp();
     await timed(`${host}: drain (ha-web-drain)`, async () => {
         await runOnHost(host, `sudo -n ${hostPaths.drainCommand}`);
@@ -154,7 +154,7 @@ export async function drainHost(host: string): Promise<void> {
 }
 
 export async function undrainHost(host: string): Promise<void> {
-    hostLayout(host);
+    hostPorts(host);
     await requireStackUp();
     await timed(`${host}: undrain (ha-web-undrain)`, async () => {
         await runOnHost(host, `sudo -n ${hostPaths.undrainCommand}`);

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { HostLayout, localHostLayout } from "../../components/plan/hostLayout";
+import { HostPorts, localHostPorts } from "../../components/plan/hostPorts";
 
 /**
  * Where every piece of the local stack lives on this machine. Everything listens on 127.0.0.1
@@ -19,10 +19,10 @@ export const sharedDir = path.join(stateDir, "shared");
 
 export const hostNames = ["host-a", "host-b"] as const;
 
-export const hostLayouts: HostLayout[] = hostNames.map((name, index) => localHostLayout(name, index));
+export const localHosts: HostPorts[] = hostNames.map((name, index) => localHostPorts(name, index));
 
-export function hostLayout(name: string): HostLayout {
-    const layout = hostLayouts.find((h) => h.name === name);
+export function hostPorts(name: string): HostPorts {
+    const layout = localHosts.find((h) => h.name === name);
     if (!layout) {
         throw new Error(`unknown host ${name}: expected one of ${hostNames.join(", ")}`);
     }

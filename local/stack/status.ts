@@ -6,7 +6,7 @@ import { mixedReleases } from "./hostChecks";
 import { livePortTarget } from "./liveRules";
 import { targetStates } from "./loadBalancerStack";
 import { dockerOk } from "../run";
-import { database, hostContainer, hostLayouts, loadBalancer } from "./stackLayout";
+import { database, hostContainer, localHosts, loadBalancer } from "./stackLayout";
 
 export type ContainerState = "running" | "stopped" | "absent";
 
@@ -30,7 +30,7 @@ export interface HostStatus {
 /** Hosts, versions, health: what `local:status` prints and the drills check. */
 export async function hostStatuses(): Promise<HostStatus[]> {
     const targets = await targetStates().catch(() => new Map<string, string>());
-    return Promise.all(hostLayouts.map(async (layout) => {
+    return Promise.all(localHosts.map(async (layout) => {
         const container = hostContainer(layout.name);
         const state = await containerState(container);
         const running = state === "running";

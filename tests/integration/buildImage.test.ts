@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { copySources } from "../../components/plan/hash";
 import { hostPaths } from "../../components/plan/hostPaths";
-import { renderStdin } from "../../components/plan/hostStep";
+import { renderStdin } from "../../components/plan/step";
 import { buildImageScript } from "../../components/plan/stepScripts";
 import { baseImages, ensureBaseImages } from "../../local/stack/images";
 import { docker, dockerOk, run } from "../../local/run";

@@ -1,14 +1,14 @@
 import { recorded } from "../unit/support/pulumiMocks";
-import { hostLogRotation } from "../../components/plan/hostFiles";
+import { hostLogRotation } from "../../components/plan/hostConfigFiles";
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HostSetup } from "../../components/hostSetup";
-import { awsHostLayout } from "../../components/plan/hostLayout";
-import { planHosts, SharedHostInputs } from "../../components/plan/hostPlans";
-import { CommandStep } from "../../components/plan/hostStep";
-import { builtAppSource } from "../../components/plan/hostSteps";
+import { awsHostPorts } from "../../components/plan/hostPorts";
+import { planHosts, SharedHostInputs } from "../../components/plan/stackPlan";
+import { CommandStep } from "../../components/plan/step";
+import { builtAppSource } from "../../components/plan/hostPlan";
 import { runHostPlans } from "../../local/executor/stepExecutor";
 import { sampleAppInputs } from "../support/appInputs";
 import { startSshHost, SshHost } from "../support/sshHost";
@@ -18,7 +18,7 @@ import { startSshHost, SshHost } from "../support/sshHost";
  * `create` and `stdin` (under Pulumi mocks) is exactly what the local executor sends over SSH,
  * as sshd receives it (a forced command records SSH_ORIGINAL_COMMAND and stdin on the host).
  */
-const layouts = [awsHostLayout("host-a"), awsHostLayout("host-b")];
+const layouts = [awsHostPorts("host-a"), awsHostPorts("host-b")];
 const values: SharedHostInputs<string> = {
     trustedProxyCidr: "10.20.0.0/16",
     sharedDataDir: "/shared/data",

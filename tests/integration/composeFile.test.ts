@@ -2,10 +2,10 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ContainerLogging, dbTlsEnvName, hostLogRotation, renderComposeFile, renderDeployScript } from "../../components/plan/hostFiles";
-import { localHostLayout } from "../../components/plan/hostLayout";
+import { ContainerLogging, dbTlsEnvName, hostLogRotation, renderComposeFile, renderDeployScript } from "../../components/plan/hostConfigFiles";
+import { localHostPorts } from "../../components/plan/hostPorts";
 import { hostPaths } from "../../components/plan/hostPaths";
-import { renderStdin } from "../../components/plan/hostStep";
+import { renderStdin } from "../../components/plan/step";
 import { baseImages, ensureBaseImages } from "../../local/stack/images";
 import { run } from "../../local/run";
 
@@ -39,7 +39,7 @@ describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", functi
         fs.writeFileSync(awsComposeFile, render({ driver: "awslogs", region: "us-west-2", group: "/ha-web/dev/app" }));
         deployScript = path.join(dir, "ha-web-deploy");
         // A host name of its own: its one-off containers' project never meets the local stack's.
-        fs.writeFileSync(deployScript, renderDeployScript(localHostLayout(`compose-test-${process.pid}`, 0), paths, app), { mode: 0o755 });
+        fs.writeFileSync(deployScript, renderDeployScript(localHostPorts(`compose-test-${process.pid}`, 0), paths, app), { mode: 0o755 });
         await ensureBaseImages();
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));

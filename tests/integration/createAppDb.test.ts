@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as mysql from "mysql2/promise";
 import * as os from "os";
 import * as path from "path";
-import { renderStdin } from "../../components/plan/hostStep";
+import { renderStdin } from "../../components/plan/step";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { createAppDbScript } from "../../components/plan/stepScripts";
 import { run, RunResult } from "../../local/run";

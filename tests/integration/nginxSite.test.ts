@@ -3,7 +3,7 @@ import fc from "fast-check";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
-import { nginxLimits } from "../../components/plan/hostFiles";
+import { nginxLimits } from "../../components/plan/hostConfigFiles";
 import { liveSwitchSettleSeconds } from "../../components/plan/liveSwitch";
 import { get } from "../support/appProcess";
 import { acceptableStatus, crashTargets, exchange, getRequest, hostileRequest, requestBytes } from "../support/hostileHttp";

@@ -1,5 +1,5 @@
 import { appDefaults } from "../../components/plan/appSettings";
-import { AppInputs } from "../../components/plan/hostSteps";
+import { AppInputs } from "../../components/plan/hostPlan";
 
 /** The sample app's settings as a plan gets them when the stack sets no app key. */
 export const sampleAppInputs: AppInputs<string> = {

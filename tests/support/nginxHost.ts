@@ -2,8 +2,8 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hostLogRotation, renderHostFiles, renderNginxMainConfig } from "../../components/plan/hostFiles";
-import { HostLayout } from "../../components/plan/hostLayout";
+import { hostLogRotation, renderHostConfigFiles, renderNginxMainConfig } from "../../components/plan/hostConfigFiles";
+import { HostPorts } from "../../components/plan/hostPorts";
 import { HostPaths, hostPaths } from "../../components/plan/hostPaths";
 import { liveChain } from "../../components/plan/liveSwitch";
 import { removeLiveChain } from "../../local/stack/liveRules";
@@ -25,7 +25,7 @@ export interface NginxHost {
     dir: string;
     port: number;
     paths: HostPaths;
-    layout: HostLayout;
+    layout: HostPorts;
     colourPorts: { blue: number; green: number };
     apps: ChildProcess[];
     /** Moves the live port to a colour with the host's own ha-web-live. */
@@ -60,8 +60,8 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
     const port = await freePort();
     const colourPorts = { blue: await freePort(), green: await freePort() };
     // Named after its port: its live-port chain must not be the local stack's (same kernel).
-    const layout: HostLayout = { name: `test-${port}`, nginxPort: port, livePort: await freePort(), bluePort: colourPorts.blue, greenPort: colourPorts.green, sshPort: 22 };
-    const files = renderHostFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir, logging: hostLogRotation }, paths, sampleAppContract);
+    const layout: HostPorts = { name: `test-${port}`, nginxPort: port, livePort: await freePort(), bluePort: colourPorts.blue, greenPort: colourPorts.green, sshPort: 22 };
+    const files = renderHostConfigFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir, logging: hostLogRotation }, paths, sampleAppContract);
     fs.writeFileSync(paths.nginxMainConfig, renderNginxMainConfig(paths));
     fs.writeFileSync(paths.nginxSite, files.nginxSite);
     fs.writeFileSync(paths.liveCommand, files.liveScript, { mode: 0o755 });

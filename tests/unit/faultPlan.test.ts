@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { localHostLayout } from "../../components/plan/hostLayout";
+import { localHostPorts } from "../../components/plan/hostPorts";
 import { cutHostRule, delayProxyPort, dropChain, jumps, parseDelayMs, slowChain, slowHostRule, targetsIn } from "../../local/faults/faultPlan";
 
 describe("fault rules (loopback only, in chains of our own)", () => {
-    const hostA = localHostLayout("host-a", 0);
+    const hostA = localHostPorts("host-a", 0);
 
     it("cuts a host by dropping its nginx and sshd packets both ways, never refusing them", () => {
         const rule = cutHostRule(hostA).join(" ");
@@ -20,7 +20,7 @@ describe("fault rules (loopback only, in chains of our own)", () => {
         const rule = slowHostRule(hostA).join(" ");
         expect(rule).to.include("-d 127.0.0.1 --dport 8081").and.include("! --uid-owner");
         expect(rule).to.match(new RegExp(`REDIRECT --to-ports ${delayProxyPort(hostA)}$`));
-        expect(delayProxyPort(localHostLayout("host-b", 1))).to.not.equal(delayProxyPort(hostA));
+        expect(delayProxyPort(localHostPorts("host-b", 1))).to.not.equal(delayProxyPort(hostA));
     });
 
     it("finds whose faults a chain holds from the rules' comments, quoted or not", () => {

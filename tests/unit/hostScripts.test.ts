@@ -1,16 +1,16 @@
-import { hostLogRotation } from "../../components/plan/hostFiles";
+import { hostLogRotation } from "../../components/plan/hostConfigFiles";
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { localHostLayout } from "../../components/plan/hostLayout";
-import { FileSetStep, fileText, renderStdin } from "../../components/plan/hostStep";
-import { builtAppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
+import { localHostPorts } from "../../components/plan/hostPorts";
+import { FileSetStep, fileText, renderStdin } from "../../components/plan/step";
+import { builtAppSource, HostInputs, planHost } from "../../components/plan/hostPlan";
 import { readTemplate } from "../../components/plan/render";
 import { sampleAppInputs } from "../support/appInputs";
 
-const host = localHostLayout("host-a", 0);
+const host = localHostPorts("host-a", 0);
 const base: HostInputs<string> = {
     hosts: ["host-a"],
     firstHost: "host-a",
@@ -41,7 +41,7 @@ function bash(script: string, stdin: string) {
 describe("rendered host scripts", () => {
     /** Every executable a host gets: the step scripts, the step runner and the operator commands. */
     const executables = (inputs: HostInputs<string>) =>
-        hostSteps(host, inputs)
+        planHost(host, inputs)
             .filter((s): s is FileSetStep<string> => s.kind === "files")
             .flatMap((s) => s.files.filter((f) => f.mode === "0755"));
 
@@ -114,7 +114,7 @@ describe("order_docker_after_mount (mount-shared, so an app never starts on an e
     });
 
     it("is part of the rendered mount-shared step, which skips it where there is no systemd", () => {
-        const scripts = hostSteps(host, base).find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
+        const scripts = planHost(host, base).find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
         const mount = fileText(scripts.files.find((f) => f.path.endsWith("/mount-shared.sh"))!);
         expect(mount).to.contain('order_docker_after_mount "$MOUNT_POINT" "$DOCKER_DROP_IN"');
         expect(mount).to.contain("/etc/systemd/system/docker.service.d/ha-web-after-shared.conf");

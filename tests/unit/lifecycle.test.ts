@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as yaml from "js-yaml";
 import { deregistrationDelaySeconds, detectionWindowSeconds } from "../../components/plan/healthCheck";
-import { awaitInServiceCommandLine, retireCommandLine } from "../../components/plan/serviceMembership";
+import { awaitInServiceCommandLine, retireCommandLine } from "../../components/plan/membershipScripts";
 import { dependencies, isSecretInput, lifecycleOf, mockDebianArmAmi, RecordedResource, valueOf } from "./support/pulumiMocks";
 import { ProgramRun, runProgram } from "./support/runProgram";
 

@@ -7,9 +7,9 @@ import * as path from "path";
 import { hostKeyUserData } from "../../components/plan/hostKeyUserData";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { rdsIdentifier } from "../../components/plan/rdsNames";
-import { awaitInServiceScript, retireHostScript } from "../../components/plan/serviceMembership";
-import { hostLogRotation, renderNginxSite } from "../../components/plan/hostFiles";
-import { localHostLayout } from "../../components/plan/hostLayout";
+import { awaitInServiceScript, retireHostScript } from "../../components/plan/membershipScripts";
+import { hostLogRotation, renderNginxSite } from "../../components/plan/hostConfigFiles";
+import { localHostPorts } from "../../components/plan/hostPorts";
 import { sampleAppContract } from "../support/appInputs";
 
 const validRdsIdentifier = /^[a-z](?!.*--)[a-z0-9-]{0,254}(?<!-)$/;
@@ -91,7 +91,7 @@ describe("await-in-service (run on a new host once it is set up)", () => {
     });
 
     it("reads the log nginx writes for the site", () => {
-        const site = renderNginxSite(localHostLayout("host-a", 0), { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir: "/shared/data", logging: hostLogRotation }, hostPaths, sampleAppContract);
+        const site = renderNginxSite(localHostPorts("host-a", 0), { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir: "/shared/data", logging: hostLogRotation }, hostPaths, sampleAppContract);
         expect(site).to.contain(`access_log ${hostPaths.nginxAccessLog} `);
         expect(awaitInServiceScript()).to.contain(`ACCESS_LOG="${hostPaths.nginxAccessLog}"`);
     });

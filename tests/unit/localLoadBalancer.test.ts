@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { healthCheck, loadBalancing } from "../../components/plan/healthCheck";
-import { localHostLayout } from "../../components/plan/hostLayout";
+import { localHostPorts } from "../../components/plan/hostPorts";
 import { renderHaproxyConfig } from "../../local/stack/haproxyConfig";
 
 describe("the local load balancer (ALB stand-in)", () => {
-    const config = renderHaproxyConfig([localHostLayout("host-a", 0), localHostLayout("host-b", 1)], { listen: 8080, stats: 8404 });
+    const config = renderHaproxyConfig([localHostPorts("host-a", 0), localHostPorts("host-b", 1)], { listen: 8080, stats: 8404 });
 
     it("checks the same path, interval, timeout and thresholds as the target group", () => {
         expect(config).to.include(`uri ${healthCheck.path} ver HTTP/1.1`);
@@ -42,7 +42,7 @@ describe("the local load balancer (ALB stand-in)", () => {
 
     it("routes as the target group does (least outstanding requests -> leastconn), or round robin when a drill asks", () => {
         expect(config).to.match(/^\s+balance leastconn$/m);
-        const roundRobin = renderHaproxyConfig([localHostLayout("host-a", 0)], { listen: 8080, stats: 8404 }, "round_robin");
+        const roundRobin = renderHaproxyConfig([localHostPorts("host-a", 0)], { listen: 8080, stats: 8404 }, "round_robin");
         expect(roundRobin).to.match(/^\s+balance roundrobin$/m);
     });
 

@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderNginxLogrotate } from "../../components/plan/hostFiles";
+import { renderNginxLogrotate } from "../../components/plan/hostConfigFiles";
 import { hostPaths } from "../../components/plan/hostPaths";
 
 /** nginx's log rotation as a host gets it, run by the real logrotate against a temporary log folder. */

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { HostStep } from "../../components/plan/hostStep";
+import { HostStep } from "../../components/plan/step";
 import { stepDependencies } from "../../components/plan/stepGraph";
 
 const run = (name: string, waitsFor: string[] = []): HostStep => ({ kind: "command", name, waitsFor, triggers: [], command: "true" });

@@ -5,13 +5,13 @@ import { Database } from "./database";
 import { HealthGate } from "./healthGate";
 import { HostSetup } from "./hostSetup";
 import { contentHash, directoryHash } from "./plan/hash";
-import { awsHostLayout } from "./plan/hostLayout";
-import { ContainerLogging } from "./plan/hostFiles";
+import { awsHostPorts } from "./plan/hostPorts";
+import { ContainerLogging } from "./plan/hostConfigFiles";
 import { hostPaths } from "./plan/hostPaths";
-import { planHosts } from "./plan/hostPlans";
-import { changeTokens } from "./plan/hostStep";
+import { planHosts } from "./plan/stackPlan";
+import { changeTokens } from "./plan/step";
 import { AppSettings } from "./plan/appSettings";
-import { AppInputs, AppSource, builtAppSource, pulledAppSource } from "./plan/hostSteps";
+import { AppInputs, AppSource, builtAppSource, pulledAppSource } from "./plan/hostPlan";
 import { Settings } from "./plan/settings";
 import { ServiceMembership } from "./serviceMembership";
 import { SharedStorage } from "./sharedStorage";
@@ -37,7 +37,7 @@ const healthGateTimeoutSeconds = 300;
 /** AWS's CA bundle for RDS in a region (small, unlike the global bundle). */
 const rdsCaBundleUrl = (region: string) => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
 
-export interface HostConfigurationArgs {
+export interface ConfigureHostsArgs {
     settings: Settings;
     web: WebTier;
     shared: SharedStorage;
@@ -59,14 +59,14 @@ export interface HostConfigurationArgs {
  * and a health gate that makes `pulumi up` succeed
  * only when every host serves through the load balancer.
  */
-export function configureHosts(args: HostConfigurationArgs): HealthGate {
+export function configureHosts(args: ConfigureHostsArgs): HealthGate {
     const { settings, web, shared, database } = args;
     // Relative to the project directory, where `pulumi up` runs the program.
     const appDir = path.resolve(settings.app.dir);
     const appSource: AppSource<pulumi.Input<string>> = settings.appImage
         ? pulledAppSource(settings.appImage)
         : builtAppSource(appDir, directoryHash(appDir));
-    const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostLayout(h.name)), {
+    const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostPorts(h.name)), {
         trustedProxyCidr: args.vpcCidr,
         sharedDataDir: `${hostPaths.sharedMount}/data`,
         logging: args.logging,

@@ -2,7 +2,7 @@
  * Where things listen on one host. nginx faces the load balancer; the app runs as two colours
  * (blue/green) on two loopback ports so a new version can start beside the old one.
  */
-export interface HostLayout {
+export interface HostPorts {
     /** Host name, also the compose project prefix (`<name>-blue`, `<name>-green`). */
     name: string;
     /** nginx listen port (the load balancer's target port). */
@@ -16,7 +16,7 @@ export interface HostLayout {
 }
 
 /** On AWS every host is its own machine, so all hosts share one port plan. */
-export function awsHostLayout(name: string): HostLayout {
+export function awsHostPorts(name: string): HostPorts {
     return { name, nginxPort: 80, livePort: 3000, bluePort: 3001, greenPort: 3002, sshPort: 22 };
 }
 
@@ -25,7 +25,7 @@ export function awsHostLayout(name: string): HostLayout {
  * host gets its own block of ports: host index 0 -> nginx 8081, live port 3100, app 3101/3102, sshd
  * 2201; index 1 -> 8082, 3200, 3201/3202, 2202.
  */
-export function localHostLayout(name: string, index: number): HostLayout {
+export function localHostPorts(name: string, index: number): HostPorts {
     return {
         name,
         nginxPort: 8081 + index,

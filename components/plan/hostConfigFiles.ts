@@ -1,6 +1,6 @@
 import * as path from "path";
 import { appStopGraceSeconds, detectionWindowSeconds, healthCheck } from "./healthCheck";
-import { HostLayout } from "./hostLayout";
+import { HostPorts } from "./hostPorts";
 import { liveChain, liveSwitchSettleSeconds, upstreamKeepalive } from "./liveSwitch";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
@@ -30,7 +30,7 @@ export type ContainerLogging =
 /** Logs kept on the host (the local stack's app logs; nginx's logs everywhere): 10 MB x 5 files. */
 export const hostLogRotation = { driver: "json-file", maxSizeMb: 10, maxFiles: 5 } as const satisfies ContainerLogging;
 
-export interface HostFileOptions {
+export interface HostConfigOptions {
     /** nginx `listen` value: "80" on AWS, "127.0.0.1:8081" locally. */
     listen: string;
     /** The load balancer's addresses, trusted for X-Forwarded-For. */
@@ -70,7 +70,7 @@ export function renderNginxLogrotate(paths: HostPaths): string {
     });
 }
 
-export function renderNginxSite(host: HostLayout, options: HostFileOptions, paths: HostPaths, app: Pick<AppContract, "healthPath">): string {
+export function renderNginxSite(host: HostPorts, options: HostConfigOptions, paths: HostPaths, app: Pick<AppContract, "healthPath">): string {
     return renderFile("nginx-site.conf", {
         appHealthPath: app.healthPath,
         livePort: String(host.livePort),
@@ -122,7 +122,7 @@ function passedThrough(envNames: string[]): string {
     return [...envNames, dbTlsEnvName].map((name) => `      ${name}:`).join("\n");
 }
 
-export function renderComposeFile(options: HostFileOptions, app: AppContract): string {
+export function renderComposeFile(options: HostConfigOptions, app: AppContract): string {
     return renderFile("docker-compose.yml", {
         logging: composeLogging(options.logging),
         passedThrough: passedThrough(app.envNames),
@@ -132,7 +132,7 @@ export function renderComposeFile(options: HostFileOptions, app: AppContract): s
     });
 }
 
-export function renderDeployScript(host: HostLayout, paths: HostPaths, app: AppContract): string {
+export function renderDeployScript(host: HostPorts, paths: HostPaths, app: AppContract): string {
     return renderFile("deploy.sh", {
         hostname: host.name,
         healthPath: app.healthPath,
@@ -149,7 +149,7 @@ export function renderDeployScript(host: HostLayout, paths: HostPaths, app: AppC
     });
 }
 
-export function renderHostFiles(host: HostLayout, options: HostFileOptions, paths: HostPaths, app: AppContract): HostConfigFiles {
+export function renderHostConfigFiles(host: HostPorts, options: HostConfigOptions, paths: HostPaths, app: AppContract): HostConfigFiles {
     return {
         nginxMainConfig: renderNginxMainConfig(paths),
         nginxSite: renderNginxSite(host, options, paths, app),

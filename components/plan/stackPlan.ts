@@ -1,6 +1,6 @@
-import { HostLayout } from "./hostLayout";
-import { HostStep } from "./hostStep";
-import { HostInputs, hostSteps } from "./hostSteps";
+import { HostPorts } from "./hostPorts";
+import { HostStep } from "./step";
+import { HostInputs, planHost } from "./hostPlan";
 
 /** What every host's plan shares; `listen` and the host order come from the layouts. */
 export type SharedHostInputs<V> = Omit<HostInputs<V>, "hosts" | "firstHost" | "previousHost" | "listen"> & {
@@ -8,7 +8,7 @@ export type SharedHostInputs<V> = Omit<HostInputs<V>, "hosts" | "firstHost" | "p
     listenAddress?: string;
 };
 
-export interface PlannedHost<V> {
+export interface HostPlan<V> {
     host: string;
     steps: HostStep<V>[];
 }
@@ -18,11 +18,11 @@ export interface PlannedHost<V> {
  * migration once every host has the image, each later host rolls out after the one before it. The Pulumi program and the local stack both call this with their own
  * values, so the two cannot assemble a host's plan differently.
  */
-export function planHosts<V>(layouts: HostLayout[], shared: SharedHostInputs<V>): PlannedHost<V>[] {
+export function planHosts<V>(layouts: HostPorts[], shared: SharedHostInputs<V>): HostPlan<V>[] {
     const { listenAddress, ...inputs } = shared;
     return layouts.map((layout, index) => ({
         host: layout.name,
-        steps: hostSteps(layout, {
+        steps: planHost(layout, {
             ...inputs,
             hosts: layouts.map((l) => l.name),
             firstHost: layouts[0].name,

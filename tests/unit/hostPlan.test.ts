@@ -1,10 +1,10 @@
-import { hostLogRotation } from "../../components/plan/hostFiles";
+import { hostLogRotation } from "../../components/plan/hostConfigFiles";
 import { expect } from "chai";
 import * as yaml from "js-yaml";
-import { localHostLayout } from "../../components/plan/hostLayout";
+import { localHostPorts } from "../../components/plan/hostPorts";
 import { hostPaths } from "../../components/plan/hostPaths";
-import { CommandStep, FileSetStep, fileText, HostStep } from "../../components/plan/hostStep";
-import { builtAppSource, HostInputs, hostSteps } from "../../components/plan/hostSteps";
+import { CommandStep, FileSetStep, fileText, HostStep } from "../../components/plan/step";
+import { builtAppSource, HostInputs, planHost } from "../../components/plan/hostPlan";
 import { stepDependencies } from "../../components/plan/stepGraph";
 import { sampleAppInputs } from "../support/appInputs";
 
@@ -30,13 +30,13 @@ function inputs(overrides: Partial<HostInputs<string>> = {}): HostInputs<string>
     };
 }
 
-const hostA = localHostLayout("host-a", 0);
-const hostB = localHostLayout("host-b", 1);
-const hostC = localHostLayout("host-c", 2);
+const hostA = localHostPorts("host-a", 0);
+const hostB = localHostPorts("host-b", 1);
+const hostC = localHostPorts("host-c", 2);
 
 function plan(host = hostA, overrides: Partial<HostInputs<string>> = {}): HostStep<string>[] {
     const previous = { "host-a": undefined, "host-b": "host-a", "host-c": "host-b" }[host.name];
-    return hostSteps(host, inputs({ previousHost: previous, ...overrides }));
+    return planHost(host, inputs({ previousHost: previous, ...overrides }));
 }
 
 interface ComposeFile { services: { app: { logging: unknown } } }
@@ -86,7 +86,7 @@ function retriggered(before: HostStep<string>[], after: HostStep<string>[]): str
     return Object.keys(b).filter((name) => a[name] !== b[name]);
 }
 
-describe("hostSteps", () => {
+describe("planHost", () => {
     it("plans the first host: scripts, boot, packages, EFS, app image, config, database, migration, rollout", () => {
         expect(plan().map((s) => `${s.kind}:${s.name}`)).to.deep.equal([
             "files:step-scripts", "command:wait-for-boot", "command:bootstrap", "command:mount-shared",
@@ -254,8 +254,8 @@ describe("hostSteps", () => {
 
     it("lists every invalid input in one error", () => {
         const db = { ...inputs().db, tlsCaUrl: "ftp://x" };
-        expect(() => hostSteps(hostB, inputs({ listen: " ", trustedProxyCidr: "anywhere", sharedDataDir: "data", db })))
+        expect(() => planHost(hostB, inputs({ listen: " ", trustedProxyCidr: "anywhere", sharedDataDir: "data", db })))
             .to.throw(/previousHost is required\n - listen must not be empty.*\n - trustedProxyCidr must be a CIDR block.*\n - sharedDataDir must be an absolute path.*\n - db.tlsCaUrl must be an https:/);
-        expect(() => hostSteps(hostA, inputs({ previousHost: "host-z" }))).to.throw(/has no previous host/);
+        expect(() => planHost(hostA, inputs({ previousHost: "host-z" }))).to.throw(/has no previous host/);
     });
 });

@@ -1,11 +1,11 @@
 import { ecrImage } from "./ecrImage";
 import { contentHash } from "./hash";
-import { HostConfigFiles, HostFileOptions, renderHostFiles } from "./hostFiles";
-import { HostLayout } from "./hostLayout";
+import { HostConfigFiles, HostConfigOptions, renderHostConfigFiles } from "./hostConfigFiles";
+import { HostPorts } from "./hostPorts";
 import { HostPaths, hostPaths } from "./hostPaths";
-import { CommandStep, fileText, FileSetStep, HostStep, PlannedFile } from "./hostStep";
+import { CommandStep, fileText, FileSetStep, HostStep, PlannedFile } from "./step";
 import { qualifiedStepName } from "./stepGraph";
-import { awaitInServiceScript, retireHostScript } from "./serviceMembership";
+import { awaitInServiceScript, retireHostScript } from "./membershipScripts";
 import * as scripts from "./stepScripts";
 
 /**
@@ -43,7 +43,7 @@ export interface AppInputs<V> {
     migrateCommand?: string;
 }
 
-export interface HostInputs<V> extends HostFileOptions, scripts.BuildOptions {
+export interface HostInputs<V> extends HostConfigOptions, scripts.BuildOptions {
     /** Every host, in rollout order: a release's migration waits until each of them has its image. */
     hosts: string[];
     /** The first host creates the app database and runs migrations; every rollout waits for them. */
@@ -88,7 +88,7 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
  *
  * Rollouts and config applies go one host at a time, so the pool never loses two hosts at once.
  */
-export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<V>[] {
+export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>[] {
     checkInputs(host, inputs);
     const paths = inputs.paths ?? hostPaths;
     const scripts = stepScriptFiles(host, inputs, paths);
@@ -104,7 +104,7 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
     const { migrateCommand } = inputs.app;
     const everyImage = inputs.hosts.map((h) => qualifiedStepName(h, "build-image"));
     const appEnv = appEnvValues(inputs);
-    const configFiles = renderHostFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv) });
+    const configFiles = renderHostConfigFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv) });
     const configHashes = Object.values(configFiles).map((text) => plain<V>(contentHash(text)));
     const previous = (step: string) => (inputs.previousHost ? [qualifiedStepName(inputs.previousHost, step)] : []);
     return [
@@ -125,7 +125,7 @@ export function hostSteps<V>(host: HostLayout, inputs: HostInputs<V>): HostStep<
     ];
 }
 
-function checkInputs<V>(host: HostLayout, inputs: HostInputs<V>): void {
+function checkInputs<V>(host: HostPorts, inputs: HostInputs<V>): void {
     const problems: string[] = [];
     const isFirstHost = host.name === inputs.firstHost;
     if (isFirstHost && inputs.previousHost !== undefined) {
@@ -166,7 +166,7 @@ function plain<V>(value: string): V {
 }
 
 /** The step scripts, one file each, and the runner that every command step calls. */
-function stepScriptFiles<V>(host: HostLayout, inputs: HostInputs<V>, paths: HostPaths): PlannedFile<V>[] {
+function stepScriptFiles<V>(host: HostPorts, inputs: HostInputs<V>, paths: HostPaths): PlannedFile<V>[] {
     const texts: Record<string, string> = {
         "wait-for-boot": scripts.waitForBootScript(),
         bootstrap: scripts.bootstrapScript(host.name),
