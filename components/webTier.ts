@@ -108,6 +108,7 @@ export class WebTier extends pulumi.ComponentResource {
                 sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
                 certificateArn: args.certificateArn,
                 defaultActions: forward,
+                tags: args.tags,
             }, parent);
         }
         new aws.lb.Listener(`${name}-http`, {
@@ -117,6 +118,8 @@ export class WebTier extends pulumi.ComponentResource {
             defaultActions: args.certificateArn
                 ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
                 : forward,
+            // Tagged like everything else: the deployer may change or delete only listeners carrying the stack's tag.
+            tags: args.tags,
         }, parent);
 
         let keyName: pulumi.Output<string>;

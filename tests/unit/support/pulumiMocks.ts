@@ -10,9 +10,14 @@ export interface RecordedResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+    /** False for component resources, which the engine never sends to a provider. */
+    custom: boolean;
 }
 
 export const recorded: RecordedResource[] = [];
+
+/** Every provider function (invoke) the program called, with the arguments of each call. */
+export const invoked: Array<{ token: string; inputs: Record<string, unknown> }> = [];
 
 /** Values the mocks generate for secrets; no non-secret input may ever contain one. */
 export const generatedSecrets = new Set<string>();
@@ -90,10 +95,11 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
 
 pulumi.runtime.setMocks({
     newResource(args) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
         return { id: `${args.name}-id`, state: outputsFor(args.type, args.name, args.inputs) };
     },
     call(args) {
+        invoked.push({ token: args.token, inputs: args.inputs });
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
                 return { names: mockAzs, zoneIds: mockAzs.map((_, i) => `usw2-az${i + 1}`) };
