@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import "./support/pulumiMocks";
-import { configurationVariants } from "./support/configurationVariants";
+import { variantRuns } from "./support/configurationVariants";
 import {
     CallRow, callTable, decide, deployerPolicy, describeDenial, hostRoleBoundary, requestOf, SimulatedRequest, tagContext, where, withoutAction,
 } from "./support/iamSimulation";
-import { ProgramRun, runProgram } from "./support/runProgram";
+import { ProgramRun } from "./support/runProgram";
 import { hostRoleBoundaryArn } from "../../components/plan/iamNames";
 
 /** IAM's action wildcard (`*`), case-insensitive as IAM is. */
@@ -30,8 +30,7 @@ describe("the deployer's IAM policy (iam/deployer-policy.json), simulated as AWS
     let needed: CallRow[] = [];
     let defaults: ProgramRun;
     before(async () => {
-        for (const config of Object.values(configurationVariants)) {
-            const run = await runProgram(config);
+        for (const run of (await variantRuns()).values()) {
             defaults ??= run;
             run.resources.filter((r) => r.custom).forEach((r) => registered.add(r.type));
             run.invokes.forEach((i) => registered.add(i.token));

@@ -1,3 +1,5 @@
+import { ProgramRun, runProgram } from "./runProgram";
+
 /**
  * Every configuration that changes which resources the program registers, or how they connect:
  * the checks that must hold for any stack (the deployer's policy, AWS's ordering and naming rules,
@@ -21,3 +23,15 @@ export const configurationVariants: Record<string, Record<string, string>> = {
         appImage: "123456789012.dkr.ecr.us-west-2.amazonaws.com/team/shop:2.4.0", appMigrateCommand: "", albAccessLogs: "false",
     },
 };
+
+let runs: Promise<Map<string, ProgramRun>> | undefined;
+
+/** The program run once per variant, shared by every test file that reads the runs (and never changes them). */
+export function variantRuns(): Promise<Map<string, ProgramRun>> {
+    runs ??= (async () => {
+        const result = new Map<string, ProgramRun>();
+        for (const [variant, config] of Object.entries(configurationVariants)) result.set(variant, await runProgram(config));
+        return result;
+    })();
+    return runs;
+}

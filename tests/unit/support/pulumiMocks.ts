@@ -135,6 +135,17 @@ export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean>
 /** Each registered resource's dependencies (names of the resources it waits for), by resource name. */
 export const dependencies = new Map<string, string[]>();
 
+/**
+ * Each registered resource's direct dependencies (explicit and through its inputs), as `type::name`
+ * keys, by its own key: the graph the engine orders creates and deletes by.
+ */
+export const edges = new Map<string, string[]>();
+/** `urn:pulumi:stack::project::parent$type::name` -> `type::name`. */
+const keyOfUrn = (urn: string) => {
+    const [, , types, name] = urn.split("::");
+    return `${types.split("$").pop()}::${name}`;
+};
+
 /** The lifecycle options the engine would act on, by resource name. */
 export interface LifecycleOptions {
     replaceOnChanges: string[];
@@ -161,6 +172,7 @@ const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req
 const register = monitor.registerResource.bind(monitor);
 monitor.registerResource = (req, cb) => {
     dependencies.set(req.getName(), req.getDependenciesList().map((urn) => urn.split("::").pop()!));
+    edges.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList().map(keyOfUrn));
     const timeouts = req.getCustomtimeouts();
     lifecycle.set(`${req.getType()}::${req.getName()}`, {
         replaceOnChanges: req.getReplaceonchangesList(),
