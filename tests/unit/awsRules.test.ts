@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import "./support/pulumiMocks";
 import { keyOf, missingEdges, ResourceNode } from "../../components/awsRules/graph";
-import { destroyProblems } from "../../components/awsRules/destroy";
+import { deleteNeeds, destroyProblems } from "../../components/awsRules/destroy";
 import { nameProblems } from "../../components/awsRules/naming";
 import { orderingRules } from "../../components/awsRules/ordering";
 import { elasticIpQuotaWarning } from "../../components/plan/elasticIpQuota";
@@ -48,6 +48,11 @@ describe("AWS's ordering, naming and destroy rules on the program's graph (under
 
     it("destroys from any state (the whole stack, or what an interrupted up left) with SSH and registrations in place until their steps are gone", () => {
         for (const [variant, run] of runs) {
+            // Each SSH delete knows its host's address, so the walk checks the address it really uses.
+            const [sshNeed] = deleteNeeds;
+            for (const step of run.graph.filter(sshNeed.deleting)) {
+                expect(run.graph.filter((n) => n.type === "aws:ec2/eip:Eip" && sshNeed.needs(n, step, run.graph)), `${variant}: ${step.name}`).to.have.length(1);
+            }
             // Registration order is a creation order: each prefix is a state an interrupted `up` can leave.
             for (let created = 1; created <= run.graph.length; created += 1) {
                 expect(destroyProblems(run.graph.slice(0, created)), `${variant}, first ${created} resources`).to.deep.equal([]);
