@@ -53,6 +53,7 @@ export = async () => {
         hostCount: settings.hostCount,
         publicSubnetIds: network.publicSubnetIds,
         vpcId: network.vpcId,
+        internetRoutes: network.internetRoutes,
         lbSecurityGroupId: firewall.ids.lb,
         hostSecurityGroupId: firewall.ids.hosts,
         hostPort,

@@ -48,7 +48,7 @@ export interface ConfigureHostsArgs {
     /** Where the app containers' logs go (CentralLogs: the stack's CloudWatch Logs group). */
     logging: ContainerLogging;
     sshPrivateKey: pulumi.Input<string>;
-    /** What SSH needs while hosts drain on their way out (routes, the SSH rule). */
+    /** What SSH and the hosts' own traffic need, from the first step to the last drain (routes, firewall rules). */
     reachability: pulumi.Resource[];
 }
 
@@ -90,6 +90,10 @@ export function configureHosts(args: ConfigureHostsArgs): HealthGate {
         sshUser: settings.sshUser,
         sshPrivateKey: args.sshPrivateKey,
         stepPrerequisites: {
+            // The first step on each host, so every later one too: SSH needs the route and the SSH rules,
+            // the hosts' packages and images need the egress rule, and on destroy these go only after
+            // the file sets are removed (without this, only timing and dial retries made it work).
+            "step-scripts": args.reachability,
             "mount-shared": shared.mountTargets,
             "create-app-db": [database.instance],
         },

@@ -90,8 +90,10 @@ function runCommand(resourceName: string, plan: MachinePlan, step: CommandStep<V
             user: args.sshUser,
             privateKey: args.sshPrivateKey,
             hostKey: plan.hostKey,
-            // The host already answered SSH for its step-scripts file set, so a few dials are plenty;
-            // a dead address fails the step in about dialErrorLimit x perDialTimeout, not never.
+            // The host already answered SSH for its step-scripts file set, so a few dials are plenty. A
+            // dead address fails the step after dialErrorLimit failed dials, not never: at most about
+            // dialErrorLimit x perDialTimeout when every dial times out (a dropped packet), much sooner when
+            // the host refuses or resets the connection, which fails a dial at once.
             dialErrorLimit: 10,
             perDialTimeout: 15,
         },

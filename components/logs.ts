@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { accessLogBucketPolicy } from "./plan/accessLogPolicy";
 import { ecrImage, ecrPullPolicy } from "./plan/ecrImage";
 import { ContainerLogging } from "./plan/hostConfigFiles";
+import { hostRoleBoundaryArn } from "./plan/iamNames";
 import { Settings } from "./plan/settings";
 
 export interface CentralLogsArgs {
@@ -61,6 +62,9 @@ export class CentralLogs extends pulumi.ComponentResource {
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
             }),
+            // The deployer may create this role only with this boundary (iam/deployer-policy.json): whatever
+            // policy the role is given, it can do no more than the boundary (iam/host-role-boundary.json) allows.
+            permissionsBoundary: aws.getCallerIdentityOutput({}, parent).accountId.apply(hostRoleBoundaryArn),
             tags: args.tags,
         }, parent);
         // Docker's awslogs driver creates a stream per container and puts events into it; the group exists.

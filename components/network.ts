@@ -21,6 +21,11 @@ export class Network extends pulumi.ComponentResource {
     /** In AZ order: publicSubnetIds[i] is in azs[i] (for an existing network: as configured). */
     public readonly publicSubnetIds: pulumi.Output<string>[];
     public readonly privateSubnetIds: pulumi.Output<string>[];
+    /**
+     * What reaching the internet from a public subnet waits for: the attached gateway, its route and
+     * the subnets' associations with it (empty for an existing network, whose routes exist already).
+     */
+    public readonly internetRoutes: pulumi.Resource[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ha-web:network:Network", name, {}, opts);
@@ -32,6 +37,7 @@ export class Network extends pulumi.ComponentResource {
             this.vpcCidr = vpc.cidrBlock;
             this.publicSubnetIds = args.existing.publicSubnetIds.map((id) => pulumi.output(id));
             this.privateSubnetIds = args.existing.privateSubnetIds.map((id) => pulumi.output(id));
+            this.internetRoutes = [];
         } else {
             const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
                 cidrBlock: args.vpcCidr,
@@ -50,6 +56,7 @@ export class Network extends pulumi.ComponentResource {
             }, parent);
 
             const specs = planSubnets(args.vpcCidr, args.azs);
+            const associations: aws.ec2.RouteTableAssociation[] = [];
             const subnets = specs.map((spec) => {
                 const subnetName = `${name}-${spec.tier}-${spec.az}`;
                 const created = new aws.ec2.Subnet(subnetName, {
@@ -60,14 +67,15 @@ export class Network extends pulumi.ComponentResource {
                     tags: { ...args.tags, Name: subnetName, tier: spec.tier },
                 }, parent);
                 if (spec.tier === "public") {
-                    new aws.ec2.RouteTableAssociation(subnetName, {
+                    associations.push(new aws.ec2.RouteTableAssociation(subnetName, {
                         subnetId: created.id,
                         routeTableId: publicRoutes.id,
-                    }, parent);
+                    }, parent));
                 }
                 return { spec, id: created.id };
             });
 
+            this.internetRoutes = [gateway, publicRoutes, ...associations];
             this.vpcId = vpc.id;
             this.vpcCidr = vpc.cidrBlock;
             this.publicSubnetIds = subnets.filter((s) => s.spec.tier === "public").map((s) => s.id);

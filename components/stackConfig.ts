@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { secretMapShapeOf } from "./plan/appSettings";
 import { plainTextEntries } from "./plan/stackFile";
-import { checkAmi, checkAzCount, readSettings, Settings } from "./plan/settings";
+import { elasticIpQuotaWarning } from "./plan/elasticIpQuota";
+import { amiLookupCommand, checkAmi, checkAzCount, pinnedAmiLookup, readSettings, Settings } from "./plan/settings";
 
 /**
  * Whether the engine marked a key secret: @pulumi/pulumi 3.248 runtime/config.js exports
@@ -56,8 +57,15 @@ export async function readStackConfig(): Promise<StackConfig> {
         pulumi.log.warn("sshAllowedCidrs includes 0.0.0.0/0: SSH on every host is open to the whole internet. "
             + "Set it to your own address: pulumi config set --path 'sshAllowedCidrs[0]' <your-ip>/32");
     }
+    const quota = elasticIpQuotaWarning(settings.hostCount);
+    if (quota) {
+        pulumi.log.warn(quota);
+    }
     // A pinned image of the wrong architecture would fail only at boot; say so in the preview instead.
-    const ami = await aws.ec2.getAmi({ filters: [{ name: "image-id", values: [settings.amiId] }] });
+    const ami = await aws.ec2.getAmi(pinnedAmiLookup(settings.amiId)).catch((error: Error) => {
+        throw new Error(`amiId ${settings.amiId} is not a Debian image in ${region} (${error.message}). `
+            + `Pin one Debian published: pulumi config set amiId "$(${amiLookupCommand(settings.instanceType, region)})"`);
+    });
     checkAmi(settings.amiId, ami.architecture, settings.instanceType);
 
     if (settings.existingNetwork) {

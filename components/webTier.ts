@@ -11,6 +11,13 @@ export interface WebTierArgs {
     /** Public subnets, one per AZ; host i lands in subnet i mod n. */
     publicSubnetIds: pulumi.Input<string>[];
     vpcId: pulumi.Input<string>;
+    /**
+     * The attached internet gateway and its routes (Network.internetRoutes): an internet-facing load
+     * balancer in a VPC without an attached gateway fails with InvalidSubnet (ELB API Reference,
+     * CreateLoadBalancer), and associating an Elastic IP fails with Gateway.NotAttached (EC2 API
+     * Reference, AssociateAddress; terraform-provider-aws adds depends_on to its EIP tests for it).
+     */
+    internetRoutes: pulumi.Resource[];
     lbSecurityGroupId: pulumi.Input<string>;
     hostSecurityGroupId: pulumi.Input<string>;
     /** The port nginx listens on; the target group sends traffic and health checks there. */
@@ -78,7 +85,7 @@ export class WebTier extends pulumi.ComponentResource {
             dropInvalidHeaderFields: true,
             accessLogs: args.accessLogs && { bucket: args.accessLogs.bucket, prefix: args.accessLogs.prefix, enabled: true },
             tags: args.tags,
-        }, parent);
+        }, { ...parent, dependsOn: args.internetRoutes });
 
         const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
             vpcId: args.vpcId,
@@ -108,6 +115,7 @@ export class WebTier extends pulumi.ComponentResource {
                 sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
                 certificateArn: args.certificateArn,
                 defaultActions: forward,
+                tags: args.tags,
             }, parent);
         }
         new aws.lb.Listener(`${name}-http`, {
@@ -117,6 +125,8 @@ export class WebTier extends pulumi.ComponentResource {
             defaultActions: args.certificateArn
                 ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
                 : forward,
+            // Tagged like everything else: the deployer may change or delete only listeners carrying the stack's tag.
+            tags: args.tags,
         }, parent);
 
         let keyName: pulumi.Output<string>;
@@ -164,7 +174,7 @@ export class WebTier extends pulumi.ComponentResource {
                 domain: "vpc",
                 instance: instance.id,
                 tags: { ...args.tags, Name: `${name}-${hostname}` },
-            }, { ...parent, replaceOnChanges: ["instance"], deleteBeforeReplace: false });
+            }, { ...parent, replaceOnChanges: ["instance"], deleteBeforeReplace: false, dependsOn: args.internetRoutes });
             const attachment = new aws.lb.TargetGroupAttachment(`${name}-${hostname}`, {
                 targetGroupArn: targetGroup.arn,
                 targetId: instance.id,

@@ -117,6 +117,17 @@ const systemSchemas = ["mysql", "sys", "information_schema", "performance_schema
 /** Debian's official AMIs are published by Debian's AWS account. */
 export const debianAmiOwner = "136693071363";
 
+/**
+ * How the pinned image is looked up: only among Debian's own images, so an id that someone else
+ * published is refused (the "whoAMI" pattern: any public image id would otherwise pass), and
+ * deprecated ones included, because AWS deprecates public AMIs two years after their creation and
+ * a pinned image must keep previewing after that (DescribeImages omits deprecated images unless
+ * IncludeDeprecated is set: Amazon EC2 API Reference, DescribeImages).
+ */
+export function pinnedAmiLookup(amiId: string): { owners: string[]; includeDeprecated: boolean; filters: Array<{ name: string; values: string[] }> } {
+    return { owners: [debianAmiOwner], includeDeprecated: true, filters: [{ name: "image-id", values: [amiId] }] };
+}
+
 /** The AMI name pattern of Debian 12 for an instance type's architecture. */
 export function debianAmiNamePattern(instanceType: string): string {
     return `debian-12-${amiArchitecture(instanceType) === "arm64" ? "arm64" : "amd64"}-*`;

@@ -10,9 +10,14 @@ export interface RecordedResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+    /** False for component resources, which the engine never sends to a provider. */
+    custom: boolean;
 }
 
 export const recorded: RecordedResource[] = [];
+
+/** Every provider function (invoke) the program called, with the arguments of each call. */
+export const invoked: Array<{ token: string; inputs: Record<string, unknown> }> = [];
 
 /** Values the mocks generate for secrets; no non-secret input may ever contain one. */
 export const generatedSecrets = new Set<string>();
@@ -90,10 +95,11 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
 
 pulumi.runtime.setMocks({
     newResource(args) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
         return { id: `${args.name}-id`, state: outputsFor(args.type, args.name, args.inputs) };
     },
     call(args) {
+        invoked.push({ token: args.token, inputs: args.inputs });
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
                 return { names: mockAzs, zoneIds: mockAzs.map((_, i) => `usw2-az${i + 1}`) };
@@ -129,6 +135,17 @@ export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean>
 /** Each registered resource's dependencies (names of the resources it waits for), by resource name. */
 export const dependencies = new Map<string, string[]>();
 
+/**
+ * Each registered resource's direct dependencies (explicit and through its inputs), as `type::name`
+ * keys, by its own key: the graph the engine orders creates and deletes by.
+ */
+export const edges = new Map<string, string[]>();
+/** `urn:pulumi:stack::project::parent$type::name` -> `type::name`. */
+const keyOfUrn = (urn: string) => {
+    const [, , types, name] = urn.split("::");
+    return `${types.split("$").pop()}::${name}`;
+};
+
 /** The lifecycle options the engine would act on, by resource name. */
 export interface LifecycleOptions {
     replaceOnChanges: string[];
@@ -155,6 +172,7 @@ const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req
 const register = monitor.registerResource.bind(monitor);
 monitor.registerResource = (req, cb) => {
     dependencies.set(req.getName(), req.getDependenciesList().map((urn) => urn.split("::").pop()!));
+    edges.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList().map(keyOfUrn));
     const timeouts = req.getCustomtimeouts();
     lifecycle.set(`${req.getType()}::${req.getName()}`, {
         replaceOnChanges: req.getReplaceonchangesList(),

@@ -3,13 +3,18 @@
  * returns what it registered and exported.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { clearLifecycle, dependencies, mockDebianAmi, recorded, RecordedResource, valueOf } from "./pulumiMocks";
+import { ResourceNode } from "../../../components/awsRules/graph";
+import { clearLifecycle, dependencies, edges, invoked, mockDebianAmi, recorded, RecordedResource, valueOf } from "./pulumiMocks";
 
 type Program = () => Promise<Record<string, pulumi.Input<unknown>>>;
 
 export interface ProgramRun {
     resources: RecordedResource[];
+    /** The provider functions the program called, e.g. "aws:ec2/getAmi:getAmi", with their arguments. */
+    invokes: Array<{ token: string; inputs: Record<string, unknown> }>;
     outputs: Record<string, pulumi.Output<unknown>>;
+    /** The custom resources and their direct dependencies: the graph the engine creates and deletes by. */
+    graph: ResourceNode[];
     /** Resources of one type, e.g. "aws:ec2/instance:Instance". */
     ofType(type: string): RecordedResource[];
 }
@@ -29,7 +34,9 @@ export async function runProgram(config: Record<string, string | undefined> = {}
             .map(([k, v]) => [fullKey(k), v]),
     ), secretKeys.map(fullKey));
     recorded.length = 0;
+    invoked.length = 0;
     dependencies.clear();
+    edges.clear();
     clearLifecycle();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program must load after setMocks
     const program = require("../../../index") as Program;
@@ -38,7 +45,8 @@ export async function runProgram(config: Record<string, string | undefined> = {}
     await Promise.all(Object.values(outputs).map((o) => valueOf(o)));
     await settle();
     const resources = [...recorded];
-    return { resources, outputs, ofType: (type) => resources.filter((r) => r.type === type) };
+    const graph = resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, dependsOn: edges.get(`${r.type}::${r.name}`) ?? [] }));
+    return { resources, invokes: [...invoked], graph, outputs, ofType: (type) => resources.filter((r) => r.type === type) };
 }
 
 /** Waits until no new resource has been registered for a few turns of the event loop. */
