@@ -16,11 +16,10 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as http from "http";
-import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { debianAmiNamePattern, debianAmiOwner } from "../../components/plan/settings";
+import { headerValue, request } from "../../local/http/probe";
 
 const repo = path.join(__dirname, "..", "..");
 const instanceType = "t3.small";
@@ -46,18 +45,9 @@ function missingPrerequisite(): string | undefined {
     return undefined;
 }
 
-function get(url: string): Promise<Reply> {
-    const client = url.startsWith("https:") ? https : http;
-    return new Promise((resolve, reject) => {
-        const request = client.get(url, { agent: false, timeout: requestTimeoutMs }, (response) => {
-            let body = "";
-            response.setEncoding("utf8");
-            response.on("data", (chunk: string) => { body += chunk; });
-            response.on("end", () => resolve({ status: response.statusCode ?? 0, body, version: String(response.headers["x-app-version"] ?? "") }));
-        });
-        request.on("timeout", () => request.destroy(new Error(`no answer within ${requestTimeoutMs} ms`)));
-        request.on("error", reject);
-    });
+async function get(url: string): Promise<Reply> {
+    const reply = await request(url, { timeoutMs: requestTimeoutMs });
+    return { status: reply.status, body: reply.text, version: headerValue(reply, "x-app-version") ?? "" };
 }
 
 /** A 200 with a version header: the platform's promise for any app (the text is the app's own business). */

@@ -4,7 +4,7 @@ import * as path from "path";
 import { inspect, removeContainer, waitFor } from "../../local/stack/containers";
 import { baseImages, buildImage, ensureBaseImages } from "../../local/stack/images";
 import { docker, dockerOk } from "../../local/run";
-import { get } from "../support/appProcess";
+import { request } from "../../local/http/probe";
 import { createAccount, databaseEnv } from "../support/appDatabase";
 import { freePort, startMariaDb } from "../support/mariadb";
 
@@ -44,10 +44,10 @@ describe("app Docker image", function () {
             "-e", "SHARED_DIR=/tmp", tag,
         ]);
         const url = `http://127.0.0.1:${port}`;
-        await waitFor("the app container to answer /ping", 30, () => get(`${url}/ping`).then((reply) => reply.status === 200, () => false));
+        await waitFor("the app container to answer /ping", 30, () => request(`${url}/ping`).then((reply) => reply.status === 200, () => false));
 
-        const version = await get(`${url}/version`);
-        expect([version.status, version.body]).to.deep.equal([200, "image-test"]);
+        const version = await request(`${url}/version`);
+        expect([version.status, version.text]).to.deep.equal([200, "image-test"]);
         expect((await docker(["exec", container, "id", "-u"])).trim()).to.equal("1000");
         // The platform checks health from the host; an in-image check would need node (or curl) in every image.
         expect(await inspect(container, "{{.Config.Healthcheck}}")).to.equal("<nil>");
