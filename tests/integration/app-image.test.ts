@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { inspect, removeContainer, waitFor } from "../../local/stack/containers";
 import { baseImages, buildImage, ensureBaseImages } from "../../local/stack/images";
-import { docker, dockerOk } from "../../local/run";
+import { docker } from "../../local/run";
+import { requireDockerEngine } from "../support/dockerEngine";
 import { request } from "../../local/http/probe";
 import { createAccount, databaseEnv } from "../support/appDatabase";
 import { freePort, startMariaDb } from "../support/mariadb";
@@ -18,11 +19,8 @@ describe("app Docker image", function () {
     // The first run builds the base images with debootstrap.
     this.timeout(600_000);
 
-    before(async function () {
-        if (!(await dockerOk(["info"]))) {
-            if (process.env.CI === "true") throw new Error("no Docker engine answers, and CI=true requires one");
-            this.skip();
-        }
+    before(async () => {
+        await requireDockerEngine();
         // Offline, from the local Node base.
         await ensureBaseImages();
         await buildImage({

@@ -10,6 +10,7 @@ import { baseImages, buildImage, ensureBaseImages } from "../../local/stack/imag
 import { docker, dockerBinary, dockerOk, run, RunResult } from "../../local/run";
 import { HttpReply, request as httpRequest } from "../../local/http/probe";
 import { createAccount, databaseEnv } from "../support/appDatabase";
+import { requireDockerEngine } from "../support/dockerEngine";
 import { makeServerCertificates } from "../../local/stack/certificates";
 import { freePort, MariaDb, startMariaDb } from "../support/mariadb";
 
@@ -107,11 +108,8 @@ describe("example Python app (examples/python-app)", function () {
         }
     };
 
-    before(async function () {
-        if (!(await dockerOk(["info"]))) {
-            if (process.env.CI === "true") throw new Error("no Docker engine answers, and CI=true requires one");
-            this.skip();
-        }
+    before(async () => {
+        await requireDockerEngine();
         await ensureBaseImages();
         const started = Date.now();
         await buildImage({ tag, context: appDir, buildArgs: { BASE_IMAGE: baseImages.node, APP_VERSION: version } });
