@@ -5,7 +5,8 @@ import { deploy, rollback } from "../stack/stack";
 import { repoRoot } from "../stack/stackLayout";
 import { addColumnMigration, appVariant, queryDatabase, withLocalSettings } from "./appVariants";
 import { Drill, expect } from "./drill";
-import { probe, versionsServed } from "./probe";
+import { headerValue } from "../http/probe";
+import { throughLoadBalancer, versionsServed } from "./loadBalancerAnswers";
 import { expectNoFailures, underLoad } from "./underLoad";
 
 const probes = 20;
@@ -61,10 +62,12 @@ export const ownApp: Drill = {
             for (const key of keys) {
                 await withLocalSettings(label, settings(key), async () => {
                     await deploy(label, false);
-                    const [root, apiKey] = [await probe("/"), await probe("/api/key")];
-                    answers.push(root.body, apiKey.body);
-                    expect(result, root.version === label && root.body.includes(settings(key).appEnv.GREETING), `GET / after deploying ${label}: ${root.status} ${root.version} ${root.body.slice(0, 120)}`);
-                    expect(result, apiKey.body.includes(fingerprint(key)), `GET /api/key does not show the fingerprint of the secret deployed: ${apiKey.body.slice(0, 120)}`);
+                    const [root, apiKey] = [await throughLoadBalancer("/"), await throughLoadBalancer("/api/key")];
+                    answers.push(root.text, apiKey.text);
+                    const version = headerValue(root, "x-app-version");
+                    expect(result, version === label && root.text.includes(settings(key).appEnv.GREETING),
+                        `GET / after deploying ${label}: ${root.status || root.error} ${version} ${root.text.slice(0, 120)}`);
+                    expect(result, apiKey.text.includes(fingerprint(key)), `GET /api/key does not show the fingerprint of the secret deployed: ${apiKey.status || apiKey.error} ${apiKey.text.slice(0, 120)}`);
                     // Back to the sample with the Python app's settings still in place: the sample's own migration must run.
                     if (key === keys.at(-1) && sample) await rollback(sample);
                 });

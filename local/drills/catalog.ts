@@ -7,7 +7,7 @@ import { failed, reads } from "../load/sample";
 import { currentRelease, currentReleaseIfAny, releasePlans, releaseRecord } from "../releases/release";
 import { deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "../stack/stack";
 import { database, hostNames } from "../stack/stackLayout";
-import { hostStatuses } from "../stack/status";
+import { appHealth, AppHealth, describeHealth } from "../stack/status";
 import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
 import { appContainerIds } from "./appContainers";
 import { brokenMigration, ownApp } from "./appDrills";
@@ -16,7 +16,7 @@ import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { hostReboot } from "./hostReboot";
-import { versionsServed } from "./probe";
+import { versionsServed } from "./loadBalancerAnswers";
 import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
 
 /** The stack's state goes with `local:down`, so `local:up` on the drills' new stack labels the app tree v1. */
@@ -160,16 +160,6 @@ const plannedMaintenance: Drill = {
 };
 
 /** The database is not on the load balancer's health path, so an outage must not empty the pool. */
-/** /health of every host's live app, asked at the app's own port as the deploy asks it (nginx does not pass it on). */
-async function appHealth(): Promise<{ allOk: boolean; noneOk: boolean; text: string }> {
-    const statuses = await hostStatuses();
-    return {
-        allOk: statuses.every((s) => s.health === 200),
-        noneOk: statuses.every((s) => s.health !== 200),
-        text: statuses.map((s) => `${s.host} ${s.health}`).join(", "),
-    };
-}
-
 const databaseDown: Drill = {
     name: "5 database down (/ and /ping answer, /health reports it, writes fail fast and come back)",
     async run(result) {
@@ -182,20 +172,21 @@ const databaseDown: Drill = {
             // Long enough for the health check to fail twice, were it (wrongly) tied to the database.
             await sleep(detectionWindowSeconds() * 1000);
             const health = await appHealth();
-            expect(result, health.noneOk, `/health answered 200 with the database down: ${health.text}`);
-            result.notes.push(`/health at each app with the database down: ${health.text}`);
+            expect(result, health.every((a) => a.status !== 200), `/health answered 200 with the database down: ${describeHealth(health)}`);
+            result.notes.push(`/health at each app with the database down: ${describeHealth(health)}`);
             await startDatabase();
             backAt = Date.now();
             await awaitWritesResumed(backAt);
         }, ["/", "/ping"]);
         expectNoFailures(result, reads(samples), started);
         expectWritesThroughOutage(result, samples, stoppedAt, backAt);
+        const allOk = (answers: AppHealth[]) => answers.every((a) => a.status === 200);
         let health = await appHealth();
-        for (let i = 0; i < 30 && !health.allOk; i++) {
+        for (let i = 0; i < 30 && !allOk(health); i++) {
             await sleep(1000);
             health = await appHealth();
         }
-        expect(result, health.allOk, `/health did not recover within 30 s of the database coming back: ${health.text}`);
+        expect(result, allOk(health), `/health did not recover within 30 s of the database coming back: ${describeHealth(health)}`);
     },
 };
 

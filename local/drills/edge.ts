@@ -7,7 +7,7 @@ import { docker } from "../run";
 import { hostContainer, hostPorts, hostNames, loadBalancer } from "../stack/stackLayout";
 import { appContainerIds } from "./appContainers";
 import { Drill, expect } from "./drill";
-import { runSlowClients, SlowClientPlan } from "./slowClients";
+import { attackProblems, runSlowClients, SlowClientCounts, SlowClientPlan } from "./slowClients";
 import { expectNoFailures, sleep, underLoad } from "./underLoad";
 
 const hostA = hostPorts("host-a");
@@ -104,6 +104,7 @@ export const slowClients: Drill = {
         const started = Date.now();
         const states = new Map<string, Map<string, number>>();
         const direct = { ok: 0, failed: 0 };
+        let attacked: SlowClientCounts[] = [];
         const samples = await underLoad(result, async () => {
             const running = Promise.all(attack.map((plan) => runSlowClients(plan, attackSeconds * 1000)));
             const until = Date.now() + attackSeconds * 1000;
@@ -117,9 +118,11 @@ export const slowClients: Drill = {
                 direct[ping.status === 200 ? "ok" : "failed"]++;
                 await sleep(1000);
             }
-            for (const counts of await running) {
+            attacked = await running;
+            for (const counts of attacked) {
+                const errors = Object.entries(counts.errors).map(([code, n]) => `, ${n} x ${code}`).join("");
                 result.notes.push(`${counts.label}: ${counts.opened} opened, ${counts.refused} refused 429, ` +
-                    `${counts.closedByServer} closed by the server, ${counts.heldAtEnd} held at the end`);
+                    `${counts.closedByServer} closed by the server, ${counts.heldAtEnd} held at the end${errors}`);
             }
         }, ["/", "/ping"]);
         const lbStates = [...states].map(([host, seen]) => `${host} ${[...seen].map(([s, n]) => `${s} x${n}`).join(" ")}`).join("; ");
@@ -127,6 +130,8 @@ export const slowClients: Drill = {
             `${samples.filter(failed).length} failed; /ping at host-a: ${direct.ok} ok, ${direct.failed} failed`);
         result.notes.push(`LB target states sampled each second: ${lbStates}`);
         result.notes.push(`nginx: ${nginxLimits.workerConnections} connections per worker, ${nginxLimits.connectionsPerClient} per client address`);
+        const notMounted = attackProblems(attack, attacked);
+        expect(result, notMounted.length === 0, `the attack did not happen as planned: ${notMounted.join("; ")}`);
         expectNoFailures(result, samples, started);
         expect(result, direct.failed === 0, `${direct.failed} of ${direct.ok + direct.failed} /ping at host-a failed`);
         expect(result, [...states.values()].every((seen) => seen.size === 1 && seen.has("UP")), `LB states: ${lbStates}`);

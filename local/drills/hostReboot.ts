@@ -11,7 +11,7 @@ import { restartHost } from "../stack/stack";
 import { hostContainer, hostPorts } from "../stack/stackLayout";
 import { runHostPlans } from "../executor/stepExecutor";
 import { Drill, expect } from "./drill";
-import { hostsServing } from "./probe";
+import { hostsServing } from "./loadBalancerAnswers";
 import { describeFailures, underLoad } from "./underLoad";
 
 const rebooted = "host-a";

@@ -66,7 +66,8 @@ async function nothingLeftBehind(): Promise<DrillResult> {
     const result: DrillResult = { name: "nothing left behind (fault rules, live-port chains, delay proxies)", passed: false, problems: [], notes: [], marks: [], seconds: 0 };
     const left = await leftoverFaults().catch((error: Error) => [`could not list: ${error.message}`]);
     // The hosts' live-port redirects (ha-web-live) live in this machine's kernel too.
-    left.push(...(await liveChains()).map((chain) => `iptables -t nat: chain ${chain}`));
+    left.push(...await liveChains().then((chains) => chains.map((chain) => `iptables -t nat: chain ${chain}`),
+        (error: Error) => [`could not list the live-port chains: ${error.message}`]));
     result.problems.push(...left.map((l) => `left behind: ${l}`));
     result.passed = result.problems.length === 0;
     return result;

@@ -25,6 +25,8 @@ export interface SlowClientCounts {
     closedByServer: number;
     /** Connections the attacker still held when the run ended. */
     heldAtEnd: number;
+    /** Socket errors (refused, reset, ...) by code, counted: an attack that could not connect shows why. */
+    errors: Record<string, number>;
 }
 
 const trickleMs = 2_000;
@@ -39,7 +41,7 @@ const openings = {
 };
 
 export async function runSlowClients(plan: SlowClientPlan, durationMs: number): Promise<SlowClientCounts> {
-    const counts: SlowClientCounts = { label: plan.label, opened: 0, refused: 0, closedByServer: 0, heldAtEnd: 0 };
+    const counts: SlowClientCounts = { label: plan.label, opened: 0, refused: 0, closedByServer: 0, heldAtEnd: 0, errors: {} };
     const open = new Set<net.Socket>();
     let toOpen = plan.connections;
     let stopping = false;
@@ -52,7 +54,10 @@ export async function runSlowClients(plan: SlowClientPlan, durationMs: number): 
             socket.write(openings[plan.kind]);
         });
         socket.once("data", (chunk: Buffer) => { if (/^HTTP\/1\.[01] 429/.test(chunk.toString("latin1"))) counts.refused++; });
-        socket.on("error", () => undefined);
+        socket.on("error", (error: NodeJS.ErrnoException) => {
+            const code = error.code ?? error.message;
+            counts.errors[code] = (counts.errors[code] ?? 0) + 1;
+        });
         socket.once("close", () => {
             if (stopping) return;
             if (open.delete(socket)) counts.closedByServer++;
@@ -73,4 +78,19 @@ export async function runSlowClients(plan: SlowClientPlan, durationMs: number): 
     counts.heldAtEnd = open.size;
     for (const socket of open) socket.destroy();
     return counts;
+}
+
+/**
+ * Why an attack did not happen as planned: a plan that never established all its connections put
+ * less pressure on the server than the drill claims, so "the server kept answering" would prove
+ * nothing about it. Empty when every plan opened at least its connections.
+ */
+export function attackProblems(plans: SlowClientPlan[], counts: SlowClientCounts[]): string[] {
+    return plans.flatMap((plan) => {
+        const got = counts.find((c) => c.label === plan.label);
+        if (!got) return [`${plan.label}: no counts (the attack did not run)`];
+        if (got.opened >= plan.connections) return [];
+        const errors = Object.entries(got.errors).map(([code, n]) => `${n} x ${code}`).join(", ") || "no socket errors";
+        return [`${plan.label}: opened ${got.opened} of ${plan.connections} connections (${errors})`];
+    });
 }

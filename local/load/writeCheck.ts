@@ -1,4 +1,5 @@
 import * as http from "http";
+import { probe } from "../http/probe";
 import { notesPath } from "./loadGenerator";
 import { Sample } from "./sample";
 
@@ -39,26 +40,13 @@ async function readBack(baseUrl: string, agent: http.Agent, note: { text: string
     if (note.id < 0) return { kind: "lost", detail: `"${note.text}": acknowledged without an id` };
     let last = "";
     for (let attempt = 1; attempt <= attempts; attempt++) {
-        const answer = await get(new URL(`${notesPath}/${note.id}`, baseUrl), agent);
+        const answer = await probe(new URL(`${notesPath}/${note.id}`, baseUrl), { agent, timeoutMs: 10_000 });
         if (answer.status === 200) {
             return answer.text === note.text ? undefined : { kind: "lost", detail: `id ${note.id}: "${note.text}" reads back as "${answer.text.slice(0, 80)}"` };
         }
         if (answer.status === 404) return { kind: "lost", detail: `id ${note.id}: "${note.text}" is gone (404)` };
-        last = answer.status ? `HTTP ${answer.status}` : answer.error;
+        last = answer.error ?? `HTTP ${answer.status}`;
         await new Promise((r) => setTimeout(r, 1000));
     }
     return { kind: "unreadable", detail: `id ${note.id}: ${last} after ${attempts} attempts` };
-}
-
-function get(url: URL, agent: http.Agent): Promise<{ status: number; text: string; error: string }> {
-    return new Promise((resolve) => {
-        const req = http.get(url, { agent }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (chunk: Buffer) => chunks.push(chunk));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), error: "" }));
-            res.on("error", (error) => resolve({ status: 0, text: "", error: error.message }));
-        });
-        req.setTimeout(10_000, () => req.destroy(new Error("timeout")));
-        req.on("error", (error) => resolve({ status: 0, text: "", error: error.message }));
-    });
 }

@@ -1,5 +1,5 @@
 import { liveChain } from "../../components/plan/liveSwitch";
-import { run } from "../run";
+import { mustRun, run } from "../run";
 
 /**
  * The kernel rules ha-web-live leaves in this machine's nat table: local hosts (and the tests'
@@ -17,10 +17,13 @@ export async function removeLiveChain(chain: string): Promise<void> {
     await run("iptables", ["-w", "-t", "nat", "-X", chain]);
 }
 
-/** The live-port chains present now (none after local:down or a test). */
+/**
+ * The live-port chains present now (none after local:down or a test). Throws when iptables cannot
+ * list the table: "no chains" must mean none were found, not that nobody could look.
+ */
 export async function liveChains(): Promise<string[]> {
-    const rules = await run("iptables", ["-w", "-t", "nat", "-S"]);
-    return rules.stdout.split("\n").filter((l) => l.startsWith(`-N ${livePrefix}`)).map((l) => l.slice(3));
+    const rules = await mustRun("iptables", ["-w", "-t", "nat", "-S"]);
+    return rules.split("\n").filter((l) => l.startsWith(`-N ${livePrefix}`)).map((l) => l.slice(3));
 }
 
 /** The port a live-port chain leads to now (ha-web-live's REDIRECT rule), or undefined when it has none. */

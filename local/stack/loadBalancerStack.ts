@@ -1,7 +1,7 @@
 import * as fs from "fs";
-import * as http from "http";
 import * as path from "path";
 import { ensureContainer, EnsureOutcome, waitFor } from "./containers";
+import { request } from "../http/probe";
 import { Algorithm, renderHaproxyConfig } from "./haproxyConfig";
 import { baseImages, buildImage, imageContext } from "./images";
 import { localHosts, loadBalancer, stateDir } from "./stackLayout";
@@ -31,7 +31,7 @@ export async function ensureLoadBalancer(algorithm?: Algorithm): Promise<EnsureO
 
 /** Target health as the load balancer sees it: host -> "UP" | "DOWN" | "UP 1/2" | ... */
 export async function targetStates(): Promise<Map<string, string>> {
-    const csv = await get(`http://127.0.0.1:${loadBalancer.statsPort}/stats;csv`);
+    const { text: csv } = await request(`http://127.0.0.1:${loadBalancer.statsPort}/stats;csv`, { timeoutMs: 2000 });
     const states = new Map<string, string>();
     const lines = csv.split("\n");
     const header = lines[0].replace(/^# /, "").split(",");
@@ -46,16 +46,4 @@ export async function targetStates(): Promise<Map<string, string>> {
 export async function waitForTarget(host: string, wanted: "UP" | "DOWN", timeoutSeconds: number): Promise<void> {
     await waitFor(`the load balancer to mark ${host} ${wanted}`, timeoutSeconds, async () =>
         (await targetStates()).get(host) === wanted);
-}
-
-function get(url: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const req = http.get(url, { agent: false }, (res) => {
-            let body = "";
-            res.on("data", (c: Buffer) => (body += c.toString()));
-            res.on("end", () => resolve(body));
-        });
-        req.on("error", reject);
-        req.setTimeout(2000, () => req.destroy(new Error("timeout")));
-    });
 }

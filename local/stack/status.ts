@@ -1,11 +1,12 @@
-import * as http from "http";
 import { hostPaths } from "../../components/plan/hostPaths";
+import { HostPorts } from "../../components/plan/hostPorts";
 import { liveChain } from "../../components/plan/liveSwitch";
 import { inspect } from "./containers";
 import { mixedReleases } from "./hostChecks";
 import { livePortTarget } from "./liveRules";
 import { targetStates } from "./loadBalancerStack";
 import { dockerOk } from "../run";
+import { headerValue, probe } from "../http/probe";
 import { database, hostContainer, localHosts, loadBalancer } from "./stackLayout";
 
 export type ContainerState = "running" | "stopped" | "absent";
@@ -31,30 +32,52 @@ export interface HostStatus {
 export async function hostStatuses(): Promise<HostStatus[]> {
     const targets = await targetStates().catch(() => new Map<string, string>());
     return Promise.all(localHosts.map(async (layout) => {
-        const container = hostContainer(layout.name);
-        const state = await containerState(container);
-        const running = state === "running";
-        const colours: Record<string, string> = {};
-        let answering: number | undefined;
-        for (const [colour, port] of [["blue", layout.bluePort], ["green", layout.greenPort]] as const) {
-            const version = await versionAt(port);
-            if (version) colours[colour] = version;
-            if (version) answering ??= port;
-        }
-        const livePort = await livePortTarget(liveChain(layout.name));
-        const liveColour = livePort === layout.bluePort ? "blue" : livePort === layout.greenPort ? "green" : undefined;
-        // The redirect leads to the live colour's own port; without a rule (no deploy yet), the colour that answers.
-        const healthPort = liveColour ? livePort : answering;
+        const state = await containerState(hostContainer(layout.name));
+        const app = await liveApp(layout);
         return {
             host: layout.name,
             container: state,
-            live: liveColour === undefined ? undefined : { colour: liveColour, version: colours[liveColour] },
-            drained: running && (await isDrained(layout.name)),
+            live: app.liveColour === undefined ? undefined : { colour: app.liveColour, version: app.colours[app.liveColour] },
+            drained: state === "running" && (await isDrained(layout.name)),
             target: targets.get(layout.name) ?? "unknown",
-            colours,
-            health: healthPort === undefined ? 0 : await statusAt(healthPort, "/health"),
+            colours: app.colours,
+            health: (await healthAt(app.port)).status,
         };
     }));
+}
+
+export interface AppHealth {
+    host: string;
+    /** 0: no answer. */
+    status: number;
+    ms: number;
+}
+
+/** /health of every host's live app, timed, asked at the app's own port as the deploy asks it (nginx does not pass it on). */
+export async function appHealth(): Promise<AppHealth[]> {
+    return Promise.all(localHosts.map(async (layout) => ({ host: layout.name, ...(await healthAt((await liveApp(layout)).port)) })));
+}
+
+export function describeHealth(answers: AppHealth[]): string {
+    return answers.map((a) => `${a.host} ${a.status || "no answer"} in ${a.ms} ms`).join(", ");
+}
+
+/**
+ * A host's app colours that answer /ping (colour -> version), the colour its live port leads to
+ * (ha-web-live's kernel rule), and the port /health is asked at: the live colour's own, or,
+ * without a rule (no deploy yet), the colour that answers.
+ */
+async function liveApp(layout: HostPorts): Promise<{ colours: Record<string, string>; liveColour?: string; port?: number }> {
+    const colours: Record<string, string> = {};
+    let answering: number | undefined;
+    for (const [colour, port] of [["blue", layout.bluePort], ["green", layout.greenPort]] as const) {
+        const version = await versionAt(port);
+        if (version) colours[colour] = version;
+        if (version) answering ??= port;
+    }
+    const livePort = await livePortTarget(liveChain(layout.name));
+    const liveColour = livePort === layout.bluePort ? "blue" : livePort === layout.greenPort ? "green" : undefined;
+    return { colours, liveColour, port: liveColour ? livePort : answering };
 }
 
 /** Whether the host's own ha-web-drain flag is set (its container running). */
@@ -98,23 +121,15 @@ export function formatTable(rows: string[][]): string {
 
 /** The X-App-Version of whatever answers /ping on 127.0.0.1:port, or undefined. */
 async function versionAt(port: number): Promise<string | undefined> {
-    const response = await getLocal(port, "/ping");
-    return response?.status === 200 ? response.version : undefined;
+    const reply = await probe(`http://127.0.0.1:${port}/ping`, { timeoutMs: 3000 });
+    return reply.status === 200 ? headerValue(reply, "x-app-version") : undefined;
 }
 
-async function statusAt(port: number, pathname: string): Promise<number> {
-    return (await getLocal(port, pathname))?.status ?? 0;
-}
-
-function getLocal(port: number, pathname: string): Promise<{ status: number; version?: string } | undefined> {
-    return new Promise((resolve) => {
-        const req = http.get({ host: "127.0.0.1", port, path: pathname, agent: false }, (res) => {
-            res.resume();
-            const version = res.headers["x-app-version"];
-            resolve({ status: res.statusCode ?? 0, version: typeof version === "string" ? version : undefined });
-        });
-        // Above /health's own 2 s bound on each check, so a failing check is a 503, not "no answer".
-        req.setTimeout(3000, () => req.destroy());
-        req.on("error", () => resolve(undefined));
-    });
+/** /health at 127.0.0.1:port, timed; status 0 when nothing answers there (or no port). */
+async function healthAt(port: number | undefined): Promise<{ status: number; ms: number }> {
+    if (port === undefined) return { status: 0, ms: 0 };
+    // Well above /health's own 2 s bound on each check, so a failing check is a 503, and a slow one
+    // is measured, not cut to "no answer".
+    const { status, ms } = await probe(`http://127.0.0.1:${port}/health`, { timeoutMs: 5000 });
+    return { status, ms };
 }

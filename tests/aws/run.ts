@@ -4,8 +4,10 @@
  * load balancer, rolls a new app version while sending requests and counts the failed ones, and
  * destroys everything, also when a check failed. It creates real, billed resources while it runs.
  *
- * Needs the pulumi CLI and AWS credentials. Without either it says which is missing and exits 0,
- * having tested nothing: `npm test` only type-checks this file.
+ * Needs the pulumi CLI and AWS credentials. Without either it says "not run" and which is missing,
+ * and exits 3 (`notRunExitCode`): having tested nothing is not a pass. HA_WEB_TEST_AWS_OPTIONAL=true
+ * makes that exit 0, for a pipeline that runs it where credentials may be absent on purpose.
+ * Exit codes: 0 passed, 1 failed (or destroy failed), 3 not run. `npm test` only type-checks this file.
  *
  * Environment: AWS_REGION (default us-west-2); HA_WEB_TEST_AMI_ID (default: the newest Debian 12
  * image, looked up once through an inline Pulumi program); HA_WEB_TEST_SSH_CIDR (default: this
@@ -16,17 +18,18 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as http from "http";
-import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { debianAmiNamePattern, debianAmiOwner } from "../../components/plan/settings";
+import { headerValue, request } from "../../local/http/probe";
 
 const repo = path.join(__dirname, "..", "..");
 const instanceType = "t3.small";
 /** Between load requests: ~20 requests/s, enough to see any gap in service during the roll. */
 const loadIntervalMs = 50;
 const requestTimeoutMs = 10_000;
+/** Distinct from a failure (1), so a pipeline can tell "could not run here" from "the platform is broken". */
+const notRunExitCode = 3;
 
 interface Reply { status: number; body: string; version: string }
 
@@ -46,18 +49,9 @@ function missingPrerequisite(): string | undefined {
     return undefined;
 }
 
-function get(url: string): Promise<Reply> {
-    const client = url.startsWith("https:") ? https : http;
-    return new Promise((resolve, reject) => {
-        const request = client.get(url, { agent: false, timeout: requestTimeoutMs }, (response) => {
-            let body = "";
-            response.setEncoding("utf8");
-            response.on("data", (chunk: string) => { body += chunk; });
-            response.on("end", () => resolve({ status: response.statusCode ?? 0, body, version: String(response.headers["x-app-version"] ?? "") }));
-        });
-        request.on("timeout", () => request.destroy(new Error(`no answer within ${requestTimeoutMs} ms`)));
-        request.on("error", reject);
-    });
+async function get(url: string): Promise<Reply> {
+    const reply = await request(url, { timeoutMs: requestTimeoutMs });
+    return { status: reply.status, body: reply.text, version: headerValue(reply, "x-app-version") ?? "" };
 }
 
 /** A 200 with a version header: the platform's promise for any app (the text is the app's own business). */
@@ -126,8 +120,10 @@ function projectCopy(dir: string): string {
 async function main(): Promise<number> {
     const missing = missingPrerequisite();
     if (missing) {
-        console.log(`test:aws: skipped, nothing was tested: ${missing}`);
-        return 0;
+        const optional = process.env.HA_WEB_TEST_AWS_OPTIONAL === "true";
+        console.log(`test:aws: not run, nothing was tested: ${missing}`
+            + (optional ? " (HA_WEB_TEST_AWS_OPTIONAL=true: exit 0)" : `; exit ${notRunExitCode} (HA_WEB_TEST_AWS_OPTIONAL=true makes this exit 0)`));
+        return optional ? 0 : notRunExitCode;
     }
     const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-west-2";
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-aws-test-"));

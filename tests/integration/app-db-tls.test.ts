@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createAccount } from "../support/appDatabase";
-import { AppProcess, get, startApp } from "../support/appProcess";
+import { request } from "../../local/http/probe";
+import { AppProcess, startApp } from "../support/appProcess";
 import { MariaDb, startMariaDb } from "../support/mariadb";
 
 const account = { database: "tls_app", user: "tls_user", password: "tls-secret-8d1e" };
@@ -41,22 +42,22 @@ describe("the app against a MariaDB that requires TLS", () => {
 
     it("the app is healthy with DB_TLS_CA_BASE64 and reports the database down without it", async () => {
         const withCa = await startWith({ DB_TLS_CA_BASE64: Buffer.from(db.tlsCa!).toString("base64") });
-        const good = await get(`${withCa.baseUrl}/health`);
-        expect(good.status, good.body).to.equal(200);
+        const good = await request(`${withCa.baseUrl}/health`);
+        expect(good.status, good.text).to.equal(200);
 
         const withoutCa = await startWith({});
-        const bad = await get(`${withoutCa.baseUrl}/health`);
+        const bad = await request(`${withoutCa.baseUrl}/health`);
         expect(bad.status).to.equal(503);
-        expect(JSON.parse(bad.body).checks.database.ok).to.equal(false);
+        expect(JSON.parse(bad.text).checks.database.ok).to.equal(false);
     });
 
     it("refuses a server certificate from another CA", async () => {
         const stranger = await startMariaDb({ requireTls: true });
         try {
             const app = await startWith({ DB_TLS_CA_BASE64: Buffer.from(stranger.tlsCa!).toString("base64") });
-            const reply = await get(`${app.baseUrl}/health`);
+            const reply = await request(`${app.baseUrl}/health`);
             expect(reply.status).to.equal(503);
-            expect(JSON.parse(reply.body).checks.database.error).to.match(/certificate|self.signed|verify/i);
+            expect(JSON.parse(reply.text).checks.database.error).to.match(/certificate|self.signed|verify/i);
         } finally {
             await stranger.destroy();
         }
@@ -73,9 +74,9 @@ describe("the app against a MariaDB that requires TLS", () => {
                 DB_TLS_CA_BASE64: Buffer.from(impostor.tlsCa!).toString("base64"),
             });
             apps.push(app);
-            const reply = await get(`${app.baseUrl}/health`);
+            const reply = await request(`${app.baseUrl}/health`);
             expect(reply.status).to.equal(503);
-            expect(JSON.parse(reply.body).checks.database.error).to.match(/TLS certificate is not for localhost/);
+            expect(JSON.parse(reply.text).checks.database.error).to.match(/TLS certificate is not for localhost/);
         });
     });
 

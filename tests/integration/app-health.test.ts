@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createAccount } from "../support/appDatabase";
-import { AppProcess, get, startApp } from "../support/appProcess";
+import { request } from "../../local/http/probe";
+import { AppProcess, startApp } from "../support/appProcess";
 import { MariaDb, startMariaDb } from "../support/mariadb";
 
 const appAccount = { DB_NAME: "ha_web", DB_USER: "ha_web_app", DB_PASSWORD: "app-secret-4f9c" };
@@ -27,8 +28,8 @@ describe("app /health against a real MariaDB", () => {
         return app;
     };
     const health = async (app: AppProcess): Promise<{ status: number; body: HealthBody }> => {
-        const reply = await get(`${app.baseUrl}/health`);
-        return { status: reply.status, body: JSON.parse(reply.body) as HealthBody };
+        const reply = await request(`${app.baseUrl}/health`);
+        return { status: reply.status, body: JSON.parse(reply.text) as HealthBody };
     };
 
     before(async () => {
@@ -88,8 +89,8 @@ describe("app /health against a real MariaDB", () => {
         expect(down.status).to.equal(503);
         expect(down.body.checks.database.ok).to.equal(false);
         expect(down.body.checks.shared.ok).to.equal(true);
-        expect((await get(`${app.baseUrl}/`)).status).to.equal(200);
-        expect((await get(`${app.baseUrl}/ping`)).status).to.equal(200);
+        expect((await request(`${app.baseUrl}/`)).status).to.equal(200);
+        expect((await request(`${app.baseUrl}/ping`)).status).to.equal(200);
         await db.start();
         expect((await health(app)).status).to.equal(200);
     });

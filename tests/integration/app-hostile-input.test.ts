@@ -13,7 +13,8 @@ import { createNoteStore, NoteStore } from "../../app/src/notes";
 import { run } from "../../local/run";
 import { createAccount, databaseEnv, migrate } from "../support/appDatabase";
 import { freePort, MariaDb, startMariaDb } from "../support/mariadb";
-import { AppProcess, get, request as httpRequest, serverScript, startApp } from "../support/appProcess";
+import { request as httpRequest } from "../../local/http/probe";
+import { AppProcess, serverScript, startApp } from "../support/appProcess";
 import {
     acceptableStatus, crashTargets, exchange, exchangeInPieces, getRequest, hostileRequest, NoteRequest, noteRequest, noteRequestPieces,
     RawAnswer, requestBytes, uploadLarge,
@@ -121,7 +122,7 @@ describe("the running app (real process, real sockets) under hostile requests", 
             const answer = await exchange(app.port, getRequest(target));
             expect(answer.status).to.equal(400);
             expect(app.child.exitCode).to.equal(null);
-            expect((await get(`${app.baseUrl}/ping`)).status).to.equal(200);
+            expect((await httpRequest(`${app.baseUrl}/ping`)).status).to.equal(200);
         });
     }
 
@@ -137,7 +138,7 @@ describe("the running app (real process, real sockets) under hostile requests", 
             expect(acceptableStatus(request, answer.status), `${answer.status} for ${JSON.stringify(request.target)}`).to.equal(true);
         }), { numRuns: 1_000 });
         expect(app.child.exitCode).to.equal(null);
-        expect((await get(`${app.baseUrl}/ping`)).status).to.equal(200);
+        expect((await httpRequest(`${app.baseUrl}/ping`)).status).to.equal(200);
         expectJsonLines(app.lines);
         expect(app.lines.join("\n")).not.to.include("hostile-test-secret");
     });
@@ -210,14 +211,14 @@ describe("the notes API (real process, real MariaDB) under generated bodies, siz
             if (answer.status === 413) expect(answer.text, described).to.match(/\r\nConnection: close\r\n/);
             if (answer.status === 201) {
                 const { id } = JSON.parse(answer.text.slice(answer.text.indexOf("\r\n\r\n") + 4)) as { id: number };
-                const back = await httpRequest(`${app.baseUrl}/api/notes/${id}`, "GET");
+                const back = await httpRequest(`${app.baseUrl}/api/notes/${id}`);
                 expect(back.body.equals(request.body), `note ${id} reads back as stored`).to.equal(true);
             }
         // No shrinking: a failure here is reported with its seed and request at once; shrinking
         // bodies of up to 600 KB, a request at a time, outlasted the test's timeout and hid it.
         }), { numRuns: 500, endOnFailure: true });
         expect(app.child.exitCode).to.equal(null);
-        expect((await get(`${app.baseUrl}/ping`)).status).to.equal(200);
+        expect((await httpRequest(`${app.baseUrl}/ping`)).status).to.equal(200);
         expectJsonLines(app.lines);
         expect(app.lines.join("\n")).not.to.include(account.password);
         expect(memory.residentMiB() - before, "resident memory growth, MiB").to.be.below(64);
@@ -239,7 +240,7 @@ describe("the notes API (real process, real MariaDB) under generated bodies, siz
         // Past the linger budget the app cuts the connection; a client still writing may see that reset first.
         for (const answer of answers) expect([0, 413]).to.include(answer.status);
         expect(app.child.exitCode).to.equal(null);
-        expect((await httpRequest(`${app.baseUrl}/api/notes`, "POST", Buffer.from("still writing"))).status).to.equal(201);
+        expect((await httpRequest(`${app.baseUrl}/api/notes`, { method: "POST", body: Buffer.from("still writing") })).status).to.equal(201);
     });
 });
 

@@ -4,7 +4,8 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { run } from "../../local/run";
-import { AppProcess, get, serverScript, startApp } from "../support/appProcess";
+import { request } from "../../local/http/probe";
+import { AppProcess, serverScript, startApp } from "../support/appProcess";
 
 // No database on this port: the routes under test must not need one.
 const unreachableDatabase = { DB_HOST: "127.0.0.1", DB_PORT: "9", DB_NAME: "app", DB_USER: "app", DB_PASSWORD: "not-logged-secret" };
@@ -23,17 +24,17 @@ describe("app over real HTTP", () => {
     });
 
     it("answers / with hello world and /ping with pong, as plain text", async () => {
-        const root = await get(`${app.baseUrl}/`);
-        const ping = await get(`${app.baseUrl}/ping`);
-        expect([root.status, root.body]).to.deep.equal([200, "hello world"]);
-        expect([ping.status, ping.body]).to.deep.equal([200, "pong"]);
+        const root = await request(`${app.baseUrl}/`);
+        const ping = await request(`${app.baseUrl}/ping`);
+        expect([root.status, root.text]).to.deep.equal([200, "hello world"]);
+        expect([ping.status, ping.text]).to.deep.equal([200, "pong"]);
         expect(ping.headers["content-type"]).to.match(/^text\/plain/);
     });
 
     it("reports the build version on /version and in X-App-Version on every response", async () => {
-        const version = await get(`${app.baseUrl}/version`);
-        const missing = await get(`${app.baseUrl}/no-such-page`);
-        expect([version.status, version.body]).to.deep.equal([200, "1.2.3-test"]);
+        const version = await request(`${app.baseUrl}/version`);
+        const missing = await request(`${app.baseUrl}/no-such-page`);
+        expect([version.status, version.text]).to.deep.equal([200, "1.2.3-test"]);
         expect(version.headers["x-app-version"]).to.equal("1.2.3-test");
         expect(missing.status).to.equal(404);
         expect(missing.headers["x-app-version"]).to.equal("1.2.3-test");
@@ -41,15 +42,15 @@ describe("app over real HTTP", () => {
 
     it("keeps idle connections longer than nginx's 60 s upstream keep-alive", async () => {
         const agent = new http.Agent({ keepAlive: true });
-        const ping = await get(`${app.baseUrl}/ping`, agent);
+        const ping = await request(`${app.baseUrl}/ping`, { agent });
         agent.destroy();
         const timeout = Number(/timeout=(\d+)/.exec(String(ping.headers["keep-alive"]))?.[1]);
         expect(timeout).to.be.greaterThan(60);
     });
 
     it("writes no line per request by default: nginx's access log has them", async () => {
-        await get(`${app.baseUrl}/ping`);
-        await get(`${app.baseUrl}/no-such-page`);
+        await request(`${app.baseUrl}/ping`);
+        await request(`${app.baseUrl}/no-such-page`);
         await new Promise((resolve) => setTimeout(resolve, 200));
         expect(app.lines.map((l) => (JSON.parse(l) as { event: string }).event)).to.not.include("request");
         expect(app.lines.map((l) => (JSON.parse(l) as { event: string }).event)).to.include("listening");
@@ -58,11 +59,11 @@ describe("app over real HTTP", () => {
     it("logs one JSON line per request with LOG_REQUESTS=true, without secrets", async () => {
         const logging = await startApp({ ...unreachableDatabase, APP_VERSION: "1.2.3-test", SHARED_DIR: sharedDir, LOG_REQUESTS: "true" });
         try {
-            await get(`${logging.baseUrl}/ping?probe=log-test`);
+            await request(`${logging.baseUrl}/ping?probe=log-test`);
             const line = await logging.waitForLine('"path":"/ping"');
             const entry = JSON.parse(line) as Record<string, unknown>;
             expect(entry).to.include({ event: "request", method: "GET", path: "/ping", status: 200 });
-            await get(`${logging.baseUrl}/health`);
+            await request(`${logging.baseUrl}/health`);
             await logging.waitForLine('"path":"/health"');
             expect(logging.lines.join("\n")).not.to.include("not-logged-secret").and.not.to.include("log-test");
             for (const logged of logging.lines) expect(() => JSON.parse(logged) as unknown).not.to.throw();

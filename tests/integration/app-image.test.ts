@@ -3,8 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { inspect, removeContainer, waitFor } from "../../local/stack/containers";
 import { baseImages, buildImage, ensureBaseImages } from "../../local/stack/images";
-import { docker, dockerOk } from "../../local/run";
-import { get } from "../support/appProcess";
+import { docker } from "../../local/run";
+import { requireDockerEngine } from "../support/dockerEngine";
+import { request } from "../../local/http/probe";
 import { createAccount, databaseEnv } from "../support/appDatabase";
 import { freePort, startMariaDb } from "../support/mariadb";
 
@@ -18,11 +19,8 @@ describe("app Docker image", function () {
     // The first run builds the base images with debootstrap.
     this.timeout(600_000);
 
-    before(async function () {
-        if (!(await dockerOk(["info"]))) {
-            if (process.env.CI === "true") throw new Error("no Docker engine answers, and CI=true requires one");
-            this.skip();
-        }
+    before(async () => {
+        await requireDockerEngine();
         // Offline, from the local Node base.
         await ensureBaseImages();
         await buildImage({
@@ -44,10 +42,10 @@ describe("app Docker image", function () {
             "-e", "SHARED_DIR=/tmp", tag,
         ]);
         const url = `http://127.0.0.1:${port}`;
-        await waitFor("the app container to answer /ping", 30, () => get(`${url}/ping`).then((reply) => reply.status === 200, () => false));
+        await waitFor("the app container to answer /ping", 30, () => request(`${url}/ping`).then((reply) => reply.status === 200, () => false));
 
-        const version = await get(`${url}/version`);
-        expect([version.status, version.body]).to.deep.equal([200, "image-test"]);
+        const version = await request(`${url}/version`);
+        expect([version.status, version.text]).to.deep.equal([200, "image-test"]);
         expect((await docker(["exec", container, "id", "-u"])).trim()).to.equal("1000");
         // The platform checks health from the host; an in-image check would need node (or curl) in every image.
         expect(await inspect(container, "{{.Config.Healthcheck}}")).to.equal("<nil>");

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AppProcess, get, request, startApp } from "../support/appProcess";
+import { request } from "../../local/http/probe";
+import { AppProcess, startApp } from "../support/appProcess";
 import { createAccount, databaseEnv, migrate } from "../support/appDatabase";
 import { exchange } from "../support/hostileHttp";
 import { BlackholeProxy, startBlackholeProxy } from "../support/blackholeProxy";
@@ -19,8 +20,8 @@ describe("the notes API against a real MariaDB", function () {
     let app: AppProcess;
     let notes: string;
 
-    const post = (body: Buffer | Buffer[], headers = {}) => request(notes, "POST", body, headers);
-    const read = (id: string | number) => request(`${notes}/${id}`, "GET");
+    const post = (body: Buffer | Buffer[], headers = {}) => request(notes, { method: "POST", body, headers });
+    const read = (id: string | number) => request(`${notes}/${id}`);
     const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> => {
         const started = Date.now();
         const value = await work();
@@ -88,7 +89,7 @@ describe("the notes API against a real MariaDB", function () {
 
     it("answers HEAD of a note with its headers and no body", async () => {
         const id = await created(Buffer.from("twelve bytes"));
-        const reply = await request(`${notes}/${id}`, "HEAD");
+        const reply = await request(`${notes}/${id}`, { method: "HEAD" });
         expect(reply.status).to.equal(200);
         expect(reply.headers["content-length"]).to.equal("12");
         expect(reply.body.length).to.equal(0);
@@ -133,11 +134,11 @@ describe("the notes API against a real MariaDB", function () {
 
     it("answers 405 with Allow for any other method on the notes paths", async () => {
         for (const method of ["GET", "PUT", "DELETE", "PATCH", "HEAD"]) {
-            const reply = await request(notes, method);
+            const reply = await request(notes, { method });
             expect([reply.status, reply.headers.allow], `${method} /api/notes`).to.deep.equal([405, "POST"]);
         }
         for (const method of ["POST", "PUT", "DELETE"]) {
-            const reply = await request(`${notes}/1`, method, Buffer.from("x"));
+            const reply = await request(`${notes}/1`, { method, body: Buffer.from("x") });
             expect([reply.status, reply.headers.allow], `${method} /api/notes/1`).to.deep.equal([405, "GET, HEAD"]);
         }
     });
@@ -152,8 +153,8 @@ describe("the notes API against a real MariaDB", function () {
         const readDown = await timed(() => read(id));
         expect(readDown.value.status).to.equal(503);
         expect(readDown.ms).to.be.below(unavailableBoundMs);
-        expect((await get(`${app.baseUrl}/`)).status).to.equal(200);
-        expect((await get(`${app.baseUrl}/ping`)).status).to.equal(200);
+        expect((await request(`${app.baseUrl}/`)).status).to.equal(200);
+        expect((await request(`${app.baseUrl}/ping`)).status).to.equal(200);
 
         await db.start();
         await created(Buffer.from("after the outage"));
@@ -192,7 +193,7 @@ describe("the notes API when the network to the database is cut and its connecti
     let sharedDir: string;
     let app: AppProcess;
 
-    const post = (text: string) => request(`${app.baseUrl}/api/notes`, "POST", Buffer.from(text));
+    const post = (text: string) => request(`${app.baseUrl}/api/notes`, { method: "POST", body: Buffer.from(text) });
 
     before(async () => {
         db = await startMariaDb();

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as net from "net";
-import { get, startApp } from "../support/appProcess";
+import { request } from "../../local/http/probe";
+import { startApp } from "../support/appProcess";
 
 /**
  * A request whose body is still uploading: the server has it (headers parsed, handler running)
@@ -35,12 +36,12 @@ describe("app graceful shutdown", () => {
         });
         const uploads = Array.from({ length: 5 }, () => new SlowUpload(app.port));
         // The server handles sockets in arrival order: once this answer is back it holds all five requests.
-        expect((await get(`${app.baseUrl}/ping`)).status).to.equal(200);
+        expect((await request(`${app.baseUrl}/ping`)).status).to.equal(200);
 
         app.child.kill("SIGTERM");
         await app.waitForLine('"event":"shutdown_started"');
         // Refused, or reset if the kernel accepted it while the listening socket was closing: never served.
-        const refused = await get(`${app.baseUrl}/ping`).then(() => "answered", (error: NodeJS.ErrnoException) => error.code);
+        const refused = await request(`${app.baseUrl}/ping`).then(() => "answered", (error: NodeJS.ErrnoException) => error.code);
         expect(["ECONNREFUSED", "ECONNRESET"]).to.include(refused);
 
         for (const upload of uploads) upload.finish();

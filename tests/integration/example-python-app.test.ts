@@ -8,8 +8,9 @@ import * as mysql from "mysql2/promise";
 import { removeContainer, waitFor } from "../../local/stack/containers";
 import { baseImages, buildImage, ensureBaseImages } from "../../local/stack/images";
 import { docker, dockerBinary, dockerOk, run, RunResult } from "../../local/run";
+import { HttpReply, request as httpRequest } from "../../local/http/probe";
 import { createAccount, databaseEnv } from "../support/appDatabase";
-import { request as bytesRequest, Reply } from "../support/appProcess";
+import { requireDockerEngine } from "../support/dockerEngine";
 import { makeServerCertificates } from "../../local/stack/certificates";
 import { freePort, MariaDb, startMariaDb } from "../support/mariadb";
 
@@ -22,10 +23,9 @@ const apiKey = `api-key-${randomBytes(16).toString("hex")}`;
 // The bound README.md states for a request that needs a database that is down.
 const databaseDownBoundMs = 3000;
 
-/** One request on a fresh connection, the body as text. */
-async function request(port: number, method: string, target: string, body?: string): Promise<Reply> {
-    const reply = await bytesRequest(`http://127.0.0.1:${port}${target}`, method, body === undefined ? undefined : Buffer.from(body));
-    return { ...reply, body: reply.body.toString("utf8") };
+/** One request on a fresh connection to the app's loopback port. */
+function request(port: number, method: string, target: string, body?: string): Promise<HttpReply> {
+    return httpRequest(`http://127.0.0.1:${port}${target}`, { method, body: body === undefined ? undefined : Buffer.from(body) });
 }
 
 /** Raw bytes in, the raw answer out (until the server closes the connection). */
@@ -108,11 +108,8 @@ describe("example Python app (examples/python-app)", function () {
         }
     };
 
-    before(async function () {
-        if (!(await dockerOk(["info"]))) {
-            if (process.env.CI === "true") throw new Error("no Docker engine answers, and CI=true requires one");
-            this.skip();
-        }
+    before(async () => {
+        await requireDockerEngine();
         await ensureBaseImages();
         const started = Date.now();
         await buildImage({ tag, context: appDir, buildArgs: { BASE_IMAGE: baseImages.node, APP_VERSION: version } });
@@ -184,8 +181,8 @@ describe("example Python app (examples/python-app)", function () {
 
     describe("the server", () => {
         let port: number;
-        const answers: Reply[] = [];
-        const ask = async (method: string, target: string, body?: string): Promise<Reply> => {
+        const answers: HttpReply[] = [];
+        const ask = async (method: string, target: string, body?: string): Promise<HttpReply> => {
             const answer = await request(port, method, target, body);
             answers.push(answer);
             return answer;
@@ -195,28 +192,28 @@ describe("example Python app (examples/python-app)", function () {
 
         it("answers /ping without the database and /health (appHealthPath's default) after asking it", async () => {
             const ping = await ask("GET", "/ping");
-            expect([ping.status, ping.body]).to.deep.equal([200, "pong\n"]);
+            expect([ping.status, ping.text]).to.deep.equal([200, "pong\n"]);
             const health = await ask("GET", "/health");
-            expect([health.status, JSON.parse(health.body)]).to.deep.equal([200, { database: "ok" }]);
+            expect([health.status, JSON.parse(health.text)]).to.deep.equal([200, { database: "ok" }]);
         });
 
         it("says hello with GREETING from appEnv", async () => {
             const hello = await ask("GET", "/");
-            expect([hello.status, hello.body]).to.deep.equal([200, "hello from python: hello\n"]);
+            expect([hello.status, hello.text]).to.deep.equal([200, "hello from python: hello\n"]);
         });
 
         it("proves API_KEY from appSecrets arrived by its sha256 prefix, never its value", async () => {
             const key = await ask("GET", "/api/key");
-            expect([key.status, JSON.parse(key.body)]).to.deep.equal([200, { set: true, sha256_prefix: createHash("sha256").update(apiKey).digest("hex").slice(0, 8) }]);
+            expect([key.status, JSON.parse(key.text)]).to.deep.equal([200, { set: true, sha256_prefix: createHash("sha256").update(apiKey).digest("hex").slice(0, 8) }]);
         });
 
         it("records visits: POST answers 201 with the id, GET reads it back, an unknown id is a 404", async () => {
             const created = await ask("POST", "/api/visits", "from the test");
-            expect(created.status, created.body).to.equal(201);
-            const { id } = JSON.parse(created.body) as { id: number };
+            expect(created.status, created.text).to.equal(201);
+            const { id } = JSON.parse(created.text) as { id: number };
             expect(id).to.be.a("number");
             const read = await ask("GET", `/api/visits/${id}`);
-            expect([read.status, JSON.parse(read.body)]).to.deep.equal([200, { id, note: "from the test" }]);
+            expect([read.status, JSON.parse(read.text)]).to.deep.equal([200, { id, note: "from the test" }]);
             expect((await ask("GET", `/api/visits/${id + 1000}`)).status).to.equal(404);
         });
 
@@ -234,7 +231,7 @@ describe("example Python app (examples/python-app)", function () {
             expect(malformed).to.match(/^HTTP\/1\.1 400 /);
             expect(malformed).to.match(new RegExp(`\r\nX-App-Version: ${version}\r\n`));
             expect(answers.length).to.be.greaterThan(10);
-            for (const answer of answers) expect(answer.headers["x-app-version"], `${answer.status} ${answer.body}`).to.equal(version);
+            for (const answer of answers) expect(answer.headers["x-app-version"], `${answer.status} ${answer.text}`).to.equal(version);
         });
 
         it("answers /health and writes with 503 within 3 s while the database is down, and recovers without a restart", async () => {

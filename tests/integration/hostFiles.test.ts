@@ -4,35 +4,20 @@ import { expect } from "chai";
 import * as path from "path";
 import { DirectorySpec, FileSetInputs, FileSetState, FileSpec } from "../../components/hostFiles/fileSet";
 import { contentHash, directoryHash } from "../../components/plan/hash";
-import { runProgram } from "../unit/support/runProgram";
+import { serializedProvider } from "../support/serializedProvider";
 import { startSshHost, SshHost } from "../support/sshHost";
-
-/**
- * The HostFiles provider against a real SSH host, loaded the way Pulumi's dynamic provider host
- * loads it (@pulumi/pulumi/cmd/dynamic-provider/index.js: `requireFromString(__provider).handler()`),
- * from the `__provider` string the program registers: so what runs here is what Pulumi would run.
- */
-async function providerFromProgram(): Promise<pulumi.dynamic.ResourceProvider> {
-    const run = await runProgram({ sshAllowedCidrs: '["203.0.113.5/32"]' });
-    const hostFiles = run.ofType("pulumi-nodejs:dynamic/ha-web:HostFiles");
-    expect(hostFiles.map((r) => r.name)).to.include("setup-host-a-host-config");
-    const serialized = hostFiles[0].inputs.__provider;
-    expect(serialized, "the serialized provider").to.be.a("string");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- Pulumi's own loader
-    const requireFromString = require("require-from-string") as (code: string) => { handler(): pulumi.dynamic.ResourceProvider };
-    return requireFromString(serialized as string).handler();
-}
 
 const file = (p: string, content: string, mode = "0644"): FileSpec => ({ path: p, mode, content, hash: contentHash(content) });
 const appDir = path.join(__dirname, "..", "..", "app");
 
+/** The HostFiles provider, serialized by the program (so what runs is what Pulumi would run), against a real SSH host. */
 describe("HostFiles provider (serialized by the program, run against a real SSH host)", function () {
     this.timeout(180_000);
     let provider: pulumi.dynamic.ResourceProvider;
     let host: SshHost;
 
     before(async () => {
-        provider = await providerFromProgram();
+        provider = await serializedProvider("pulumi-nodejs:dynamic/ha-web:HostFiles", "setup-host-a-host-config");
         host = await startSshHost({ alsoListenOn: "127.0.0.2" });
     });
     after(async () => host?.stop());

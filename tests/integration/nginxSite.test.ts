@@ -5,7 +5,7 @@ import * as http from "http";
 import * as net from "net";
 import { nginxLimits } from "../../components/plan/hostConfigFiles";
 import { liveSwitchSettleSeconds } from "../../components/plan/liveSwitch";
-import { get } from "../support/appProcess";
+import { probe, request } from "../../local/http/probe";
 import { acceptableStatus, crashTargets, exchange, getRequest, hostileRequest, requestBytes } from "../support/hostileHttp";
 import { NginxHost, startNginxHost } from "../support/nginxHost";
 import { run } from "../../local/run";
@@ -22,7 +22,7 @@ function expectCleanLog(lines: string[]): void {
 describe("nginx site (real nginx in front of the real app)", function () {
     this.timeout(300_000);
     let host: NginxHost;
-    const getFrom = (urlPath: string, headers: http.OutgoingHttpHeaders = {}) => get(`http://127.0.0.1:${host.port}${urlPath}`, false, headers);
+    const getFrom = (urlPath: string, headers: http.OutgoingHttpHeaders = {}) => request(`http://127.0.0.1:${host.port}${urlPath}`, { headers });
 
     // Only 127.0.0.1 stands for the load balancer, as in the local stack: 127.0.0.2 is a client.
     before(async () => { host = await startNginxHost("127.0.0.1/32"); });
@@ -143,14 +143,8 @@ describe("nginx site (real nginx in front of the real app)", function () {
         const client = async (i: number) => {
             while (running) {
                 const method = i % 2 === 0 ? "GET" : "POST";
-                outcomes.push(await new Promise<string>((resolve) => {
-                    const req = http.request({ host: "127.0.0.1", port: host.port, path: "/", method, agent }, (res) => {
-                        res.resume();
-                        res.on("end", () => resolve(`${method} ${res.statusCode}`));
-                    });
-                    req.on("error", (error) => resolve(`${method} ${error.message}`));
-                    req.end(method === "POST" ? "note=1" : undefined);
-                }));
+                const reply = await probe(`http://127.0.0.1:${host.port}/`, { method, agent, body: method === "POST" ? Buffer.from("note=1") : undefined });
+                outcomes.push(`${method} ${reply.status || reply.error}`);
             }
         };
         const logBefore = host.accessLog().length;

@@ -1,5 +1,4 @@
 import { ChildProcess, spawn } from "child_process";
-import * as http from "http";
 import * as path from "path";
 import { freePort } from "./mariadb";
 
@@ -66,50 +65,4 @@ export async function startApp(env: Record<string, string>): Promise<AppProcess>
             return exited;
         },
     };
-}
-
-export interface Reply {
-    status: number;
-    headers: http.IncomingHttpHeaders;
-    body: string;
-}
-
-/** One GET, on a fresh connection unless a (keep-alive) agent is given. */
-export function get(url: string, agent: http.Agent | false = false, headers: http.OutgoingHttpHeaders = {}): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-        http.get(url, { agent, headers }, (res) => {
-            let body = "";
-            res.setEncoding("utf8");
-            res.on("data", (chunk: string) => { body += chunk; });
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        }).on("error", reject);
-    });
-}
-
-export interface BytesReply {
-    status: number;
-    headers: http.IncomingHttpHeaders;
-    body: Buffer;
-}
-
-/**
- * One request on a fresh connection, the body sent as given: one Buffer with its Content-Length,
- * or a list of chunks with Transfer-Encoding: chunked (one HTTP chunk per element).
- */
-export function request(url: string, method: string, body?: Buffer | Buffer[], headers: http.OutgoingHttpHeaders = {}): Promise<BytesReply> {
-    return new Promise((resolve, reject) => {
-        const chunked = Array.isArray(body);
-        const req = http.request(url, {
-            method, agent: false,
-            headers: { ...(body && !chunked ? { "Content-Length": body.length } : {}), ...headers },
-        }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (chunk: Buffer) => chunks.push(chunk));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-            res.on("error", reject);
-        });
-        req.on("error", reject);
-        for (const chunk of chunked ? body : body ? [body] : []) req.write(chunk);
-        req.end();
-    });
 }

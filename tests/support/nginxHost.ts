@@ -8,7 +8,7 @@ import { HostPaths, hostPaths } from "../../components/plan/hostPaths";
 import { liveChain } from "../../components/plan/liveSwitch";
 import { removeLiveChain } from "../../local/stack/liveRules";
 import { mustRun, run } from "../../local/run";
-import { get } from "./appProcess";
+import { request } from "../../local/http/probe";
 import { freePort } from "./mariadb";
 import { sampleAppContract } from "./appInputs";
 
@@ -114,7 +114,7 @@ export function nginxTempPaths(dir: string): string[] {
 /** Polls until the port answers /ping with 200 (bounded). */
 export async function waitForPing(port: number): Promise<void> {
     for (let attempt = 0; attempt < 100; attempt++) {
-        const ok = await get(`http://127.0.0.1:${port}/ping`).then((r) => r.status === 200, () => false);
+        const ok = await request(`http://127.0.0.1:${port}/ping`).then((r) => r.status === 200, () => false);
         if (ok) return;
         await new Promise((resolve) => setTimeout(resolve, 100));
     }
