@@ -90,10 +90,13 @@ function runCommand(resourceName: string, plan: MachinePlan, step: CommandStep<V
             user: args.sshUser,
             privateKey: args.sshPrivateKey,
             hostKey: plan.hostKey,
-            // The host already answered SSH for its step-scripts file set, so a few dials are plenty. A
-            // dead address fails the step after dialErrorLimit failed dials, not never: at most about
-            // dialErrorLimit x perDialTimeout when every dial times out (a dropped packet), much sooner when
-            // the host refuses or resets the connection, which fails a dial at once.
+            // The host already answered SSH for its step-scripts file set, so a few dials are plenty.
+            // pulumi-command v1.2.1 (remote/connection.go `dialWithRetry`) retries every failed dial alike
+            // (refused, reset, timed out, even a wrong host key) and gives up once dials > dialErrorLimit:
+            // after 11 dials, with retry.Until's back-off between them (100 ms, x1.5 a try: ~11 s in all).
+            // perDialTimeout becomes ssh.ClientConfig.Timeout (`SSHConfig`), which bounds the TCP connect
+            // only: a refused or reset connection ends its dial at once (a dead address fails the step in
+            // ~11 s), a dropped packet after 15 s (~3 min for the 11 dials).
             dialErrorLimit: 10,
             perDialTimeout: 15,
         },

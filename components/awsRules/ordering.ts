@@ -38,7 +38,7 @@ export const orderingRules: Requirement[] = [
     },
     {
         rule: "a host step waits for the security-group rules on its path (SSH in, the hosts' egress)",
-        source: "Amazon VPC User Guide, Security group rules: traffic no rule allows is dropped; pulumi-command provider/pkg/provider/remote/connection.go dials only dialErrorLimit times",
+        source: "Amazon VPC User Guide, Security group rules: traffic no rule allows is dropped; pulumi-command provider/pkg/provider/remote/connection.go dialWithRetry gives up after dialErrorLimit + 1 failed dials",
         dependent: isHostStep,
         prerequisite: (n, _d, graph) => isSshRule(n, graph) || isHostEgressRule(n, graph),
     },

@@ -32,7 +32,7 @@ export interface DialOptions {
     timeoutSeconds: number;
 }
 
-/** Like pulumi-command's connection: one dial at most this long, retried until the overall bound. */
+/** One dial at most this long (handshake included, unlike pulumi-command's TCP-only perDialTimeout), retried until the overall bound. */
 const perDialTimeoutMs = 15_000;
 const redialDelayMs = 2_000;
 
