@@ -1,4 +1,5 @@
 import { AppSettings } from "../../components/plan/appSettings";
+import { haWeb } from "../commandLine/haWeb";
 /**
  * Releases of the local stack, as pure decisions (the files and images are release.ts's).
  *
@@ -133,7 +134,7 @@ export function labelForTree(releases: Release[], tree: Content): string {
  * marker's word, not a label.
  */
 export function labelProblem(label: string): string | undefined {
-    if (label === "broken") return "`broken` is the marker's word, not a label: npm run local:deploy v5 broken";
+    if (label === "broken") return `\`broken\` is not a label: the marker is --broken, e.g. ${haWeb("deploy", "v5", "--broken")}`;
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(label)) {
         return `release label ${JSON.stringify(label)} is not one: use letters, digits, . _ - (at most 128, e.g. v5)`;
     }
