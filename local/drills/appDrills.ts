@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "crypto";
 import * as path from "path";
-import { currentReleaseIfAny, releaseRecord } from "../releases/release";
+import { currentReleaseIfAny, releaseRecord } from "../releases/releaseBook";
 import { deploy, rollback } from "../stack/stack";
 import { repoRoot } from "../stack/stackLayout";
 import { addColumnMigration, appVariant, queryDatabase, withLocalSettings } from "./appVariants";
@@ -28,7 +28,7 @@ export const brokenMigration: Drill = {
         result.notes.push(`refused: ${refusal.split("\n").find((l) => /^migrate: .* failed/.test(l)) ?? refusal.split("\n")[0]}`);
         expect(result, /^migrate: .* failed in /m.test(refusal), "the refusal did not come from the migrate step");
         expect(result, refusal.includes("003_broken.sql"), "the refusal's last lines do not name the failing migration, 003_broken.sql");
-        expect(result, releaseRecord("v4-bad-migration")?.refused !== undefined, "local:releases does not mark v4-bad-migration refused");
+        expect(result, releaseRecord("v4-bad-migration")?.refused !== undefined, "releases does not mark v4-bad-migration refused");
         expectNoFailures(result, samples, started);
         const after = await versionsServed(probes);
         expect(result, [...after].join() === [...before].join(), `served before: ${[...before].join(", ")}; after: ${[...after].join(", ")}`);

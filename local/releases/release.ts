@@ -6,30 +6,26 @@ import { baseImages, buildImage, imageContext } from "../stack/images";
 import { localHostPlans } from "../executor/localPlan";
 import { HostPlan } from "../../components/plan/stackPlan";
 import { readLocalSettings } from "./localSettings";
+import { currentReleaseIfAny, readBook, ReleaseBook, writeBook } from "./releaseBook";
 import { note, timed } from "../progress";
 import {
-    Content, contentId, decideRelease, deployWords, labelForTree, refusalMessage, refusalNote, Release, sameContent, shortContent,
+    Content, contentId, decideRelease, deployCommand, labelForTree, refusalMessage, refusalNote, Release, sameContent, shortContent,
     withOutcome,
 } from "./releases";
 import { dockerBinary, run } from "../run";
 import { stateDir } from "../stack/stackLayout";
 import { formatTable, hostStatuses } from "../stack/status";
+import { formatNextStep, upStep } from "../stack/nextStep";
+import { haWeb } from "../commandLine/haWeb";
 
 /**
- * The releases this stack built, and the one it runs, in .local-stack/releases.json, with a copy
+ * The releases this stack built, and the one it runs, in its release book (releaseBook.ts), with a copy
  * of each release's sources (what its image was built from, and what the hosts' app-sources step
- * uploads). `local:down` removes them with the rest of the stack's state, as it removes the
+ * uploads). `down` removes them with the rest of the stack's state, as it removes the
  * database whose schema those releases changed: a new stack starts its labels at v1 again. The
  * images stay, as build cache: a build of the same sources reuses their layers, and a label's
  * first build in a new stack tags its new content.
  */
-interface ReleaseBook {
-    /** The label of the release rolled out last (what `local:up` re-applies). */
-    current?: string;
-    releases: Release[];
-}
-
-const bookFile = path.join(stateDir, "releases.json");
 const sourcesRoot = path.join(stateDir, "release-sources");
 
 /**
@@ -52,30 +48,12 @@ const contentLabel = "ha-web.content";
 /** This machine's CA bundle: npm inside the build reaches the registry through it (BuildKit secret). */
 const caBundle = "/etc/ssl/certs/ca-certificates.crt";
 
-/** The release the stack runs now (rolled out last). */
-export function currentRelease(): Release {
-    const current = currentReleaseIfAny();
-    if (!current) throw new Error("no release is rolled out on the local stack: npm run local:up");
-    return current;
-}
-
-/** The current release, or undefined while none was rolled out (a first `local:up` that failed). */
-export function currentReleaseIfAny(): Release | undefined {
-    const book = readBook();
-    return book.releases.find((r) => r.label === book.current);
-}
-
-/** The release recorded under `label`, as `local:releases` shows it, or undefined. */
-export function releaseRecord(label: string): Release | undefined {
-    return readBook().releases.find((r) => r.label === label);
-}
-
 /** `label` rolled out on every host: the stack's current release, its last rollout not refused. */
 export function recordCurrent(label: string): void {
     recordOutcome(label, undefined, { current: label });
 }
 
-/** `label`'s rollout was refused with `error`: `local:releases` says so until it rolls out. */
+/** `label`'s rollout was refused with `error`: `releases` says so until it rolls out. */
 export function recordRefusal(label: string, error: string): void {
     recordOutcome(label, error, {});
 }
@@ -118,7 +96,7 @@ async function prepare(label: string, content: Content, app: AppSettings): Promi
     return release;
 }
 
-/** What `local:up` rolls out: the current release, or on a new stack the app tree under its label (v1 first). */
+/** What `up` rolls out: the current release, or on a new stack the app tree under its label (v1 first). */
 export async function upRelease(): Promise<Release> {
     const current = currentReleaseIfAny();
     const { app } = readLocalSettings();
@@ -126,22 +104,22 @@ export async function upRelease(): Promise<Release> {
     if (!current) return prepare(labelForTree(readBook().releases, tree), tree, app);
     if (!sameContent(current, tree)) {
         note(`the app tree (${shortContent(tree)}) is not ${current.label} (${shortContent(current)}), which up re-applies; ` +
-            "npm run local:deploy <new label> ships it");
+            `${haWeb("deploy", "<new label>")} ships it`);
     }
     return (await imagePresent(current)) ? current : prepare(current.label, { ...tree, broken: current.broken }, app);
 }
 
-/** A release recorded earlier whose image still exists, for `local:rollback`. */
+/** A release recorded earlier whose image still exists, for `rollback`. */
 export async function recordedRelease(label: string): Promise<Release> {
     const { releases } = readBook();
     const release = releases.find((r) => r.label === label);
     if (!release) {
         const known = releases.map((r) => r.label).join(", ") || "none yet";
-        throw new Error(`no release ${label} on this stack (its releases: ${known}); npm run local:releases lists them`);
+        throw new Error(`no release ${label} on this stack (its releases: ${known}); ${haWeb("releases")} lists them`);
     }
     if (!(await imagePresent(release))) {
         throw new Error(`release ${label}'s image ${releaseImage(label)} is gone (or holds other content): it cannot be rolled back to. ` +
-            `Put its sources back in app/ and npm run local:deploy ${deployWords(release)} rebuilds it`);
+            `Put its sources back in app/ and ${deployCommand(release)} rebuilds it`);
     }
     const refusal = refusalNote(release);
     if (refusal) note(`release ${label}'s last rollout was ${refusal}; trying it again`);
@@ -166,11 +144,11 @@ export async function imagePresent(release: Release): Promise<boolean> {
     return labels.code === 0 && labels.stdout.trim() === contentId(release);
 }
 
-/** `local:releases`: label, content, image, when built, which hosts serve it now. */
+/** `releases`: label, content, image, when built, which hosts serve it now. */
 export async function printReleases(): Promise<void> {
     const book = readBook();
     if (book.releases.length === 0) {
-        console.log("no releases: the local stack is not up (npm run local:up)");
+        console.log(formatNextStep(upStep));
         return;
     }
     const statuses = await hostStatuses();
@@ -189,7 +167,7 @@ export async function printReleases(): Promise<void> {
     console.log(formatTable(rows));
     const tree: Content = { hash: directoryHash(readLocalSettings().app.dir), broken: false };
     const labels = book.releases.filter((r) => sameContent(r, tree)).map((r) => r.label);
-    console.log(`\nthe app tree now: ${shortContent(tree)} (${labels.length > 0 ? `= ${labels.join(", ")}` : "no release yet: npm run local:deploy <new label> ships it"})`);
+    console.log(`\nthe app tree now: ${shortContent(tree)} (${labels.length > 0 ? `= ${labels.join(", ")}` : `no release yet: ${haWeb("deploy", "<new label>")} ships it`})`);
 }
 
 /**
@@ -245,11 +223,3 @@ function utcNow(): string {
     return new Date().toISOString().replace(/\.\d+Z$/, "Z");
 }
 
-function readBook(): ReleaseBook {
-    return fs.existsSync(bookFile) ? JSON.parse(fs.readFileSync(bookFile, "utf8")) as ReleaseBook : { releases: [] };
-}
-
-function writeBook(book: ReleaseBook): void {
-    fs.mkdirSync(stateDir, { recursive: true });
-    fs.writeFileSync(bookFile, JSON.stringify(book, null, 2) + "\n");
-}

@@ -4,7 +4,7 @@ import { run } from "../run";
 /**
  * The kernel rules ha-web-live leaves in this machine's nat table: local hosts (and the tests'
  * nginx hosts) share this machine's network, so their live-port chains live here too and must be
- * removed again by whoever made them (local:down, a test's clean-up).
+ * removed again by whoever made them (`down`, a test's clean-up).
  */
 // What every host's chain name starts with, spelled once in liveSwitch.ts (HA_WEB_LIVE_<host>).
 const livePrefix = liveChain("");
@@ -17,7 +17,7 @@ export async function removeLiveChain(chain: string): Promise<void> {
     await run("iptables", ["-w", "-t", "nat", "-X", chain]);
 }
 
-/** The live-port chains present now (none after local:down or a test). */
+/** The live-port chains present now (none after `down` or a test). */
 export async function liveChains(): Promise<string[]> {
     const rules = await run("iptables", ["-w", "-t", "nat", "-S"]);
     return rules.stdout.split("\n").filter((l) => l.startsWith(`-N ${livePrefix}`)).map((l) => l.slice(3));

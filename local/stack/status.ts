@@ -1,10 +1,14 @@
 import * as http from "http";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { liveChain } from "../../components/plan/liveSwitch";
+import { readLocalSettings } from "../releases/localSettings";
+import { readBook } from "../releases/releaseBook";
+import { healthPathOf } from "../releases/releases";
 import { inspect } from "./containers";
-import { mixedReleases } from "./hostChecks";
 import { livePortTarget } from "./liveRules";
 import { targetStates } from "./loadBalancerStack";
+import { formatNextStep, StackState, upStep } from "./nextStep";
+import { statusNotes } from "./stateReports";
 import { dockerOk } from "../run";
 import { database, hostContainer, localHosts, loadBalancer } from "./stackLayout";
 
@@ -20,15 +24,18 @@ export interface HostStatus {
     colours: Record<string, string>;
     /** The colour the host's live port leads to (ha-web-live's kernel rule), and its version when it answers. */
     live?: { colour: string; version?: string };
+    /** The path the live app answers its health on: the one its release was deployed with (appHealthPath). */
+    healthPath: string;
     /**
-     * The status of /health at the live app's own port, as the deploy asks it (nginx does not pass
-     * /health on; 0: no answer).
+     * The status of `healthPath` at the live app's own port, as the deploy asks it (nginx does not
+     * pass it on; 0: no answer).
      */
     health: number;
 }
 
-/** Hosts, versions, health: what `local:status` prints and the drills check. */
+/** Hosts, versions, health: what `status` prints and the drills check. */
 export async function hostStatuses(): Promise<HostStatus[]> {
+    const book = readBook();
     const targets = await targetStates().catch(() => new Map<string, string>());
     return Promise.all(localHosts.map(async (layout) => {
         const container = hostContainer(layout.name);
@@ -45,6 +52,7 @@ export async function hostStatuses(): Promise<HostStatus[]> {
         const liveColour = livePort === layout.bluePort ? "blue" : livePort === layout.greenPort ? "green" : undefined;
         // The redirect leads to the live colour's own port; without a rule (no deploy yet), the colour that answers.
         const healthPort = liveColour ? livePort : answering;
+        const healthPath = healthPathOf(book.releases, book.current, liveColour && colours[liveColour]) ?? readLocalSettings().app.healthPath;
         return {
             host: layout.name,
             container: state,
@@ -52,7 +60,8 @@ export async function hostStatuses(): Promise<HostStatus[]> {
             drained: running && (await isDrained(layout.name)),
             target: targets.get(layout.name) ?? "unknown",
             colours,
-            health: healthPort === undefined ? 0 : await statusAt(healthPort, "/health"),
+            healthPath,
+            health: healthPort === undefined ? 0 : await statusAt(healthPort, healthPath),
         };
     }));
 }
@@ -68,27 +77,36 @@ export async function containerState(name: string): Promise<ContainerState> {
     return running === undefined ? "absent" : running === "true" ? "running" : "stopped";
 }
 
-/** The status table, one warning line when the hosts serve different releases; one line when nothing exists. */
+/** What the next step is decided from (nextStep.ts): whether the stack runs, its hosts, its current release. */
+export async function stackState(): Promise<StackState> {
+    return { up: (await containerState(loadBalancer.container)) === "running", hosts: await hostStatuses(), current: readBook().current };
+}
+
+/**
+ * The status table, a warning line when the hosts serve different releases, and the next step
+ * when one is due; one line when nothing exists.
+ */
 export async function printStatus(): Promise<void> {
-    const statuses = await hostStatuses();
     const others = [
         ["database", await containerState(database.container), `127.0.0.1:${database.port}`],
         ["load balancer", await containerState(loadBalancer.container), loadBalancer.url],
     ];
-    if ([...statuses.map((s) => s.container), ...others.map(([, state]) => state)].every((state) => state === "absent")) {
-        console.log("the local stack is not up: npm run local:up");
+    const hostStates = await Promise.all(localHosts.map((layout) => containerState(hostContainer(layout.name))));
+    if ([...hostStates, ...others.map(([, state]) => state)].every((state) => state === "absent")) {
+        console.log(formatNextStep(upStep));
         return;
     }
-    const rows = [["host", "container", "load balancer", "drained", "/health", "live (colour version)", "colours answering"]];
-    for (const s of statuses) {
+    const state = await stackState();
+    const rows = [["host", "container", "load balancer", "drained", "health (path)", "live (colour version)", "colours answering"]];
+    for (const s of state.hosts) {
         const colours = Object.entries(s.colours).map(([c, v]) => `${c}=${v}`).join(" ") || "none";
         const live = s.live ? `${s.live.colour} ${s.live.version ?? "(no answer)"}` : "-";
-        rows.push([s.host, s.container, s.target, s.drained ? "yes" : "no", s.health ? String(s.health) : "-", live, colours]);
+        rows.push([s.host, s.container, s.target, s.drained ? "yes" : "no", `${s.health || "-"} (${s.healthPath})`, live, colours]);
     }
-    for (const [name, state, where] of others) rows.push([name, state, "-", "-", "-", "-", where]);
+    for (const [name, containerState, where] of others) rows.push([name, containerState, "-", "-", "-", "-", where]);
     console.log(formatTable(rows));
-    const mixed = mixedReleases(statuses);
-    if (mixed) console.log(`\n${mixed}`);
+    const notes = statusNotes(state);
+    if (notes.length > 0) console.log(`\n${notes.join("\n")}`);
 }
 
 export function formatTable(rows: string[][]): string {
