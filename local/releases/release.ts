@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { AppSettings } from "../../components/plan/appSettings";
 import { copySources, directoryHash } from "../../components/plan/hash";
 import { baseImages, buildImage, imageContext } from "../stack/images";
 import { localHostPlans } from "../executor/localPlan";
 import { HostPlan } from "../../components/plan/stackPlan";
-import { readLocalSettings } from "./localSettings";
+import { buildCaFile, buildCaSecretId } from "./buildCa";
+import { LocalAppSettings, readLocalSettings } from "./localSettings";
 import { currentReleaseIfAny, readBook, ReleaseBook, writeBook } from "./releaseBook";
 import { note, timed } from "../progress";
 import {
@@ -45,9 +45,6 @@ export function releaseImage(label: string): string {
 
 const contentLabel = "ha-web.content";
 
-/** This machine's CA bundle: npm inside the build reaches the registry through it (BuildKit secret). */
-const caBundle = "/etc/ssl/certs/ca-certificates.crt";
-
 /** `label` rolled out on every host: the stack's current release, its last rollout not refused. */
 export function recordCurrent(label: string): void {
     recordOutcome(label, undefined, { current: label });
@@ -70,12 +67,12 @@ function recordOutcome(label: string, error: string | undefined, changes: Partia
  * if its image is gone); a label that names other content is refused, saying what to run instead.
  */
 export async function prepareRelease(label: string, broken: boolean): Promise<Release> {
-    const { app } = readLocalSettings();
-    return prepare(label, { hash: directoryHash(app.dir), broken }, app);
+    const settings = readLocalSettings();
+    return prepare(label, { hash: directoryHash(settings.app.dir), broken }, settings);
 }
 
 /** `prepareRelease` with the settings read and the app tree hashed already. */
-async function prepare(label: string, content: Content, app: AppSettings): Promise<Release> {
+async function prepare(label: string, content: Content, { app, buildCaFile: caSetting }: LocalAppSettings): Promise<Release> {
     const { releases } = readBook();
     const decision = decideRelease(releases, label, content);
     if (decision.kind === "refused") {
@@ -89,7 +86,9 @@ async function prepare(label: string, content: Content, app: AppSettings): Promi
         release = { ...decision.release, runs };
     } else {
         const what = `${shortContent(content)}${content.broken ? ": its server cannot start" : ""}`;
-        release = await timed(`build release ${label} (${what})`, () => buildRelease(label, content, runs, app.dir));
+        const caFile = buildCaFile(caSetting, process.env, fs.existsSync);
+        release = await timed(`build release ${label} (${what}${caFile ? `; CA bundle ${caFile} as build secret ${buildCaSecretId}` : ""})`,
+            () => buildRelease(label, content, runs, app.dir, caFile));
     }
     const book = readBook();
     writeBook({ ...book, releases: [...book.releases.filter((r) => r.label !== label), release] });
@@ -99,14 +98,14 @@ async function prepare(label: string, content: Content, app: AppSettings): Promi
 /** What `up` rolls out: the current release, or on a new stack the app tree under its label (v1 first). */
 export async function upRelease(): Promise<Release> {
     const current = currentReleaseIfAny();
-    const { app } = readLocalSettings();
-    const tree: Content = { hash: directoryHash(app.dir), broken: false };
-    if (!current) return prepare(labelForTree(readBook().releases, tree), tree, app);
+    const settings = readLocalSettings();
+    const tree: Content = { hash: directoryHash(settings.app.dir), broken: false };
+    if (!current) return prepare(labelForTree(readBook().releases, tree), tree, settings);
     if (!sameContent(current, tree)) {
         note(`the app tree (${shortContent(tree)}) is not ${current.label} (${shortContent(current)}), which up re-applies; ` +
             `${haWeb("deploy", "<new label>")} ships it`);
     }
-    return (await imagePresent(current)) ? current : prepare(current.label, { ...tree, broken: current.broken }, app);
+    return (await imagePresent(current)) ? current : prepare(current.label, { ...tree, broken: current.broken }, settings);
 }
 
 /** A release recorded earlier whose image still exists, for `rollback`. */
@@ -173,18 +172,18 @@ export async function printReleases(): Promise<void> {
 /**
  * Builds a release's image from a copy of its sources. Building here, before the hosts roll it
  * out, lets the hosts' build-image step find the image (they share this machine's daemon, as a
- * second EC2 host would find it after the first, with a registry), and hands npm this machine's CA
- * bundle as a BuildKit secret, which is too big for a step's command line.
+ * second EC2 host would find it after the first, with a registry), and hands the build a CA bundle
+ * (buildCa.ts: this machine's, by default) as a BuildKit secret, for every app, a user's own too.
  *
  * `broken`: for drills, a release whose health never passes: the app built normally, then a thin
  * image on top in which node cannot start (a preload that does not exist), like a build that ships
  * without a module. The app's code has no drill hooks.
  */
-async function buildRelease(label: string, content: Content, runs: Release["runs"], sources: string): Promise<Release> {
+async function buildRelease(label: string, content: Content, runs: Release["runs"], sources: string, caFile: string | undefined): Promise<Release> {
     const appBuild = {
         context: snapshotSources(content.hash, sources),
         buildArgs: { APP_VERSION: label, BASE_IMAGE: baseImages.node },
-        secrets: fs.existsSync(caBundle) ? { npm_ca: caBundle } : undefined,
+        secrets: caFile === undefined ? undefined : { [buildCaSecretId]: caFile },
     };
     const image = releaseImage(label);
     if (!content.broken) {
