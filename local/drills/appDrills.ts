@@ -3,8 +3,9 @@ import * as path from "path";
 import { currentReleaseIfAny, releaseRecord } from "../releases/releaseBook";
 import { deploy, rollback } from "../stack/stack";
 import { repoRoot } from "../stack/stackLayout";
+import { hostStatuses } from "../stack/status";
 import { addColumnMigration, appVariant, queryDatabase, withLocalSettings } from "./appVariants";
-import { Drill, expect } from "./drill";
+import { Drill, DrillResult, expect } from "./drill";
 import { probe, versionsServed } from "./probe";
 import { expectNoFailures, underLoad } from "./underLoad";
 
@@ -38,18 +39,20 @@ export const brokenMigration: Drill = {
 };
 
 /**
- * An app of a user's own, in another language: examples/python-app with a setting, a secret and its
- * own migration, deployed with the same command as any release; then its secret changes (a rolling
- * restart with the new value), then back to the sample. Reads only: the example has no notes API.
+ * An app of a user's own, in another language: examples/python-app with its own health path, a
+ * setting, a secret and its own migration, deployed with the same command as any release (status
+ * shows it healthy at its path); then its secret changes (a rolling restart with the new value),
+ * then back to the sample. Reads only: the example has no notes API.
  */
 export const ownApp: Drill = {
-    name: "14 your own app: Python with a setting, a secret and a migration; secret rotated; back to the sample",
+    name: "14 your own app: Python with its own health path, a setting, a secret and a migration; secret rotated; back to the sample",
     async run(result) {
         const sample = currentReleaseIfAny()?.label;
         const label = "py-1";
         const settings = (apiKey: string) => ({
             appDir: path.join(repoRoot, "examples", "python-app"),
             appMigrateCommand: "python3 migrate.py",
+            appHealthPath: "/healthz",
             appEnv: { GREETING: "hello from drill 14 #not-a-comment ${HOME}" },
             appSecrets: { API_KEY: apiKey },
         });
@@ -65,8 +68,13 @@ export const ownApp: Drill = {
                     answers.push(root.body, apiKey.body);
                     expect(result, root.version === label && root.body.includes(settings(key).appEnv.GREETING), `GET / after deploying ${label}: ${root.status} ${root.version} ${root.body.slice(0, 120)}`);
                     expect(result, apiKey.body.includes(fingerprint(key)), `GET /api/key does not show the fingerprint of the secret deployed: ${apiKey.body.slice(0, 120)}`);
-                    // Back to the sample with the Python app's settings still in place: the sample's own migration must run.
-                    if (key === keys.at(-1) && sample) await rollback(sample);
+                    await expectStatusHealthy(result, "/healthz", `after deploying ${label}`);
+                    // Back to the sample with the Python app's settings still in place: the sample's own migration must
+                    // run, and status must ask the sample's own health path, recorded with its release.
+                    if (key === keys.at(-1) && sample) {
+                        await rollback(sample);
+                        await expectStatusHealthy(result, "/health", `after the rollback to ${sample}`);
+                    }
                 });
             }
         }, ["/", "/ping"], { writes: false });
@@ -79,3 +87,9 @@ export const ownApp: Drill = {
         expect(result, served.size === 1 && (sample === undefined || served.has(sample)), `after the rollback: ${[...served].join(", ")}`);
     },
 };
+
+/** What `status` shows in its health column: every host's live app answering 200 at `healthPath`. */
+async function expectStatusHealthy(result: DrillResult, healthPath: string, when: string): Promise<void> {
+    const health = (await hostStatuses()).map((s) => `${s.host} ${s.health} (${s.healthPath})`);
+    expect(result, health.every((h) => h.endsWith(` 200 (${healthPath})`)), `status's health ${when}: ${health.join(", ")}`);
+}
