@@ -12,8 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import db
 
-# Must equal the stack's appHealthPath (its default): ha-web-deploy waits for it to answer 200.
-HEALTH_PATH = "/health"
+# Must equal the stack's appHealthPath (set to it in README.md): ha-web-deploy waits for it to answer
+# 200, and status asks it. Not the default /health, to show an app's own.
+HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1024
 # Longer than nginx holds an idle upstream connection, so nginx always closes it first and never
 # sends a request on a connection the app is closing. Also bounds a client that stops sending.

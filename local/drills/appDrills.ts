@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "crypto";
 import * as path from "path";
-import { currentReleaseIfAny, releaseRecord } from "../releases/release";
+import { currentReleaseIfAny, releaseRecord } from "../releases/releaseBook";
 import { deploy, rollback } from "../stack/stack";
 import { repoRoot } from "../stack/stackLayout";
+import { hostStatuses } from "../stack/status";
 import { addColumnMigration, appVariant, queryDatabase, withLocalSettings } from "./appVariants";
-import { Drill, expect } from "./drill";
+import { Drill, DrillResult, expect } from "./drill";
 import { headerValue } from "../http/probe";
 import { throughLoadBalancer, versionsServed } from "./loadBalancerAnswers";
 import { expectNoFailures, underLoad } from "./underLoad";
@@ -29,7 +30,7 @@ export const brokenMigration: Drill = {
         result.notes.push(`refused: ${refusal.split("\n").find((l) => /^migrate: .* failed/.test(l)) ?? refusal.split("\n")[0]}`);
         expect(result, /^migrate: .* failed in /m.test(refusal), "the refusal did not come from the migrate step");
         expect(result, refusal.includes("003_broken.sql"), "the refusal's last lines do not name the failing migration, 003_broken.sql");
-        expect(result, releaseRecord("v4-bad-migration")?.refused !== undefined, "local:releases does not mark v4-bad-migration refused");
+        expect(result, releaseRecord("v4-bad-migration")?.refused !== undefined, "releases does not mark v4-bad-migration refused");
         expectNoFailures(result, samples, started);
         const after = await versionsServed(probes);
         expect(result, [...after].join() === [...before].join(), `served before: ${[...before].join(", ")}; after: ${[...after].join(", ")}`);
@@ -39,18 +40,20 @@ export const brokenMigration: Drill = {
 };
 
 /**
- * An app of a user's own, in another language: examples/python-app with a setting, a secret and its
- * own migration, deployed with the same command as any release; then its secret changes (a rolling
- * restart with the new value), then back to the sample. Reads only: the example has no notes API.
+ * An app of a user's own, in another language: examples/python-app with its own health path, a
+ * setting, a secret and its own migration, deployed with the same command as any release (status
+ * shows it healthy at its path); then its secret changes (a rolling restart with the new value),
+ * then back to the sample. Reads only: the example has no notes API.
  */
 export const ownApp: Drill = {
-    name: "14 your own app: Python with a setting, a secret and a migration; secret rotated; back to the sample",
+    name: "14 your own app: Python with its own health path, a setting, a secret and a migration; secret rotated; back to the sample",
     async run(result) {
         const sample = currentReleaseIfAny()?.label;
         const label = "py-1";
         const settings = (apiKey: string) => ({
             appDir: path.join(repoRoot, "examples", "python-app"),
             appMigrateCommand: "python3 migrate.py",
+            appHealthPath: "/healthz",
             appEnv: { GREETING: "hello from drill 14 #not-a-comment ${HOME}" },
             appSecrets: { API_KEY: apiKey },
         });
@@ -68,8 +71,13 @@ export const ownApp: Drill = {
                     expect(result, version === label && root.text.includes(settings(key).appEnv.GREETING),
                         `GET / after deploying ${label}: ${root.status || root.error} ${version} ${root.text.slice(0, 120)}`);
                     expect(result, apiKey.text.includes(fingerprint(key)), `GET /api/key does not show the fingerprint of the secret deployed: ${apiKey.status || apiKey.error} ${apiKey.text.slice(0, 120)}`);
-                    // Back to the sample with the Python app's settings still in place: the sample's own migration must run.
-                    if (key === keys.at(-1) && sample) await rollback(sample);
+                    await expectStatusHealthy(result, "/healthz", `after deploying ${label}`);
+                    // Back to the sample with the Python app's settings still in place: the sample's own migration must
+                    // run, and status must ask the sample's own health path, recorded with its release.
+                    if (key === keys.at(-1) && sample) {
+                        await rollback(sample);
+                        await expectStatusHealthy(result, "/health", `after the rollback to ${sample}`);
+                    }
                 });
             }
         }, ["/", "/ping"], { writes: false });
@@ -82,3 +90,9 @@ export const ownApp: Drill = {
         expect(result, served.size === 1 && (sample === undefined || served.has(sample)), `after the rollback: ${[...served].join(", ")}`);
     },
 };
+
+/** What `status` shows in its health column: every host's live app answering 200 at `healthPath`. */
+async function expectStatusHealthy(result: DrillResult, healthPath: string, when: string): Promise<void> {
+    const health = (await hostStatuses()).map((s) => `${s.host} ${s.health} (${s.healthPath})`);
+    expect(result, health.every((h) => h.endsWith(` 200 (${healthPath})`)), `status's health ${when}: ${health.join(", ")}`);
+}

@@ -17,7 +17,7 @@ export const addColumnMigration = { "migrations/002_add_notes_language.sql": "AL
 /** The settings file the drills run with: the defaults, whatever the developer's local.settings.json says. */
 export const drillSettings = "drills";
 
-/** Under the stack's state: `local:down` removes them with it. */
+/** Under the stack's state: `down` removes them with it. */
 const variantsDir = path.join(stateDir, "drill-apps");
 
 /**

@@ -4,7 +4,8 @@ import { outputOnHost } from "../stack/hostAccess";
 import { startDatabase, stopDatabase } from "../stack/database";
 import { waitForTarget } from "../stack/loadBalancerStack";
 import { failed, reads } from "../load/sample";
-import { currentRelease, currentReleaseIfAny, releasePlans, releaseRecord } from "../releases/release";
+import { releasePlans } from "../releases/release";
+import { currentRelease, currentReleaseIfAny, releaseRecord } from "../releases/releaseBook";
 import { deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "../stack/stack";
 import { database, hostNames } from "../stack/stackLayout";
 import { appHealth, AppHealth, describeHealth } from "../stack/status";
@@ -19,7 +20,7 @@ import { hostReboot } from "./hostReboot";
 import { versionsServed } from "./loadBalancerAnswers";
 import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
 
-/** The stack's state goes with `local:down`, so `local:up` on the drills' new stack labels the app tree v1. */
+/** The stack's state goes with `down`, so `up` on the drills' new stack labels the app tree v1. */
 const firstRelease = "v1";
 const goodRelease = "v2";
 const brokenRelease = "v3-broken";
@@ -107,7 +108,7 @@ const brokenReleaseRefused: Drill = {
         expect(result, /^aborting deployment: /m.test(refusal), "the refusal did not say `aborting deployment: ...`");
         expectNoFailures(result, samples, started);
         expect(result, currentReleaseIfAny()?.label === goodRelease, `the stack's release is ${currentReleaseIfAny()?.label}`);
-        expect(result, releaseRecord(brokenRelease)?.refused !== undefined, `local:releases does not mark ${brokenRelease} refused`);
+        expect(result, releaseRecord(brokenRelease)?.refused !== undefined, `releases does not mark ${brokenRelease} refused`);
         await expectOnlyVersion(result, goodRelease);
     },
 };
@@ -199,7 +200,7 @@ const idempotence: Drill = {
         const samples = await underLoad(result, async () => {
             const outcomes = await up();
             const ran = outcomes.filter((o) => o.result === "ran").map((o) => `${o.host}/${o.step}`);
-            expect(result, ran.length === 0, `local:up re-ran steps: ${ran.join(", ")}`);
+            expect(result, ran.length === 0, `up re-ran steps: ${ran.join(", ")}`);
             await runHostPlans(releasePlans(currentRelease()), { force: true });
         });
         const after = await appContainerIds();

@@ -66,11 +66,14 @@ export function targetsIn(listing: string): string[] {
     return targets;
 }
 
-/** Parses the delay in ms of `local:slow-host <host> <ms>`; the proxy holds each answer that long. */
-export function parseDelayMs(text: string | undefined): number {
+/**
+ * What is wrong with the delay in ms of `slow-host <host> <ms>` (the proxy holds each answer that
+ * long), or undefined for a whole number from 1 to 60000.
+ */
+export function delayProblem(text: string): string | undefined {
     const ms = Number(text);
-    if (text === undefined || !/^\d+$/.test(text) || ms < 1 || ms > 60_000) {
-        throw new Error(`slow-host needs a delay in whole milliseconds from 1 to 60000, got ${text === undefined ? "nothing" : `"${text}"`}: e.g. npm run local:slow-host -- host-a 500`);
+    if (!/^\d+$/.test(text) || ms < 1 || ms > 60_000) {
+        return `needs a delay in whole milliseconds from 1 to 60000, got "${text}"`;
     }
-    return ms;
+    return undefined;
 }

@@ -3,6 +3,7 @@ import * as path from "path";
 import { ensureContainer, removeContainer, waitFor } from "../stack/containers";
 import { baseImages } from "../stack/images";
 import { note } from "../progress";
+import { haWeb } from "../commandLine/haWeb";
 import { docker, mustRun, run } from "../run";
 import { database, hostPorts, hostNames } from "../stack/stackLayout";
 import {
@@ -10,9 +11,9 @@ import {
 } from "./faultPlan";
 
 /**
- * The fault commands (`local:cut-host`, `local:slow-host`, `local:heal-host`, `local:cut-database`,
- * `local:heal-database`): idempotent, loopback only, and all undone by `removeAllFaults` (called by
- * `local:down` and by every drill that set one, in a finally). See faultPlan.ts for the rules.
+ * The fault commands (`cut-host`, `slow-host`, `heal-host`, `cut-database`, `heal-database`):
+ * idempotent, loopback only, and all undone by `removeAllFaults` (called by `down` and by every
+ * drill that set one, in a finally). See faultPlan.ts for the rules.
  */
 const databaseTarget = "database";
 
@@ -51,9 +52,9 @@ async function ensureChains(): Promise<void> {
 async function refuseSecondFault(target: string, command: string): Promise<void> {
     const existing = (await faultsInPlace()).find((f) => f.target === target);
     if (existing) {
-        const heal = target === databaseTarget ? "local:heal-database" : `local:heal-host -- ${target}`;
+        const heal = target === databaseTarget ? haWeb("heal-database") : haWeb("heal-host", target);
         throw new Error(`${target} is already ${existing.kind === "cut" ? "cut off (its packets are dropped)" : "slowed"}; ` +
-            `${command} changes nothing. Heal it first: npm run ${heal}`);
+            `${command} changes nothing. Heal it first: ${heal}`);
     }
 }
 
@@ -124,7 +125,7 @@ async function removeFaultsOf(target: string): Promise<string[]> {
     return removed;
 }
 
-/** Every rule, chain and proxy of ours, gone: `local:down` and the drills' finally call this. */
+/** Every rule, chain and proxy of ours, gone: `down` and the drills' finally call this. */
 export async function removeAllFaults(): Promise<void> {
     for (const host of hostNames) await removeContainer(delayProxyContainer(host));
     await removeChains();

@@ -5,8 +5,9 @@ import { repoRoot } from "../stack/stackLayout";
 
 /**
  * The local stack's app settings: the stack config's app keys (appDir, appHealthPath, appEnv,
- * appSecrets, appMigrateCommand) from one JSON file, kept out of git (.gitignore), validated by the
- * same function as `pulumi up`. A relative appDir is relative to the repository, as on AWS.
+ * appSecrets, appMigrateCommand, appBuildCaFile) from one JSON file, kept out of git (.gitignore),
+ * validated by the same function as `pulumi up`. A relative appDir or appBuildCaFile is relative to
+ * the repository, as on AWS.
  */
 export const localSettingsFile = path.join(repoRoot, "local.settings.json");
 
@@ -18,6 +19,8 @@ export function activeSettingsFile(): string {
 export interface LocalAppSettings {
     app: AppSettings;
     secrets: Record<string, string>;
+    /** appBuildCaFile: the CA bundle for image builds, when set (buildCa.ts chooses one otherwise). */
+    buildCaFile?: string;
 }
 
 export function readLocalSettings(file = activeSettingsFile()): LocalAppSettings {
@@ -38,11 +41,16 @@ export function readLocalSettings(file = activeSettingsFile()): LocalAppSettings
     } else if (!fs.existsSync(path.join(app.dir, "Dockerfile"))) {
         problems.push(`appDir: no Dockerfile in ${app.dir}`);
     }
+    const buildCaFile = raw("appBuildCaFile") === undefined ? undefined : path.resolve(repoRoot, raw("appBuildCaFile")!);
+    if (buildCaFile !== undefined && !fs.existsSync(buildCaFile)) {
+        problems.push(`appBuildCaFile: no file at ${buildCaFile}`);
+    }
     if (problems.length > 0) {
         throw new Error(`${file} is not valid:\n - ${problems.join("\n - ")}`);
     }
     const secretValues = (values.appSecrets ?? {}) as Record<string, unknown>;
-    return { app, secrets: Object.fromEntries(app.secretNames.map((name) => [name, String(secretValues[name])])) };
+    const secrets = Object.fromEntries(app.secretNames.map((name) => [name, String(secretValues[name])]));
+    return buildCaFile === undefined ? { app, secrets } : { app, secrets, buildCaFile };
 }
 
 /** " at line L, column C" from the parser's "... at position N" (Node 20), or nothing. */
@@ -53,7 +61,7 @@ function whereInText(text: string, message: string): string {
     return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
 }
 
-const appKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand"];
+const appKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand", "appBuildCaFile"];
 
 function parseFile(file: string): Record<string, unknown> {
     const text = fs.readFileSync(file, "utf8");

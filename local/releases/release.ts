@@ -1,35 +1,31 @@
 import * as fs from "fs";
 import * as path from "path";
-import { AppSettings } from "../../components/plan/appSettings";
 import { copySources, directoryHash } from "../../components/plan/hash";
 import { baseImages, buildImage, imageContext } from "../stack/images";
 import { localHostPlans } from "../executor/localPlan";
 import { HostPlan } from "../../components/plan/stackPlan";
-import { readLocalSettings } from "./localSettings";
+import { buildCaFile, buildCaSecretId } from "./buildCa";
+import { LocalAppSettings, readLocalSettings } from "./localSettings";
+import { currentReleaseIfAny, readBook, ReleaseBook, writeBook } from "./releaseBook";
 import { note, timed } from "../progress";
 import {
-    Content, contentId, decideRelease, deployWords, labelForTree, refusalMessage, refusalNote, Release, sameContent, shortContent,
+    Content, contentId, decideRelease, deployCommand, labelForTree, refusalMessage, refusalNote, Release, sameContent, shortContent,
     withOutcome,
 } from "./releases";
 import { dockerBinary, run } from "../run";
 import { stateDir } from "../stack/stackLayout";
 import { formatTable, hostStatuses } from "../stack/status";
+import { formatNextStep, upStep } from "../stack/nextStep";
+import { haWeb } from "../commandLine/haWeb";
 
 /**
- * The releases this stack built, and the one it runs, in .local-stack/releases.json, with a copy
+ * The releases this stack built, and the one it runs, in its release book (releaseBook.ts), with a copy
  * of each release's sources (what its image was built from, and what the hosts' app-sources step
- * uploads). `local:down` removes them with the rest of the stack's state, as it removes the
+ * uploads). `down` removes them with the rest of the stack's state, as it removes the
  * database whose schema those releases changed: a new stack starts its labels at v1 again. The
  * images stay, as build cache: a build of the same sources reuses their layers, and a label's
  * first build in a new stack tags its new content.
  */
-interface ReleaseBook {
-    /** The label of the release rolled out last (what `local:up` re-applies). */
-    current?: string;
-    releases: Release[];
-}
-
-const bookFile = path.join(stateDir, "releases.json");
 const sourcesRoot = path.join(stateDir, "release-sources");
 
 /**
@@ -49,33 +45,12 @@ export function releaseImage(label: string): string {
 
 const contentLabel = "ha-web.content";
 
-/** This machine's CA bundle: npm inside the build reaches the registry through it (BuildKit secret). */
-const caBundle = "/etc/ssl/certs/ca-certificates.crt";
-
-/** The release the stack runs now (rolled out last). */
-export function currentRelease(): Release {
-    const current = currentReleaseIfAny();
-    if (!current) throw new Error("no release is rolled out on the local stack: npm run local:up");
-    return current;
-}
-
-/** The current release, or undefined while none was rolled out (a first `local:up` that failed). */
-export function currentReleaseIfAny(): Release | undefined {
-    const book = readBook();
-    return book.releases.find((r) => r.label === book.current);
-}
-
-/** The release recorded under `label`, as `local:releases` shows it, or undefined. */
-export function releaseRecord(label: string): Release | undefined {
-    return readBook().releases.find((r) => r.label === label);
-}
-
 /** `label` rolled out on every host: the stack's current release, its last rollout not refused. */
 export function recordCurrent(label: string): void {
     recordOutcome(label, undefined, { current: label });
 }
 
-/** `label`'s rollout was refused with `error`: `local:releases` says so until it rolls out. */
+/** `label`'s rollout was refused with `error`: `releases` says so until it rolls out. */
 export function recordRefusal(label: string, error: string): void {
     recordOutcome(label, error, {});
 }
@@ -92,12 +67,12 @@ function recordOutcome(label: string, error: string | undefined, changes: Partia
  * if its image is gone); a label that names other content is refused, saying what to run instead.
  */
 export async function prepareRelease(label: string, broken: boolean): Promise<Release> {
-    const { app } = readLocalSettings();
-    return prepare(label, { hash: directoryHash(app.dir), broken }, app);
+    const settings = readLocalSettings();
+    return prepare(label, { hash: directoryHash(settings.app.dir), broken }, settings);
 }
 
 /** `prepareRelease` with the settings read and the app tree hashed already. */
-async function prepare(label: string, content: Content, app: AppSettings): Promise<Release> {
+async function prepare(label: string, content: Content, { app, buildCaFile: caSetting }: LocalAppSettings): Promise<Release> {
     const { releases } = readBook();
     const decision = decideRelease(releases, label, content);
     if (decision.kind === "refused") {
@@ -111,37 +86,39 @@ async function prepare(label: string, content: Content, app: AppSettings): Promi
         release = { ...decision.release, runs };
     } else {
         const what = `${shortContent(content)}${content.broken ? ": its server cannot start" : ""}`;
-        release = await timed(`build release ${label} (${what})`, () => buildRelease(label, content, runs, app.dir));
+        const caFile = buildCaFile(caSetting, process.env, fs.existsSync);
+        release = await timed(`build release ${label} (${what}${caFile ? `; CA bundle ${caFile} as build secret ${buildCaSecretId}` : ""})`,
+            () => buildRelease(label, content, runs, app.dir, caFile));
     }
     const book = readBook();
     writeBook({ ...book, releases: [...book.releases.filter((r) => r.label !== label), release] });
     return release;
 }
 
-/** What `local:up` rolls out: the current release, or on a new stack the app tree under its label (v1 first). */
+/** What `up` rolls out: the current release, or on a new stack the app tree under its label (v1 first). */
 export async function upRelease(): Promise<Release> {
     const current = currentReleaseIfAny();
-    const { app } = readLocalSettings();
-    const tree: Content = { hash: directoryHash(app.dir), broken: false };
-    if (!current) return prepare(labelForTree(readBook().releases, tree), tree, app);
+    const settings = readLocalSettings();
+    const tree: Content = { hash: directoryHash(settings.app.dir), broken: false };
+    if (!current) return prepare(labelForTree(readBook().releases, tree), tree, settings);
     if (!sameContent(current, tree)) {
         note(`the app tree (${shortContent(tree)}) is not ${current.label} (${shortContent(current)}), which up re-applies; ` +
-            "npm run local:deploy <new label> ships it");
+            `${haWeb("deploy", "<new label>")} ships it`);
     }
-    return (await imagePresent(current)) ? current : prepare(current.label, { ...tree, broken: current.broken }, app);
+    return (await imagePresent(current)) ? current : prepare(current.label, { ...tree, broken: current.broken }, settings);
 }
 
-/** A release recorded earlier whose image still exists, for `local:rollback`. */
+/** A release recorded earlier whose image still exists, for `rollback`. */
 export async function recordedRelease(label: string): Promise<Release> {
     const { releases } = readBook();
     const release = releases.find((r) => r.label === label);
     if (!release) {
         const known = releases.map((r) => r.label).join(", ") || "none yet";
-        throw new Error(`no release ${label} on this stack (its releases: ${known}); npm run local:releases lists them`);
+        throw new Error(`no release ${label} on this stack (its releases: ${known}); ${haWeb("releases")} lists them`);
     }
     if (!(await imagePresent(release))) {
         throw new Error(`release ${label}'s image ${releaseImage(label)} is gone (or holds other content): it cannot be rolled back to. ` +
-            `Put its sources back in app/ and npm run local:deploy ${deployWords(release)} rebuilds it`);
+            `Put its sources back in app/ and ${deployCommand(release)} rebuilds it`);
     }
     const refusal = refusalNote(release);
     if (refusal) note(`release ${label}'s last rollout was ${refusal}; trying it again`);
@@ -166,11 +143,11 @@ export async function imagePresent(release: Release): Promise<boolean> {
     return labels.code === 0 && labels.stdout.trim() === contentId(release);
 }
 
-/** `local:releases`: label, content, image, when built, which hosts serve it now. */
+/** `releases`: label, content, image, when built, which hosts serve it now. */
 export async function printReleases(): Promise<void> {
     const book = readBook();
     if (book.releases.length === 0) {
-        console.log("no releases: the local stack is not up (npm run local:up)");
+        console.log(formatNextStep(upStep));
         return;
     }
     const statuses = await hostStatuses();
@@ -189,24 +166,24 @@ export async function printReleases(): Promise<void> {
     console.log(formatTable(rows));
     const tree: Content = { hash: directoryHash(readLocalSettings().app.dir), broken: false };
     const labels = book.releases.filter((r) => sameContent(r, tree)).map((r) => r.label);
-    console.log(`\nthe app tree now: ${shortContent(tree)} (${labels.length > 0 ? `= ${labels.join(", ")}` : "no release yet: npm run local:deploy <new label> ships it"})`);
+    console.log(`\nthe app tree now: ${shortContent(tree)} (${labels.length > 0 ? `= ${labels.join(", ")}` : `no release yet: ${haWeb("deploy", "<new label>")} ships it`})`);
 }
 
 /**
  * Builds a release's image from a copy of its sources. Building here, before the hosts roll it
  * out, lets the hosts' build-image step find the image (they share this machine's daemon, as a
- * second EC2 host would find it after the first, with a registry), and hands npm this machine's CA
- * bundle as a BuildKit secret, which is too big for a step's command line.
+ * second EC2 host would find it after the first, with a registry), and hands the build a CA bundle
+ * (buildCa.ts: this machine's, by default) as a BuildKit secret, for every app, a user's own too.
  *
  * `broken`: for drills, a release whose health never passes: the app built normally, then a thin
  * image on top in which node cannot start (a preload that does not exist), like a build that ships
  * without a module. The app's code has no drill hooks.
  */
-async function buildRelease(label: string, content: Content, runs: Release["runs"], sources: string): Promise<Release> {
+async function buildRelease(label: string, content: Content, runs: Release["runs"], sources: string, caFile: string | undefined): Promise<Release> {
     const appBuild = {
         context: snapshotSources(content.hash, sources),
         buildArgs: { APP_VERSION: label, BASE_IMAGE: baseImages.node },
-        secrets: fs.existsSync(caBundle) ? { npm_ca: caBundle } : undefined,
+        secrets: caFile === undefined ? undefined : { [buildCaSecretId]: caFile },
     };
     const image = releaseImage(label);
     if (!content.broken) {
@@ -245,11 +222,3 @@ function utcNow(): string {
     return new Date().toISOString().replace(/\.\d+Z$/, "Z");
 }
 
-function readBook(): ReleaseBook {
-    return fs.existsSync(bookFile) ? JSON.parse(fs.readFileSync(bookFile, "utf8")) as ReleaseBook : { releases: [] };
-}
-
-function writeBook(book: ReleaseBook): void {
-    fs.mkdirSync(stateDir, { recursive: true });
-    fs.writeFileSync(bookFile, JSON.stringify(book, null, 2) + "\n");
-}

@@ -1,4 +1,5 @@
 import { AppSettings } from "../../components/plan/appSettings";
+import { haWeb } from "../commandLine/haWeb";
 /**
  * Releases of the local stack, as pure decisions (the files and images are release.ts's).
  *
@@ -29,7 +30,7 @@ export interface Release extends Content {
     /**
      * Its last rollout was refused (a health gate or its migration failed), when and why (the
      * error's first line); gone once it rolls out. It stays a release: the cause may have been the
-     * database, not the code, and `local:rollback` may try it again.
+     * database, not the code, and `rollback` may try it again.
      */
     refused?: { at: string; reason: string };
 }
@@ -42,9 +43,18 @@ export function withOutcome(release: Release, error: string | undefined, at: str
     return error === undefined ? outcome : { ...outcome, refused: { at, reason: error.split("\n")[0].replace(/\s+/g, " ").trim() } };
 }
 
-/** How `local:releases` and a rollback describe a refused release's last rollout. */
+/** How `releases` and a rollback describe a refused release's last rollout. */
 export function refusalNote(release: Release): string | undefined {
     return release.refused && `refused ${release.refused.at}: ${release.refused.reason}`;
+}
+
+/**
+ * The health path of the app a host serves, as the deploy asked it: that of the release recorded
+ * under the version it reports (what it was deployed with); for a host whose live app does not
+ * answer, the current release's; undefined while the stack records neither (then the settings').
+ */
+export function healthPathOf(releases: Release[], current: string | undefined, served: string | undefined): string | undefined {
+    return (releases.find((r) => r.label === served) ?? releases.find((r) => r.label === current))?.runs.healthPath;
 }
 
 /** The content as one word: `<hash>` or `<hash>+broken`; the image carries it as a label. */
@@ -89,11 +99,11 @@ export function decideRelease(releases: Release[], label: string, content: Conte
 export function refusalMessage(refused: Release, content: Content, releases: Release[], imagePresent: boolean): string {
     const named = releases.find((r) => sameContent(r, content));
     const ship = named
-        ? `it is release ${named.label} already: npm run local:deploy ${deployWords(named)}`
-        : `give it a new label: npm run local:deploy ${deployWords({ label: freeLabel(releases, refused.label), broken: content.broken })}`;
+        ? `it is release ${named.label} already: ${deployCommand(named)}`
+        : `give it a new label: ${deployCommand({ label: freeLabel(releases, refused.label), broken: content.broken })}`;
     const back = imagePresent
-        ? `npm run local:rollback ${refused.label}`
-        : `its image is gone: put ${refused.label}'s sources back in app/ and npm run local:deploy ${deployWords(refused)} rebuilds it`;
+        ? haWeb("rollback", refused.label)
+        : `its image is gone: put ${refused.label}'s sources back in app/ and ${deployCommand(refused)} rebuilds it`;
     return [
         `release ${refused.label} is other content; a label never names new content:`,
         `  ${refused.label}: ${shortContent(refused)}, built ${refused.builtAt}`,
@@ -103,9 +113,9 @@ export function refusalMessage(refused: Release, content: Content, releases: Rel
     ].join("\n");
 }
 
-/** The words after `npm run local:deploy` that build this label and marker. */
-export function deployWords(release: { label: string; broken: boolean }): string {
-    return release.broken ? `${release.label} broken` : release.label;
+/** The deploy that builds this label and marker. */
+export function deployCommand(release: { label: string; broken: boolean }): string {
+    return release.broken ? haWeb("deploy", release.label, "--broken") : haWeb("deploy", release.label);
 }
 
 /**
@@ -122,7 +132,7 @@ export function freeLabel(releases: Release[], wanted: string): string {
     return `${stem}${n}`;
 }
 
-/** The label `local:up` gives the app tree on a stack that runs nothing yet: the one it has, or the first free `v<n>`. */
+/** The label `up` gives the app tree on a stack that runs nothing yet: the one it has, or the first free `v<n>`. */
 export function labelForTree(releases: Release[], tree: Content): string {
     return releases.find((r) => sameContent(r, tree))?.label ?? freeLabel(releases, "v1");
 }
@@ -133,7 +143,7 @@ export function labelForTree(releases: Release[], tree: Content): string {
  * marker's word, not a label.
  */
 export function labelProblem(label: string): string | undefined {
-    if (label === "broken") return "`broken` is the marker's word, not a label: npm run local:deploy v5 broken";
+    if (label === "broken") return `\`broken\` is not a label: the marker is --broken, e.g. ${haWeb("deploy", "v5", "--broken")}`;
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(label)) {
         return `release label ${JSON.stringify(label)} is not one: use letters, digits, . _ - (at most 128, e.g. v5)`;
     }

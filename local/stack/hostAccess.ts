@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import { dial, exec, ExecResult } from "../../components/hostFiles/ssh";
 import { inspect } from "./containers";
+import { formatNextStep, upStep } from "./nextStep";
 import { clientKey, clientUser, hostKey } from "./sshKeys";
 import { hostContainer, hostPorts } from "./stackLayout";
 import type { HostAccess } from "../executor/stepExecutor";
@@ -12,7 +13,7 @@ import type { HostAccess } from "../executor/stepExecutor";
  */
 export async function hostAccess(host: string): Promise<HostAccess> {
     const machine = await inspect(hostContainer(host), "{{.Id}}");
-    if (!machine) throw new Error(`${host} has no container: run \`npm run local:up\``);
+    if (!machine) throw new Error(`${host} has no container\n${formatNextStep(upStep)}`);
     return {
         target: {
             host: "127.0.0.1",

@@ -4,7 +4,7 @@ import { mustRun, run } from "../run";
 /**
  * The kernel rules ha-web-live leaves in this machine's nat table: local hosts (and the tests'
  * nginx hosts) share this machine's network, so their live-port chains live here too and must be
- * removed again by whoever made them (local:down, a test's clean-up).
+ * removed again by whoever made them (`down`, a test's clean-up).
  */
 // What every host's chain name starts with, spelled once in liveSwitch.ts (HA_WEB_LIVE_<host>).
 const livePrefix = liveChain("");
@@ -18,7 +18,7 @@ export async function removeLiveChain(chain: string): Promise<void> {
 }
 
 /**
- * The live-port chains present now (none after local:down or a test). Throws when iptables cannot
+ * The live-port chains present now (none after `down` or a test). Throws when iptables cannot
  * list the table: "no chains" must mean none were found, not that nobody could look.
  */
 export async function liveChains(): Promise<string[]> {

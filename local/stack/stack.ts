@@ -10,15 +10,19 @@ import { runOnHost } from "./hostAccess";
 import { ensureHost, rebootHost, removeHost, startHost, stopHostHard } from "./hosts";
 import { ensureBaseImages } from "./images";
 import { ensureLoadBalancer, waitForTarget } from "./loadBalancerStack";
-import { hostsNotInRotation, mixedReleases } from "./hostChecks";
+import { hostsNotInRotation } from "./hostChecks";
+import { stoppedRolloutReport } from "./stateReports";
+import { formatNextStep, nextStep, upStep } from "./nextStep";
+import { haWeb } from "../commandLine/haWeb";
 import { interruptible } from "../executor/interrupt";
 import { note, seconds, timed } from "../progress";
-import { currentReleaseIfAny, prepareRelease, recordCurrent, recordedRelease, recordRefusal, releasePlans, upRelease } from "../releases/release";
-import { deployWords, Release } from "../releases/releases";
+import { prepareRelease, recordCurrent, recordedRelease, recordRefusal, releasePlans, upRelease } from "../releases/release";
+import { currentReleaseIfAny } from "../releases/releaseBook";
+import { Release } from "../releases/releases";
 import { docker, dockerOk } from "../run";
 import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
 import { database, hostPorts, hostNames, loadBalancer, resultsDirName, stateDir } from "./stackLayout";
-import { formatTable, HostStatus, hostStatuses, isDrained, printStatus } from "./status";
+import { isDrained, printStatus, stackState } from "./status";
 
 /** How long a healthy host takes to enter rotation: the rejoin window, plus one interval of phase. */
 const joinSeconds = rejoinWindowSeconds() + healthCheck.intervalSeconds;
@@ -47,7 +51,7 @@ export async function up(): Promise<StepOutcome[]> {
 }
 
 /**
- * `local:deploy <label>`: the app tree as it is now, as release `label` (releases.ts: a new label
+ * `deploy <label>`: the app tree as it is now, as release `label` (releases.ts: a new label
  * is built, the label of this content rolls out again, a label of other content is refused), rolled
  * out host after host. Checked first: every host runs and is in rotation.
  */
@@ -56,16 +60,15 @@ export async function deploy(label: string, broken: boolean): Promise<StepOutcom
     // Before a build too, so a stopped host is named at once rather than after the build.
     await requireHostsInRotation();
     const previous = currentReleaseIfAny();
-    return interruptible(async (signal) => rollOut(await prepareRelease(label, broken), previous, signal),
-        () => convergeReport(`npm run local:deploy ${deployWords({ label, broken })}`, previous));
+    return interruptible(async (signal) => rollOut(await prepareRelease(label, broken), previous, signal), convergeReport);
 }
 
-/** `local:rollback <label>`: a release recorded earlier, whose image still exists, rolled out as a deploy is. */
+/** `rollback <label>`: a release recorded earlier, whose image still exists, rolled out as a deploy is. */
 export async function rollback(label: string): Promise<StepOutcome[]> {
     await requireStackUp();
     const release = await recordedRelease(label);
     const previous = currentReleaseIfAny();
-    return interruptible((signal) => rollOut(release, previous, signal), () => convergeReport(`npm run local:rollback ${label}`, previous));
+    return interruptible((signal) => rollOut(release, previous, signal), convergeReport);
 }
 
 /**
@@ -91,26 +94,15 @@ async function rollOut(release: Release, previous: Release | undefined, signal: 
         await timed(`re-apply ${previous.label}`, () => runHostPlans(releasePlans(previous), { signal })).catch(async (again: Error) => {
             if (signal.aborted) throw again;
             throw new Error(`${reason}\n\nrelease ${release.label} was not rolled out, and re-applying ${previous.label} failed too: ` +
-                `${again.message}\n${await convergeReport(`npm run local:rollback ${release.label}`, previous)}`);
+                `${again.message}\n${await convergeReport()}`);
         });
         throw new Error(`${reason}\n\nrelease ${release.label} refused: ${previous.label} still serves on every host`);
     }
 }
 
-/** Where each host is (live colour and version) and the commands that put every host on one release. */
-async function convergeReport(finish: string, previous: Release | undefined): Promise<string> {
-    const statuses = await hostStatuses();
-    const colours = (s: HostStatus) => Object.entries(s.colours).map(([c, v]) => `${c}=${v}`).join(" ");
-    return [
-        "the hosts now (live colour and version):",
-        ...statuses.map((s) => `  ${s.host.padEnd(7)} ${s.live ? `${s.live.colour} ${s.live.version ?? "(no answer)"}` : "no live colour"}` +
-            (Object.keys(s.colours).length > 1 ? `   (both colours run: ${colours(s)}; the next deploy stops the older)` : "")),
-        mixedReleases(statuses) ? "they serve different releases; to put every host on one:" : "to go on:",
-        ...formatTable([
-            ["finish this release:", finish],
-            ...(previous ? [[`back to ${previous.label}:`, `npm run local:rollback ${previous.label}`]] : []),
-        ]).split("\n").map((line) => `  ${line}`),
-    ].join("\n");
+/** Where each host is after a rollout stopped half-way, and the next step (the one `status` prints for the same state). */
+async function convergeReport(): Promise<string> {
+    return stoppedRolloutReport(await stackState());
 }
 
 export async function stopHost(host: string): Promise<void> {
@@ -121,7 +113,7 @@ export async function stopHost(host: string): Promise<void> {
 
 /**
  * Starts a stopped host and waits until it is back in rotation, as `undrainHost` does, unless it is
- * drained (then it stays out until `local:undrain-host`).
+ * drained (then it stays out until `undrain-host`).
  */
 export async function startHostAgain(host: string): Promise<void> {
     hostPorts(host);
@@ -129,7 +121,7 @@ export async function startHostAgain(host: string): Promise<void> {
     const started = Date.now();
     await timed(`${host}: start`, () => startHost(host));
     if (await isDrained(host)) {
-        note(`${host} is drained: it stays out of rotation until npm run local:undrain-host ${host}`);
+        note(`${host} is drained: it stays out of rotation until ${haWeb("undrain-host", host)}`);
         return;
     }
     await timed(`${host}: back in rotation (load balancer UP)`, () => waitForTarget(host, "UP", joinSeconds + appStartSeconds));
@@ -181,16 +173,17 @@ export async function down(): Promise<void> {
 
 async function requireStackUp(): Promise<void> {
     if (!(await isRunning(loadBalancer.container))) {
-        throw new Error("the local stack is not up: run `npm run local:up` first");
+        throw new Error(formatNextStep(upStep));
     }
 }
 
 /** Refuses a rollout, before any host is touched, while a host is stopped, drained or out of rotation. */
 async function requireHostsInRotation(): Promise<void> {
-    const problems = hostsNotInRotation(await hostStatuses());
+    const state = await stackState();
+    const problems = hostsNotInRotation(state.hosts);
     if (problems.length > 0) {
         throw new Error(`deploy refused before touching any host: a rollout needs every host running and UP in the load balancer:\n` +
-            problems.map((p) => `  ${p}`).join("\n"));
+            `${problems.map((p) => `  ${p}`).join("\n")}\n${formatNextStep(nextStep(state) ?? upStep)}`);
     }
 }
 

@@ -10,7 +10,7 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 /** Gitignored working state: secrets (0600), the load balancer config, drill results. */
 export const stateDir = path.join(repoRoot, ".local-stack");
 
-/** Drill and bench results: they survive `local:down`. */
+/** Drill and bench results: they survive `down`. */
 export const resultsDirName = "results";
 export const resultsDir = path.join(stateDir, resultsDirName);
 
@@ -34,7 +34,7 @@ export const loadBalancer = {
     image: "ha-web/local-lb:latest",
     url: "http://127.0.0.1:8080",
     port: 8080,
-    /** haproxy's CSV stats, read by `local:status` and by drain/undrain to wait for rotation changes. */
+    /** haproxy's CSV stats, read by `status` and by drain/undrain to wait for rotation changes. */
     statsPort: 8404,
 };
 

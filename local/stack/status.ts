@@ -1,10 +1,14 @@
 import { hostPaths } from "../../components/plan/hostPaths";
 import { HostPorts } from "../../components/plan/hostPorts";
 import { liveChain } from "../../components/plan/liveSwitch";
+import { readLocalSettings } from "../releases/localSettings";
+import { readBook, ReleaseBook } from "../releases/releaseBook";
+import { healthPathOf } from "../releases/releases";
 import { inspect } from "./containers";
-import { mixedReleases } from "./hostChecks";
 import { livePortTarget } from "./liveRules";
 import { targetStates } from "./loadBalancerStack";
+import { formatNextStep, StackState, upStep } from "./nextStep";
+import { statusNotes } from "./stateReports";
 import { dockerOk } from "../run";
 import { headerValue, probe } from "../http/probe";
 import { database, hostContainer, localHosts, loadBalancer } from "./stackLayout";
@@ -21,19 +25,23 @@ export interface HostStatus {
     colours: Record<string, string>;
     /** The colour the host's live port leads to (ha-web-live's kernel rule), and its version when it answers. */
     live?: { colour: string; version?: string };
+    /** The path the live app answers its health on: the one its release was deployed with (appHealthPath). */
+    healthPath: string;
     /**
-     * The status of /health at the live app's own port, as the deploy asks it (nginx does not pass
-     * /health on; 0: no answer).
+     * The status of `healthPath` at the live app's own port, as the deploy asks it (nginx does not
+     * pass it on; 0: no answer).
      */
     health: number;
 }
 
-/** Hosts, versions, health: what `local:status` prints and the drills check. */
+/** Hosts, versions, health: what `status` prints and the drills check. */
 export async function hostStatuses(): Promise<HostStatus[]> {
+    const book = readBook();
     const targets = await targetStates().catch(() => new Map<string, string>());
     return Promise.all(localHosts.map(async (layout) => {
         const state = await containerState(hostContainer(layout.name));
         const app = await liveApp(layout);
+        const healthPath = healthPathFor(book, app);
         return {
             host: layout.name,
             container: state,
@@ -41,7 +49,8 @@ export async function hostStatuses(): Promise<HostStatus[]> {
             drained: state === "running" && (await isDrained(layout.name)),
             target: targets.get(layout.name) ?? "unknown",
             colours: app.colours,
-            health: (await healthAt(app.port)).status,
+            healthPath,
+            health: (await healthAt(app.port, healthPath)).status,
         };
     }));
 }
@@ -53,9 +62,16 @@ export interface AppHealth {
     ms: number;
 }
 
-/** /health of every host's live app, timed, asked at the app's own port as the deploy asks it (nginx does not pass it on). */
+/**
+ * The health path of every host's live app, timed, asked at the app's own port as the deploy asks
+ * it (nginx does not pass it on).
+ */
 export async function appHealth(): Promise<AppHealth[]> {
-    return Promise.all(localHosts.map(async (layout) => ({ host: layout.name, ...(await healthAt((await liveApp(layout)).port)) })));
+    const book = readBook();
+    return Promise.all(localHosts.map(async (layout) => {
+        const app = await liveApp(layout);
+        return { host: layout.name, ...(await healthAt(app.port, healthPathFor(book, app))) };
+    }));
 }
 
 export function describeHealth(answers: AppHealth[]): string {
@@ -63,11 +79,26 @@ export function describeHealth(answers: AppHealth[]): string {
 }
 
 /**
+ * The path a host's live app answers its health on: the one its release was deployed with, else
+ * the current release's, else local.settings.json's appHealthPath.
+ */
+function healthPathFor(book: ReleaseBook, app: LiveApp): string {
+    const served = app.liveColour && app.colours[app.liveColour];
+    return healthPathOf(book.releases, book.current, served) ?? readLocalSettings().app.healthPath;
+}
+
+interface LiveApp {
+    colours: Record<string, string>;
+    liveColour?: string;
+    port?: number;
+}
+
+/**
  * A host's app colours that answer /ping (colour -> version), the colour its live port leads to
- * (ha-web-live's kernel rule), and the port /health is asked at: the live colour's own, or,
+ * (ha-web-live's kernel rule), and the port its health is asked at: the live colour's own, or,
  * without a rule (no deploy yet), the colour that answers.
  */
-async function liveApp(layout: HostPorts): Promise<{ colours: Record<string, string>; liveColour?: string; port?: number }> {
+async function liveApp(layout: HostPorts): Promise<LiveApp> {
     const colours: Record<string, string> = {};
     let answering: number | undefined;
     for (const [colour, port] of [["blue", layout.bluePort], ["green", layout.greenPort]] as const) {
@@ -91,27 +122,36 @@ export async function containerState(name: string): Promise<ContainerState> {
     return running === undefined ? "absent" : running === "true" ? "running" : "stopped";
 }
 
-/** The status table, one warning line when the hosts serve different releases; one line when nothing exists. */
+/** What the next step is decided from (nextStep.ts): whether the stack runs, its hosts, its current release. */
+export async function stackState(): Promise<StackState> {
+    return { up: (await containerState(loadBalancer.container)) === "running", hosts: await hostStatuses(), current: readBook().current };
+}
+
+/**
+ * The status table, a warning line when the hosts serve different releases, and the next step
+ * when one is due; one line when nothing exists.
+ */
 export async function printStatus(): Promise<void> {
-    const statuses = await hostStatuses();
     const others = [
         ["database", await containerState(database.container), `127.0.0.1:${database.port}`],
         ["load balancer", await containerState(loadBalancer.container), loadBalancer.url],
     ];
-    if ([...statuses.map((s) => s.container), ...others.map(([, state]) => state)].every((state) => state === "absent")) {
-        console.log("the local stack is not up: npm run local:up");
+    const hostStates = await Promise.all(localHosts.map((layout) => containerState(hostContainer(layout.name))));
+    if ([...hostStates, ...others.map(([, state]) => state)].every((state) => state === "absent")) {
+        console.log(formatNextStep(upStep));
         return;
     }
-    const rows = [["host", "container", "load balancer", "drained", "/health", "live (colour version)", "colours answering"]];
-    for (const s of statuses) {
+    const state = await stackState();
+    const rows = [["host", "container", "load balancer", "drained", "health (path)", "live (colour version)", "colours answering"]];
+    for (const s of state.hosts) {
         const colours = Object.entries(s.colours).map(([c, v]) => `${c}=${v}`).join(" ") || "none";
         const live = s.live ? `${s.live.colour} ${s.live.version ?? "(no answer)"}` : "-";
-        rows.push([s.host, s.container, s.target, s.drained ? "yes" : "no", s.health ? String(s.health) : "-", live, colours]);
+        rows.push([s.host, s.container, s.target, s.drained ? "yes" : "no", `${s.health || "-"} (${s.healthPath})`, live, colours]);
     }
-    for (const [name, state, where] of others) rows.push([name, state, "-", "-", "-", "-", where]);
+    for (const [name, containerState, where] of others) rows.push([name, containerState, "-", "-", "-", "-", where]);
     console.log(formatTable(rows));
-    const mixed = mixedReleases(statuses);
-    if (mixed) console.log(`\n${mixed}`);
+    const notes = statusNotes(state);
+    if (notes.length > 0) console.log(`\n${notes.join("\n")}`);
 }
 
 export function formatTable(rows: string[][]): string {
@@ -125,11 +165,11 @@ async function versionAt(port: number): Promise<string | undefined> {
     return reply.status === 200 ? headerValue(reply, "x-app-version") : undefined;
 }
 
-/** /health at 127.0.0.1:port, timed; status 0 when nothing answers there (or no port). */
-async function healthAt(port: number | undefined): Promise<{ status: number; ms: number }> {
+/** The health path at 127.0.0.1:port, timed; status 0 when nothing answers there (or no port). */
+async function healthAt(port: number | undefined, healthPath: string): Promise<{ status: number; ms: number }> {
     if (port === undefined) return { status: 0, ms: 0 };
-    // Well above /health's own 2 s bound on each check, so a failing check is a 503, and a slow one
-    // is measured, not cut to "no answer".
-    const { status, ms } = await probe(`http://127.0.0.1:${port}/health`, { timeoutMs: 5000 });
+    // Well above the sample's own 2 s bound on each check, so a failing check is a 503, and a slow
+    // one is measured, not cut to "no answer".
+    const { status, ms } = await probe(`http://127.0.0.1:${port}${healthPath}`, { timeoutMs: 5000 });
     return { status, ms };
 }

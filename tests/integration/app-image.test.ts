@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { inspect, removeContainer, waitFor } from "../../local/stack/containers";
+import { buildCaFile, buildCaSecretId } from "../../local/releases/buildCa";
 import { baseImages, buildImage, ensureBaseImages } from "../../local/stack/images";
 import { docker } from "../../local/run";
 import { requireDockerEngine } from "../support/dockerEngine";
@@ -12,8 +13,8 @@ import { freePort, startMariaDb } from "../support/mariadb";
 const appDir = path.join(__dirname, "..", "..", "app");
 const tag = "ha-web/app:integration-test";
 const container = "ha-web-app-integration-test";
-// This machine's CA bundle includes the TLS-intercepting proxy's CA that npm needs.
-const caBundle = "/etc/ssl/certs/ca-certificates.crt";
+// The CA bundle every release build gets (this machine's includes the TLS-intercepting proxy's CA that npm needs).
+const caFile = buildCaFile(undefined, process.env, fs.existsSync);
 
 describe("app Docker image", function () {
     // The first run builds the base images with debootstrap.
@@ -27,7 +28,7 @@ describe("app Docker image", function () {
             tag,
             context: appDir,
             buildArgs: { BASE_IMAGE: baseImages.node, APP_VERSION: "image-test" },
-            secrets: fs.existsSync(caBundle) ? { npm_ca: caBundle } : {},
+            secrets: caFile === undefined ? {} : { [buildCaSecretId]: caFile },
         });
     });
     after(async () => { await removeContainer(container); });

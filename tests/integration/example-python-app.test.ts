@@ -190,10 +190,10 @@ describe("example Python app (examples/python-app)", function () {
 
         before(async () => { port = await startServer(`${containerPrefix}-server`); });
 
-        it("answers /ping without the database and /health (appHealthPath's default) after asking it", async () => {
+        it("answers /ping without the database and /healthz (its appHealthPath) after asking it", async () => {
             const ping = await ask("GET", "/ping");
             expect([ping.status, ping.text]).to.deep.equal([200, "pong\n"]);
-            const health = await ask("GET", "/health");
+            const health = await ask("GET", "/healthz");
             expect([health.status, JSON.parse(health.text)]).to.deep.equal([200, { database: "ok" }]);
         });
 
@@ -234,10 +234,10 @@ describe("example Python app (examples/python-app)", function () {
             for (const answer of answers) expect(answer.headers["x-app-version"], `${answer.status} ${answer.text}`).to.equal(version);
         });
 
-        it("answers /health and writes with 503 within 3 s while the database is down, and recovers without a restart", async () => {
+        it("answers /healthz and writes with 503 within 3 s while the database is down, and recovers without a restart", async () => {
             await db.stop();
             try {
-                for (const [method, target] of [["GET", "/health"], ["POST", "/api/visits"], ["GET", "/api/visits/1"]]) {
+                for (const [method, target] of [["GET", "/healthz"], ["POST", "/api/visits"], ["GET", "/api/visits/1"]]) {
                     const started = Date.now();
                     const answer = await ask(method, target);
                     expect(answer.status, `${method} ${target}`).to.equal(503);
@@ -248,17 +248,17 @@ describe("example Python app (examples/python-app)", function () {
             } finally {
                 await db.start();
             }
-            expect((await ask("GET", "/health")).status).to.equal(200);
+            expect((await ask("GET", "/healthz")).status).to.equal(200);
             expect((await ask("POST", "/api/visits", "after the outage")).status).to.equal(201);
         });
 
-        it("answers /health and writes with 503 within 3 s when the database accepts connections but never answers", async () => {
+        it("answers /healthz and writes with 503 within 3 s when the database accepts connections but never answers", async () => {
             const held: net.Socket[] = [];
             const silent = net.createServer((socket) => { held.push(socket); });
             await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
             try {
                 const hungPort = await startServer(`${containerPrefix}-silent-db`, { DB_PORT: String((silent.address() as net.AddressInfo).port) });
-                for (const [method, target] of [["GET", "/health"], ["POST", "/api/visits"]]) {
+                for (const [method, target] of [["GET", "/healthz"], ["POST", "/api/visits"]]) {
                     const started = Date.now();
                     const answer = await request(hungPort, method, target);
                     expect(answer.status, `${method} ${target}`).to.equal(503);

@@ -41,6 +41,13 @@ describe("local.settings.json (the local stack's app keys)", () => {
         });
     });
 
+    it("takes appBuildCaFile relative to the repository, and names a file that is not there", () => {
+        write(JSON.stringify({ appBuildCaFile: "app/Dockerfile" }));
+        expect(readLocalSettings(file()).buildCaFile).to.equal(path.join(repoRoot, "app", "Dockerfile"));
+        write(JSON.stringify({ appBuildCaFile: "nowhere/ca.pem" }));
+        expect(problems()).to.contain(`appBuildCaFile: no file at ${path.join(repoRoot, "nowhere", "ca.pem")}`);
+    });
+
     it("validates like pulumi up, names the file, and never quotes a secret or the text around a JSON error", () => {
         write(JSON.stringify({ appEnv: { PORT: "1" }, appSecrets: { TOKEN: "top-secret\nline" }, appDir: "nowhere", appImage: "x" }));
         const message = problems();

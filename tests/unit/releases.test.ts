@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import {
-    Content, decideRelease, freeLabel, labelForTree, labelProblem, refusalMessage, refusalNote, Release, shortContent, withOutcome,
+    Content, decideRelease, freeLabel, healthPathOf, labelForTree, labelProblem, refusalMessage, refusalNote, Release, shortContent, withOutcome,
 } from "../../local/releases/releases";
 
 const tree: Content = { hash: "a".repeat(64), broken: false };
@@ -45,23 +45,23 @@ describe("local releases: a label names one content", () => {
             expect(message).to.include(`the app tree now: ${"b".repeat(16)}`);
         });
 
-        it("ships the tree under a free label, and rolls back with local:rollback", () => {
-            expect(message).to.include("npm run local:deploy v4");
-            expect(message).to.include("to roll back to v1: npm run local:rollback v1");
+        it("ships the tree under a free label, and rolls back with rollback", () => {
+            expect(message).to.include("npx ha-web deploy v4");
+            expect(message).to.include("to roll back to v1: npx ha-web rollback v1");
         });
 
         it("names the label the tree has already, instead of a new one", () => {
             const back = refusalMessage(release("v9", edited), tree, [...releases, release("v9", edited)], true);
-            expect(back).to.include("it is release v1 already: npm run local:deploy v1");
+            expect(back).to.include("it is release v1 already: npx ha-web deploy v1");
         });
 
-        it("keeps the broken word in the command that ships a broken build", () => {
-            expect(refusalMessage(releases[1], { ...tree, broken: true }, releases.slice(0, 2), true)).to.include("npm run local:deploy v3 broken");
+        it("keeps the broken marker in the command that ships a broken build", () => {
+            expect(refusalMessage(releases[1], { ...tree, broken: true }, releases.slice(0, 2), true)).to.include("npx ha-web deploy v3 --broken");
         });
 
         it("does not offer a rollback to an image that is gone", () => {
             const gone = refusalMessage(releases[0], edited, releases, false);
-            expect(gone).not.to.include("local:rollback");
+            expect(gone).not.to.include("rollback");
             expect(gone).to.include("its image is gone");
         });
     });
@@ -91,7 +91,29 @@ describe("local releases: a label names one content", () => {
         expect(labelProblem("broken")).to.include("marker");
     });
 
-    describe("a refused rollout, as local:releases shows it", () => {
+    describe("healthPathOf: the path status asks a host's live app, as the deploy asked it", () => {
+        const own = { ...release("py-1", edited), runs: { healthPath: "/healthz", migrateCommand: "python3 migrate.py" } };
+        const book = [...releases, own];
+
+        it("is the health path of the release the host serves, as it was deployed", () => {
+            expect(healthPathOf(book, "v1", "py-1")).to.equal("/healthz");
+            expect(healthPathOf(book, "py-1", "v2")).to.equal("/health");
+        });
+
+        it("is the current release's for a host whose live app does not answer", () => {
+            expect(healthPathOf(book, "py-1", undefined)).to.equal("/healthz");
+        });
+
+        it("is the current release's for a version the stack has no record of", () => {
+            expect(healthPathOf(book, "py-1", "v0")).to.equal("/healthz");
+        });
+
+        it("is undefined while the stack records neither (then the settings' appHealthPath is asked)", () => {
+            expect(healthPathOf([], undefined, undefined)).to.equal(undefined);
+        });
+    });
+
+    describe("a refused rollout, as releases shows it", () => {
         const refusedAt = "2025-06-02T08:00:00Z";
         const error = "host-a  rollout  failed (exit 1): sudo -n /usr/local/sbin/ha-web-step rollout\naborting deployment: health check failed";
 
