@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`): static checks, unit tests (pure functions and the Pulumi
 # program under mocks), then integration tests against real MariaDB, nginx and Docker, then the
-# local-stack drills. Prints one closing line, `tests: N passed, N failed`.
+# local-stack drills. Prints one closing line, `tests: N passed, N failed`, and writes each stage's
+# counts and seconds to .local-stack/results/suite.json (rendered into docs by `npm run docs:results`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 passed=0
 failed=0
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+stages="$(mktemp)"
+trap 'rm -f "$log" "$stages"' EXIT
 
 # Runs one stage; a mocha stage adds its own test counts (as does the drills' `drills: N passed, N
 # failed` line), any other stage counts as one test.
 stage() {
   local name="$1"; shift
   echo "==> ${name}"
-  local status=0
+  local status=0 started="$SECONDS" passed_before="$passed" failed_before="$failed"
   "$@" 2>&1 | tee "$log" || status=$?
   local ok bad
   ok="$(sed -nE 's/^ +([0-9]+) passing.*/\1/p; s/^drills: ([0-9]+) passed.*/\1/p' "$log" | head -1)"
@@ -30,6 +32,7 @@ stage() {
     failed=$((failed + 1))
   fi
   if [[ "$status" -ne 0 ]]; then echo "==> ${name}: FAILED (exit ${status})"; fi
+  printf '%s\t%s\t%s\t%s\n' "$name" "$((passed - passed_before))" "$((failed - failed_before))" "$((SECONDS - started))" >> "$stages"
 }
 
 stage "app: install and build (tsc, strict)" bash -c 'npm --prefix app ci --no-audit --no-fund && npm --prefix app run build'
@@ -40,4 +43,5 @@ stage "integration tests (real nginx, docker-compose, MariaDB)" env TS_NODE_TRAN
 stage "local-stack drills (up, every drill under load: failures as AWS shows them, hostile requests, slow clients, a reboot; down)" npm run test:drills
 
 echo "tests: ${passed} passed, ${failed} failed"
+TS_NODE_TRANSPILE_ONLY=true npx ts-node scripts/results/writeSuiteResult.ts "$stages" "$SECONDS"
 [[ "$failed" -eq 0 ]]
