@@ -42,7 +42,7 @@ function copyResult(name: ResultName, stamp: Omit<RunStamp, "date">): void {
     const target = committedResultFile(name);
     const shown = path.relative(repoRoot, target);
     if (!fs.existsSync(source)) {
-        console.log(`${shown}: no ${path.relative(repoRoot, source)} (written by ${producedBy[name]}); keeping the committed one`);
+        console.log(`${shown}: no ${path.relative(repoRoot, source)} (written by ${producedBy[name]}); keeping the one in docs/results/, if any`);
         return;
     }
     const date = fs.statSync(source).mtime.toISOString();
@@ -51,7 +51,8 @@ function copyResult(name: ResultName, stamp: Omit<RunStamp, "date">): void {
         console.log(`${shown}: the run of ${date} is already there`);
         return;
     }
-    const result = JSON.parse(fs.readFileSync(source, "utf8"));
+    // Paths the run printed (logs, timelines) name this clone; in the docs they are relative to the repository.
+    const result = JSON.parse(fs.readFileSync(source, "utf8").replaceAll(`${repoRoot}/`, ""));
     fs.mkdirSync(docsResultsDir, { recursive: true });
     if (name === "drills") copyTimelines(result);
     fs.writeFileSync(target, JSON.stringify({ run: { date, ...stamp }, ...result }, null, 2) + "\n");
@@ -70,4 +71,9 @@ function copyTimelines(result: DrillsResultFile): void {
     }
 }
 
-main();
+try {
+    main();
+} catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+}
