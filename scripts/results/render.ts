@@ -124,6 +124,6 @@ export const unitStageName = "unit tests";
 
 export function suiteSummary(file: Stamped<SuiteResultFile>): string {
     const unit = file.stages.find((s) => s.name === unitStageName);
-    const unitPart = unit ? ` The unit tests alone: ${unit.passed} passed in ${duration(unit.seconds)}.` : "";
+    const unitPart = unit ? ` The unit tests alone: ${unit.passed} passed, ${unit.failed} failed in ${duration(unit.seconds)}.` : "";
     return `\`tests: ${file.passed} passed, ${file.failed} failed\` in ${duration(file.seconds)}.${unitPart} ${stampLine(file.run)}`;
 }

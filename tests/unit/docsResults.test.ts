@@ -59,7 +59,7 @@ describe("the docs' generated figures (npm run docs:results)", () => {
         });
 
         it("summarises the suite with the unit tests' own count and time, when the suite has that stage", () => {
-            expect(suiteSummary(results.suite)).to.match(/^`tests: 409 passed, 0 failed` in 9 min 41 s\. The unit tests alone: 285 passed in 49 s\. Run of/);
+            expect(suiteSummary(results.suite)).to.match(/^`tests: 409 passed, 0 failed` in 9 min 41 s\. The unit tests alone: 285 passed, 0 failed in 49 s\. Run of/);
             expect(suiteSummary({ ...results.suite, stages: [] })).to.match(/in 9 min 41 s\. Run of/);
         });
 
