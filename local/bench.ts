@@ -11,14 +11,17 @@ import { mustRun, run } from "./run";
 import { down, up } from "./stack/stack";
 import { loadBalancer } from "./stack/stackLayout";
 import { formatTable } from "./stack/status";
+import { BenchResultFile, resultFiles } from "./resultFiles";
 
 /**
  * `npm run bench`: GET /ping on loopback, each hop of the serving path measured side by side in one
  * run (wrk, 2 threads x 32 keep-alive connections, 10 s each), with the ratios the serving path is
  * judged by: the app against a bare Node server, the load balancer against the app alone. Prints
- * numbers only; nothing here is asserted. Brings the local stack up if needed, and down again if it did.
+ * numbers and writes them to .local-stack/results/bench.json (rendered into docs by `npm run
+ * docs:results`); nothing here is asserted. Brings the local stack up if needed, and down again if it did.
  */
-const wrkArgs = ["--threads", "2", "--connections", "32", "--duration", "10s", "--latency"];
+const wrk = { threads: 2, connections: 32, seconds: 10 };
+const wrkArgs = ["--threads", String(wrk.threads), "--connections", String(wrk.connections), "--duration", `${wrk.seconds}s`, "--latency"];
 
 interface WrkResult { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: string }
 
@@ -39,8 +42,8 @@ async function main(): Promise<void> {
 
         const results: Array<[string, WrkResult]> = [];
         const measure = async (label: string, url: string) => {
-            note(`benchmark: ${label} (10 s) ...`);
-            results.push([label, await wrk(url)]);
+            note(`benchmark: ${label} (${wrk.seconds} s) ...`);
+            results.push([label, await runWrk(url)]);
         };
         await measure("bare Node pong", `http://127.0.0.1:${bare.port}/ping`);
         const rss = sampleRss(app.child.pid!);
@@ -59,6 +62,16 @@ async function main(): Promise<void> {
         console.log(`\napp alone / bare Node: ${ratio("the app alone", "bare Node pong")}`);
         console.log(`load balancer / app alone: ${ratio("through the local load balancer", "the app alone")}`);
         console.log(`the app's RSS under load: ${appRssMb.toFixed(0)} MB (highest of the samples)`);
+        const file: BenchResultFile = {
+            wrk,
+            paths: results.map(([label, r]) => ({ path: label, ...r })),
+            appVsBareNode: Number(ratio("the app alone", "bare Node pong")),
+            loadBalancerVsApp: Number(ratio("through the local load balancer", "the app alone")),
+            appRssMb: Math.round(appRssMb),
+        };
+        fs.mkdirSync(path.dirname(resultFiles.bench), { recursive: true });
+        fs.writeFileSync(resultFiles.bench, JSON.stringify(file, null, 2) + "\n");
+        console.log(`results in ${resultFiles.bench}`);
     } finally {
         for (const stop of stopAll.reverse()) await stop().catch(() => undefined);
         fs.rmSync(work, { recursive: true, force: true });
@@ -99,7 +112,7 @@ function sampleRss(pid: number): { stop(): number } {
     return { stop: () => { clearInterval(timer); read(); return highest; } };
 }
 
-async function wrk(url: string): Promise<WrkResult> {
+async function runWrk(url: string): Promise<WrkResult> {
     const out = await mustRun("wrk", [...wrkArgs, url]);
     const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
     const latency = (percentile: string) => {

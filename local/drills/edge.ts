@@ -47,7 +47,7 @@ async function badAccessLogLines(host: string): Promise<{ lines: number; bad: nu
  * without Host works, and every access-log line is valid UTF-8 JSON in a 0640 file.
  */
 export const hostileRequests: Drill = {
-    name: "7 hostile requests (issue 8's crash inputs, exposure)",
+    name: "7 hostile requests (crash inputs and raw bytes, exposure)",
     async run(result) {
         const started = Date.now();
         const before = await appContainerIds();

@@ -8,8 +8,8 @@ import { DrillResult, runDrill } from "./drill";
 import { note, timed } from "../progress";
 import { liveChains } from "../stack/liveRules";
 import { down, up } from "../stack/stack";
-import { resultsDir } from "../stack/stackLayout";
 import { formatTable } from "../stack/status";
+import { DrillsResultFile, resultFiles } from "../resultFiles";
 
 /**
  * `npm run test:drills`: brings the local stack up from nothing, runs every failure drill under
@@ -17,7 +17,7 @@ import { formatTable } from "../stack/status";
  * JSON, and removes the stack again (also when a drill fails). Exits non-zero on any failure.
  * `npm run test:drills -- 9 11` runs only the drills with those numbers.
  */
-const resultsFile = path.join(resultsDir, "drills.json");
+const resultsFile = resultFiles.drills;
 
 async function main(only: string[]): Promise<number> {
     const drills = only.length === 0 ? catalog : catalog.filter((d) => only.includes(d.name.split(" ")[0]));
@@ -47,9 +47,8 @@ async function main(only: string[]): Promise<number> {
     const failed = results.length - passed;
     const totalSeconds = (Date.now() - started) / 1000;
     fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
-    fs.writeFileSync(resultsFile, JSON.stringify({
-        detectionWindowSeconds: detectionWindowSeconds(), upSeconds, totalSeconds, passed, failed, results,
-    }, null, 2) + "\n");
+    const file: DrillsResultFile = { detectionWindowSeconds: detectionWindowSeconds(), upSeconds, totalSeconds, passed, failed, results };
+    fs.writeFileSync(resultsFile, JSON.stringify(file, null, 2) + "\n");
     console.log(`\n${drillTable(results)}\n`);
     for (const r of results) {
         for (const line of [...r.notes, ...r.problems.map((p) => `PROBLEM: ${p}`)]) console.log(`  ${r.name.split(" ")[0]}: ${line}`);

@@ -1,0 +1,45 @@
+import * as path from "path";
+import { DrillResult } from "./drills/drill";
+import { resultsDir } from "./stack/stackLayout";
+
+/**
+ * The result files runs leave in .local-stack/results/ (gitignored), and their shapes:
+ * `npm run docs:results` copies them into docs/results/ and renders the docs' figures from them.
+ */
+export const resultFiles = {
+    drills: path.join(resultsDir, "drills.json"),
+    bench: path.join(resultsDir, "bench.json"),
+    suite: path.join(resultsDir, "suite.json"),
+};
+
+/** `npm run test:drills`: every drill's row, and the run's totals. */
+export interface DrillsResultFile {
+    detectionWindowSeconds: number;
+    upSeconds: number;
+    totalSeconds: number;
+    passed: number;
+    failed: number;
+    results: DrillResult[];
+}
+
+export interface BenchPath { path: string; requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: string }
+
+/** `npm run bench`: each hop of the serving path measured with the same wrk load. */
+export interface BenchResultFile {
+    wrk: { threads: number; connections: number; seconds: number };
+    paths: BenchPath[];
+    appVsBareNode: number;
+    loadBalancerVsApp: number;
+    appRssMb: number;
+}
+
+export interface SuiteStage { name: string; passed: number; failed: number; skipped: number; seconds: number }
+
+/** `npm test`: each stage's counts and seconds, and the totals. */
+export interface SuiteResultFile {
+    stages: SuiteStage[];
+    passed: number;
+    failed: number;
+    skipped: number;
+    seconds: number;
+}

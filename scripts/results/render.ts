@@ -1,0 +1,130 @@
+import * as path from "path";
+import { BenchResultFile, DrillsResultFile, SuiteResultFile } from "../../local/resultFiles";
+
+/**
+ * The docs' figures, rendered from the result files in docs/results/: pure functions from a stamped
+ * result file to the markdown of one generated block. Nothing here reads a file or a clock, so a
+ * test can render the committed result files and compare with the pages.
+ */
+
+/** Where and when the figures were produced, added to each result file as it is copied into docs/results/. */
+export interface RunStamp {
+    /** When the run wrote its result file (ISO 8601, UTC). */
+    date: string;
+    machine: { cores: number; memoryGb: number; kernel: string };
+    /** `git rev-parse --short HEAD` when the results were copied, and whether the tree had uncommitted changes. */
+    commit: string;
+    dirty: boolean;
+}
+
+export type Stamped<T> = T & { run: RunStamp };
+
+export interface Results {
+    drills: Stamped<DrillsResultFile>;
+    bench: Stamped<BenchResultFile>;
+    suite: Stamped<SuiteResultFile>;
+}
+
+export type ResultName = keyof Results;
+
+/** Every block a page may hold: the result file it is rendered from, and how. */
+export const blocks = {
+    "drill-table": { source: "drills", render: (r: Results) => drillTable(r.drills) },
+    "drill-notes": { source: "drills", render: (r: Results) => drillNotes(r.drills) },
+    "bench-table": { source: "bench", render: (r: Results) => benchTable(r.bench) },
+    "suite-stages": { source: "suite", render: (r: Results) => suiteStages(r.suite) },
+    "suite-summary": { source: "suite", render: (r: Results) => suiteSummary(r.suite) },
+} satisfies Record<string, { source: ResultName; render: (results: Results) => string }>;
+
+export type BlockName = keyof typeof blocks;
+
+export function stampLine(run: RunStamp): string {
+    const date = run.date.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
+    const tree = run.dirty ? ", with uncommitted changes" : "";
+    return `Run of ${date} on ${run.machine.cores} cores, ${run.machine.memoryGb} GB, Linux ${run.machine.kernel}; commit \`${run.commit}\`${tree}.`;
+}
+
+export function markdownTable(rows: string[][]): string {
+    const [header, ...body] = rows;
+    const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
+    return [line(header), line(header.map(() => "---")), ...body.map(line)].join("\n");
+}
+
+/** A drill's printed text as markdown shows it: no emphasis, code or HTML made of its characters. */
+export function plainText(text: string): string {
+    return text.replace(/[\\`*_<>[\]]/g, (c) => `\\${c}`);
+}
+
+const orDash = (value: number | undefined) => (value === undefined ? "-" : String(value));
+
+export function drillTable(file: Stamped<DrillsResultFile>): string {
+    const rows = file.results.map((r) => [
+        r.name, r.passed ? "pass" : "FAIL",
+        orDash(r.load?.requests), orDash(r.load?.failures),
+        orDash(r.load?.writes.acknowledged), orDash(r.load?.writes.failed), orDash(r.writesLost),
+        orDash(r.load?.p50Ms), orDash(r.load?.p99Ms),
+        r.rolloutSeconds ? Object.entries(r.rolloutSeconds).map(([host, s]) => `${host} ${s}`).join(", ") : "-",
+        String(r.seconds),
+    ]);
+    return [
+        stampLine(file.run),
+        "",
+        markdownTable([["drill", "result", "requests", "failures", "writes acked", "writes failed", "writes lost", "p50 ms", "p99 ms", "rollout s per host", "s"], ...rows]),
+        "",
+        `\`drills: ${file.passed} passed, ${file.failed} failed\`; \`local:up\` ${file.upSeconds.toFixed(0)} s, the whole run ${file.totalSeconds.toFixed(0)} s.`,
+    ].join("\n");
+}
+
+/** Each drill's printed notes and problems, with a link to its timeline (copied next to the result file). */
+export function drillNotes(file: Stamped<DrillsResultFile>): string {
+    const sections = file.results.map((r) => {
+        const timeline = r.timeline ? ` ([timeline](results/${path.posix.basename(r.timeline)}))` : "";
+        const lines = [...r.notes, ...r.problems.map((p) => `PROBLEM: ${p}`)];
+        return [`**${plainText(r.name)}**${timeline}`, ...(lines.length ? ["", ...lines.map((l) => `- ${plainText(l)}`)] : [])].join("\n");
+    });
+    return [stampLine(file.run), ...sections].join("\n\n");
+}
+
+/** The timelines a drill result file links to (file names in docs/results/). */
+export function timelineFiles(file: DrillsResultFile): string[] {
+    return file.results.flatMap((r) => (r.timeline ? [path.posix.basename(r.timeline)] : []));
+}
+
+export function benchTable(file: Stamped<BenchResultFile>): string {
+    const rows = file.paths.map((p) => [p.path, p.requestsPerSecond.toFixed(0), p.p50Ms.toFixed(2), p.p99Ms.toFixed(2), p.errors]);
+    return [
+        stampLine(file.run),
+        `wrk: ${file.wrk.threads} threads x ${file.wrk.connections} keep-alive connections, ${file.wrk.seconds} s per path.`,
+        "",
+        markdownTable([["path", "requests/s", "p50 ms", "p99 ms", "errors"], ...rows]),
+        "",
+        `- app alone / bare Node: **${file.appVsBareNode.toFixed(2)}**`,
+        `- load balancer / app alone: **${file.loadBalancerVsApp.toFixed(2)}**`,
+        `- the app's resident memory under load (highest sample): ${file.appRssMb} MB`,
+    ].join("\n");
+}
+
+/** "9 min 41 s", "49 s". */
+export function duration(seconds: number): string {
+    const whole = Math.round(seconds);
+    return whole < 60 ? `${whole} s` : `${Math.floor(whole / 60)} min ${whole % 60} s`;
+}
+
+export function suiteStages(file: Stamped<SuiteResultFile>): string {
+    const rows = file.stages.map((s) => [s.name, String(s.passed), String(s.failed), String(s.skipped), duration(s.seconds)]);
+    return [
+        stampLine(file.run),
+        "",
+        markdownTable([["stage", "passed", "failed", "skipped", "time"], ...rows,
+            ["all of `npm test`", String(file.passed), String(file.failed), String(file.skipped), duration(file.seconds)]]),
+    ].join("\n");
+}
+
+/** The stage `npm run test:unit` runs alone, by the name tests/run-all.sh gives it. */
+export const unitStageName = "unit tests";
+
+export function suiteSummary(file: Stamped<SuiteResultFile>): string {
+    const unit = file.stages.find((s) => s.name === unitStageName);
+    const unitPart = unit ? ` The unit tests alone: ${unit.passed} passed, ${unit.failed} failed in ${duration(unit.seconds)}.` : "";
+    return `\`tests: ${file.passed} passed, ${file.failed} failed, ${file.skipped} skipped\` in ${duration(file.seconds)}.${unitPart} ${stampLine(file.run)}`;
+}
