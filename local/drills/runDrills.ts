@@ -28,11 +28,11 @@ async function main(only: string[]): Promise<number> {
     const results: DrillResult[] = [];
     let upSeconds = 0;
     try {
-        await timed("local:down (start from nothing)", down);
+        await timed("down (start from nothing)", down);
         // The sample app with the defaults, whatever a developer's local.settings.json holds.
         useLocalSettings(drillSettings, {});
         const upStarted = Date.now();
-        await timed("local:up", up);
+        await timed("up", up);
         upSeconds = (Date.now() - upStarted) / 1000;
         for (const drill of drills) {
             results.push(await runDrill(drill));
@@ -40,7 +40,7 @@ async function main(only: string[]): Promise<number> {
     } catch (error) {
         results.push({ name: "stack set-up", passed: false, problems: [(error as Error).message], notes: [], marks: [], seconds: 0 });
     } finally {
-        await timed("local:down", down).catch((error: Error) => note(`local:down failed: ${error.message}`));
+        await timed("down", down).catch((error: Error) => note(`down failed: ${error.message}`));
     }
     results.push(await nothingLeftBehind());
     const passed = results.filter((r) => r.passed).length;
@@ -55,7 +55,7 @@ async function main(only: string[]): Promise<number> {
     }
     console.log("\ntimelines (SVG):");
     for (const r of results) if (r.timeline) console.log(`  ${r.timeline}`);
-    console.log(`\nlocal:up ${upSeconds.toFixed(0)} s, drills total ${totalSeconds.toFixed(0)} s; results in ${resultsFile}`);
+    console.log(`\nup ${upSeconds.toFixed(0)} s, drills total ${totalSeconds.toFixed(0)} s; results in ${resultsFile}`);
     console.log(`drills: ${passed} passed, ${failed} failed`);
     return failed === 0 ? 0 : 1;
 }

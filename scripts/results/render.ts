@@ -71,7 +71,7 @@ export function drillTable(file: Stamped<DrillsResultFile>): string {
         "",
         markdownTable([["drill", "result", "requests", "failures", "writes acked", "writes failed", "writes lost", "p50 ms", "p99 ms", "rollout s per host", "s"], ...rows]),
         "",
-        `\`drills: ${file.passed} passed, ${file.failed} failed\`; \`local:up\` ${file.upSeconds.toFixed(0)} s, the whole run ${file.totalSeconds.toFixed(0)} s.`,
+        `\`drills: ${file.passed} passed, ${file.failed} failed\`; \`npx ha-web up\` ${file.upSeconds.toFixed(0)} s, the whole run ${file.totalSeconds.toFixed(0)} s.`,
     ].join("\n");
 }
 

@@ -44,7 +44,7 @@ describe("the docs' generated figures (npm run docs:results)", () => {
             const table = drillTable(results.drills);
             expect(table).to.include("| 9 host cut \\| healed | pass | 4557 | 2 | 2278 | 0 | 0 | 1.8 | 4.9 | host-a 8.9, host-b 9 | 40.2 |");
             expect(table).to.include("| nothing left behind | FAIL | - | - | - | - | - | - | - | - | 0 |");
-            expect(table).to.include("`drills: 1 passed, 1 failed`; `local:up` 21 s, the whole run 432 s.");
+            expect(table).to.include("`drills: 1 passed, 1 failed`; `npx ha-web up` 21 s, the whole run 432 s.");
         });
 
         it("lists each drill's notes and problems with a link to its timeline next to the result file", () => {
