@@ -4,6 +4,7 @@ import * as fs from "fs";
 import { secretMapShapeOf } from "./plan/appSettings";
 import { plainTextEntries } from "./plan/stackFile";
 import { elasticIpQuotaWarning } from "./plan/elasticIpQuota";
+import { stackNameProblem } from "./plan/operationsNames";
 import { amiLookupCommand, checkAmi, checkAzCount, pinnedAmiLookup, readSettings, Settings } from "./plan/settings";
 
 /**
@@ -40,6 +41,10 @@ export async function readStackConfig(): Promise<StackConfig> {
     const region = aws.config.region;
     if (!region) {
         throw new Error("Invalid configuration:\n - aws:region is not set: pulumi config set aws:region us-west-2");
+    }
+    const stackProblem = stackNameProblem(pulumi.getStack());
+    if (stackProblem) {
+        throw new Error(`Invalid configuration:\n - ${stackProblem}`);
     }
     const settings = readSettings({
         get: (key) => config.get(key),

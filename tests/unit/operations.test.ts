@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { dependencies, RecordedResource, valueOf } from "./support/pulumiMocks";
 import { ProgramRun, runProgram } from "./support/runProgram";
 import { accessLogBucketPolicy, elbLogDeliveryService } from "../../components/plan/accessLogPolicy";
-import { operationsPrefix } from "../../components/plan/operationsNames";
+import { operationsPrefix, stackNameProblem } from "../../components/plan/operationsNames";
 
 const named = (run: ProgramRun, name: string): RecordedResource => {
     const found = run.resources.find((r) => r.name === name);
@@ -89,9 +89,14 @@ describe("operating it on AWS (index.ts under mocks)", function () {
         });
     });
 
-    it("names the topic, alarms and dashboard after the stack in the characters SNS and CloudWatch accept", () => {
-        expect(operationsPrefix("test")).to.equal("ha-web-test");
-        expect(operationsPrefix("prod.eu_1")).to.equal("ha-web-prod-eu_1");
+    it("names the topic, alarms and dashboard after the stack unchanged, as the deployer's policy names them", () => {
+        expect(operationsPrefix("prod-eu_1")).to.equal("ha-web-prod-eu_1");
+        expect(stackNameProblem("prod-eu_1")).to.equal(undefined);
+    });
+
+    it("refuses a stack name SNS or CloudWatch would not take, naming it and the rename to run", () => {
+        const problem = stackNameProblem("prod.eu_1");
+        expect(problem).to.include('"prod.eu_1"').and.to.include("pulumi stack rename prod-eu_1");
     });
 
     describe("self-healing hosts", () => {
