@@ -96,6 +96,7 @@ export function configureHosts(args: ConfigureHostsArgs): HealthGate {
             "step-scripts": args.reachability,
             "mount-shared": shared.mountTargets,
             "create-app-db": [database.instance],
+            "discard-old-db-password": [database.instance],
         },
     });
 

@@ -15,7 +15,8 @@ import {
  * | Elastic IP (associated)          | gateway, its route                         | Gateway.NotAttached                   |
  * | every host step (SSH, packages)  | gateway, route; SSH rules; hosts' egress   | dials fail until the rules exist      |
  * | mount-shared                     | every mount target; NFS rule into EFS      | mount.nfs4 times out                  |
- * | create-app-db                    | the database; MySQL rule into it           | connection refused or timed out       |
+ * | create-app-db, discard-old-db-   | the database; MySQL rule into it           | connection refused or timed out       |
+ * | password                         |                                            |                                       |
  */
 export const orderingRules: Requirement[] = [
     {
@@ -51,7 +52,7 @@ export const orderingRules: Requirement[] = [
     {
         rule: "database set-up waits for the database and the MySQL rule into it",
         source: "Amazon RDS User Guide, Connecting to a DB instance: the instance available and its VPC security group allowing the client",
-        dependent: isStep("create-app-db"),
+        dependent: (n) => isStep("create-app-db")(n) || isStep("discard-old-db-password")(n),
         prerequisite: (n, _d, graph) => isDatabase(n) || isDatabaseIngressRule(n, graph),
     },
 ];

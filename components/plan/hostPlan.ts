@@ -85,8 +85,12 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
  * | create-app-db | command | apply-config (first host only)                         | database values changed  |
  * | migrate       | command | create-app-db, every host's build-image (first host)   | the image or command     |
  * | rollout       | command | every host's build-image, migrate, previous host's one | image or app config      |
+ * | discard-old-  | command | every host's rollout (first host only)                 | database values changed  |
+ * | db-password   |         |                                                        |                          |
  *
- * Rollouts and config applies go one host at a time, so the pool never loses two hosts at once.
+ * Rollouts and config applies go one host at a time, so the pool never loses two hosts at once. A
+ * changed database password is added beside the old one (create-app-db), each host's rollout moves
+ * its app to it, and only then is the old one dropped: no running app is ever refused a connection.
  */
 export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>[] {
     checkInputs(host, inputs);
@@ -103,6 +107,7 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
         : [command("build-image", ["bootstrap"], { APP_IMAGE: appSource.image, ECR_REGISTRY: plain<V>(appSource.ecrRegistry ?? "") }, false)];
     const { migrateCommand } = inputs.app;
     const everyImage = inputs.hosts.map((h) => qualifiedStepName(h, "build-image"));
+    const everyRollout = inputs.hosts.map((h) => qualifiedStepName(h, "rollout"));
     const appEnv = appEnvValues(inputs);
     const configFiles = renderHostConfigFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv) });
     const configHashes = Object.values(configFiles).map((text) => plain<V>(contentHash(text)));
@@ -122,6 +127,7 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
         command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
             // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
             { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), ...Object.values(appEnv)]),
+        ...(isFirstHost ? [command("discard-old-db-password", everyRollout, createAppDbValues(inputs.db), true)] : []),
     ];
 }
 
@@ -174,6 +180,7 @@ function stepScriptFiles<V>(host: HostPorts, inputs: HostInputs<V>, paths: HostP
         "build-image": inputs.appSource.kind === "build" ? scripts.buildImageScript(paths, inputs) : scripts.pullImageScript(),
         "apply-config": scripts.applyConfigScript(paths),
         "create-app-db": scripts.createAppDbScript(paths),
+        "discard-old-db-password": scripts.discardOldDbPasswordScript(paths),
         migrate: scripts.migrateScript(paths),
         rollout: scripts.rolloutScript(paths),
         // Not steps of the plan: the create and delete actions of the host's load-balancer membership

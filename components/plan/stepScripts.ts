@@ -69,6 +69,10 @@ export function createAppDbScript(paths: HostPaths): string {
     return renderFile("create-app-db.sh", { dbCaFile: paths.dbCaFile });
 }
 
+export function discardOldDbPasswordScript(paths: HostPaths): string {
+    return renderFile("discard-old-db-password.sh", { dbCaFile: paths.dbCaFile });
+}
+
 export function rolloutScript(paths: HostPaths): string {
     return renderFile("rollout.sh", { deployCommand: paths.deployCommand });
 }

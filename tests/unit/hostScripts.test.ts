@@ -121,3 +121,28 @@ describe("order_docker_after_mount (mount-shared, so an app never starts on an e
         expect(mount).to.contain("[[ -d /run/systemd/system ]]");
     });
 });
+
+describe("dual_password_method (create-app-db and discard-old-db-password): chosen by what the server reports, MySQL's rows included", () => {
+    // admin_sql is a shell function here: it answers SELECT VERSION() as each server would.
+    const method = (version: string) => bash(`set -euo pipefail\nSTEP=test\nDB_USER=app\n${readTemplate("lib/app-db-access.sh")}\n`
+        + `admin_sql() { echo '${version}'; }\ndual_password_method\n`, "");
+
+    for (const [version, expected] of [
+        ["8.4.3", "retain"], ["8.0.14", "retain"], ["8.0.36-rds.20240101", "retain"], ["9.1.0", "retain"],
+        ["10.11.19-MariaDB-0+deb12u1", "alternative"], ["10.4.0-MariaDB", "alternative"], ["11.4.2-MariaDB-log", "alternative"],
+    ]) {
+        it(`${version}: ${expected}`, () => {
+            const result = method(version);
+            expect(result.status, result.stderr).to.equal(0);
+            expect(result.stdout).to.equal(`${expected}\n`);
+        });
+    }
+
+    for (const version of ["8.0.13", "5.7.44-log", "10.3.39-MariaDB", "not a version"]) {
+        it(`${version}: refuses to change the password, saying why`, () => {
+            const result = method(version);
+            expect(result.status).to.equal(1);
+            expect(result.stderr).to.match(/^test: the database .* (cannot hold two passwords for app \(MySQL 8\.0\.14\+ or MariaDB 10\.4\+ can\)|which is not MAJOR\.MINOR\.PATCH)/);
+        });
+    }
+});

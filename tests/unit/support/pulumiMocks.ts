@@ -152,6 +152,8 @@ export interface LifecycleOptions {
     deleteBeforeReplace: boolean;
     ignoreChanges: string[];
     customTimeouts?: { create: string; update: string; delete: string };
+    /** The engine refuses to delete (and so to replace) a protected resource. */
+    protect: boolean;
 }
 const lifecycle = new Map<string, LifecycleOptions>();
 /** A recorded resource's lifecycle options (names alone are not unique: an instance and its attachment share one). */
@@ -166,6 +168,7 @@ interface RegisterRequest {
     getReplaceonchangesList(): string[];
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
+    getProtect(): boolean;
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
@@ -179,6 +182,7 @@ monitor.registerResource = (req, cb) => {
         deleteBeforeReplace: req.getDeletebeforereplace(),
         ignoreChanges: req.getIgnorechangesList(),
         customTimeouts: timeouts && { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() },
+        protect: req.getProtect(),
     });
     return register(req, cb);
 };
