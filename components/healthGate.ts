@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 
 export interface HealthGateInputs {
-    /** The site's base URL (the load balancer). */
+    /** The site's base URL (the load balancer), through `listenerArn`. */
     url: string;
+    /** The listener the gate checks (HTTPS when the site has a certificate): a new one makes the gate run again. */
+    listenerArn: string;
     /** Every host that must answer: nginx names itself in the `X-Served-By` header. */
     hosts: string[];
     /** Every host's instance: a replaced host makes the gate run again before the old one is deleted. */
@@ -16,6 +18,7 @@ export interface HealthGateInputs {
 
 export interface HealthGateArgs {
     url: pulumi.Input<string>;
+    listenerArn: pulumi.Input<string>;
     hosts: pulumi.Input<string>[];
     instanceIds: pulumi.Input<string>[];
     configDigest: pulumi.Input<string>;

@@ -78,7 +78,7 @@ export const defaults = {
     dbBackupRetentionDays: 7,
     dbDeletionProtection: true,
     dbSkipFinalSnapshot: false,
-    dbApplyImmediately: true,
+    dbApplyImmediately: false,
     dbAdminUser: "admin",
     dbName: "app",
     dbUser: "app",

@@ -19,7 +19,7 @@ describe("HealthGate provider (serialized by the program, polling a real HTTP se
     });
 
     const inputs = (url: string, timeoutSeconds: number): HealthGateInputs => ({
-        url, hosts: ["host-a", "host-b"], instanceIds: ["i-a", "i-b"], configDigest: "digest", timeoutSeconds, release: "v2",
+        url, listenerArn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/web-alb/50dc6c495c0c9188/f2f7dc8efc522ab2", hosts: ["host-a", "host-b"], instanceIds: ["i-a", "i-b"], configDigest: "digest", timeoutSeconds, release: "v2",
     });
 
     it("creates once every host has answered /ping with 200, recording which hosts it saw", async () => {

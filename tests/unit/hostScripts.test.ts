@@ -146,3 +146,47 @@ describe("dual_password_method (create-app-db and discard-old-db-password): chos
         });
     }
 });
+
+describe("mount_shared (mount-shared): /shared ends up the configured file system, whatever was there", () => {
+    const mountScript = () => {
+        const scripts = planHost(host, base).find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
+        return fileText(scripts.files.find((f) => f.path.endsWith("/mount-shared.sh"))!);
+    };
+    /**
+     * The rendered script without its `main` call, the system's mount commands (and the fstab writer)
+     * as shell functions that answer as `mounted` describes and record what they were asked to do.
+     */
+    const harness = (mounted: string | undefined) => `${mountScript().replace(/\nmain "\$@"\n$/, "\n")}
+EFS_DNS=${base.efsDns}
+mountpoint() { [[ -n '${mounted ?? ""}' ]]; }
+findmnt() { echo '${mounted ?? ""}'; }
+getent() { return 0; }
+write_fstab_entry() { echo "CALLED fstab"; }
+mount() { echo "CALLED mount $*"; }
+umount() { echo "CALLED umount $*"; }
+mount_shared
+`;
+    const calls = (mounted: string | undefined) => {
+        const result = bash(harness(mounted), "");
+        expect(result.status, result.stderr).to.equal(0);
+        return result.stdout.split("\n").filter((l) => l.startsWith("CALLED ")).map((l) => l.slice(7));
+    };
+
+    it("mounts the file system where nothing is mounted", () => {
+        expect(calls(undefined)).to.deep.equal(["fstab", "mount /shared"]);
+    });
+
+    it("leaves the configured file system as it is", () => {
+        expect(calls(`nfs4 ${base.efsDns}:/`)).to.deep.equal([]);
+    });
+
+    it("moves /shared to the configured file system when another one (a replaced file system) is mounted there", () => {
+        expect(calls("nfs4 fs-0old.efs.eu-west-1.amazonaws.com:/")).to.deep.equal(["fstab", "umount /shared", "mount /shared"]);
+        expect(bash(harness("nfs4 fs-0old.efs.eu-west-1.amazonaws.com:/"), "").stdout)
+            .to.contain(`/shared was fs-0old.efs.eu-west-1.amazonaws.com:/, not the configured file system: now ${base.efsDns} is mounted there`);
+    });
+
+    it("leaves a mount it did not make (the local stack's bind mount) as it is", () => {
+        expect(calls("ext4 /dev/sda1[/work/.local-stack/shared]")).to.deep.equal([]);
+    });
+});

@@ -58,6 +58,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
                 ...inputs, dnsName: `${name}.us-west-2.elb.amazonaws.com`, arn: `arn:aws:elasticloadbalancing:::loadbalancer/app/${name}/50dc6c495c0c9188`,
                 arnSuffix: `app/${name}/50dc6c495c0c9188`, zoneId: "Z1H1FL5HABSF5",
             };
+        case "aws:lb/listener:Listener":
+            return { ...inputs, arn: `arn:aws:elasticloadbalancing:::listener/app/web-alb/50dc6c495c0c9188/${name}` };
         case "aws:lb/targetGroup:TargetGroup":
             return { ...inputs, arn: `arn:aws:elasticloadbalancing:::targetgroup/${name}/73e2d6bc24d8a067`, arnSuffix: `targetgroup/${name}/73e2d6bc24d8a067` };
         case "aws:cloudwatch/logGroup:LogGroup":
@@ -93,6 +95,9 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
     }
 }
 
+/** What DescribeDBInstances answers for the stack's database (set by a test; empty: nothing known). */
+export const databaseNow: Record<string, unknown> = {};
+
 pulumi.runtime.setMocks({
     newResource(args) {
         recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
@@ -109,6 +114,8 @@ pulumi.runtime.setMocks({
             }
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer", userId: "AIDAMOCK" };
+            case "aws:rds/getInstance:getInstance":
+                return { ...args.inputs, ...databaseNow };
             case "aws:ec2/getVpc:getVpc":
                 return { id: args.inputs.id, cidrBlock: "172.31.0.0/16" };
             default:
