@@ -76,10 +76,10 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
  * |---------------|---------|--------------------------------------------------------|--------------------------|
  * | step-scripts  | files   | (first: the host answers SSH)                          | a script changed         |
  * | wait-for-boot | command | step-scripts                                           | its script changed       |
- * | bootstrap     | command | wait-for-boot                                          | its script changed       |
- * | mount-shared  | command | bootstrap                                              | script or EFS changed    |
+ * | bootstrap     | command | wait-for-boot, previous host's one                     | its script changed       |
+ * | mount-shared  | command | bootstrap, previous host's one                         | script or EFS changed    |
  * | app-sources   | files   | bootstrap (only when the image is built on the host)   | the app changed          |
- * | build-image   | command | app-sources (or bootstrap, for a pulled image)         | the image changed        |
+ * | build-image   | command | app-sources (or bootstrap), previous host's one        | the image changed        |
  * | host-config   | files   | bootstrap                                              | a config file changed    |
  * | apply-config  | command | host-config, mount-shared, previous host's one         | a non-secret file changed|
  * | create-app-db | command | apply-config (first host only)                         | database values changed  |
@@ -88,7 +88,11 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
  * | discard-old-  | command | every host's rollout (first host only)                 | database values changed  |
  * | db-password   |         |                                                        |                          |
  *
- * Rollouts and config applies go one host at a time, so the pool never loses two hosts at once. A
+ * Every step that does work on a serving host goes one host at a time, so a failure or a load spike
+ * (packages, a remount, an image build on a small instance) reaches one host and stops the rest:
+ * bootstrap, mount-shared, build-image, apply-config and rollout. Not chained: wait-for-boot only
+ * waits; file sets only place files that apply-config or rollout put into service; create-app-db,
+ * migrate and discard-old-db-password run once, on the first host. So the pool never loses two hosts at once. A
  * changed database password is added beside the old one (create-app-db), each host's rollout moves
  * its app to it, and only then is the old one dropped: no running app is ever refused a connection.
  */
@@ -99,24 +103,24 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
     const command = commandStep<V>(paths, scripts);
     const isFirstHost = host.name === inputs.firstHost;
     const { appSource } = inputs;
+    const previous = (step: string) => (inputs.previousHost ? [qualifiedStepName(inputs.previousHost, step)] : []);
     const imageSteps: HostStep<V>[] = appSource.kind === "build"
         ? [
             { kind: "files", name: "app-sources", waitsFor: ["bootstrap"], files: [], directories: [{ path: paths.appDir, source: appSource.dir, hash: appSource.hash }] },
-            command("build-image", ["app-sources"], { APP_IMAGE: appSource.image, NPM_CA_BASE64: plain<V>(npmCaBase64(inputs.npmCa)) }, false, [plain<V>(appSource.hash)]),
+            command("build-image", ["app-sources", ...previous("build-image")], { APP_IMAGE: appSource.image, NPM_CA_BASE64: plain<V>(npmCaBase64(inputs.npmCa)) }, false, [plain<V>(appSource.hash)]),
         ]
-        : [command("build-image", ["bootstrap"], { APP_IMAGE: appSource.image, ECR_REGISTRY: plain<V>(appSource.ecrRegistry ?? "") }, false)];
+        : [command("build-image", ["bootstrap", ...previous("build-image")], { APP_IMAGE: appSource.image, ECR_REGISTRY: plain<V>(appSource.ecrRegistry ?? "") }, false)];
     const { migrateCommand } = inputs.app;
     const everyImage = inputs.hosts.map((h) => qualifiedStepName(h, "build-image"));
     const everyRollout = inputs.hosts.map((h) => qualifiedStepName(h, "rollout"));
     const appEnv = appEnvValues(inputs);
     const configFiles = renderHostConfigFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv) });
     const configHashes = Object.values(configFiles).map((text) => plain<V>(contentHash(text)));
-    const previous = (step: string) => (inputs.previousHost ? [qualifiedStepName(inputs.previousHost, step)] : []);
     return [
         { kind: "files", name: "step-scripts", waitsFor: [], files: scripts, directories: [] },
         command("wait-for-boot", ["step-scripts"]),
-        command("bootstrap", ["wait-for-boot"]),
-        command("mount-shared", ["bootstrap"], { EFS_DNS: inputs.efsDns }, false),
+        command("bootstrap", ["wait-for-boot", ...previous("bootstrap")]),
+        command("mount-shared", ["bootstrap", ...previous("mount-shared")], { EFS_DNS: inputs.efsDns }, false),
         ...imageSteps,
         hostConfigStep(configFiles, appEnv, paths),
         command("apply-config", ["host-config", "mount-shared", ...previous("apply-config")], { DB_TLS_CA_URL: plain<V>(inputs.db.tlsCaUrl) }, false, configHashes),

@@ -60,9 +60,12 @@ export function applyConfigScript(paths: HostPaths): string {
     });
 }
 
+/** How long one host step may run, enforced on the host by `ha-web-step`: long enough for an image build. */
+export const stepTimeoutSeconds = 20 * 60;
+
 /** `ha-web-step`, which every command step runs. */
-export function stepRunnerScript(paths: HostPaths): string {
-    return renderFile("run-step.sh", { stepsDir: paths.stepsDir, logDir: paths.stepLogDir });
+export function stepRunnerScript(paths: HostPaths, timeoutSeconds = stepTimeoutSeconds): string {
+    return renderFile("run-step.sh", { stepsDir: paths.stepsDir, logDir: paths.stepLogDir, stepTimeoutSeconds: String(timeoutSeconds) });
 }
 
 export function createAppDbScript(paths: HostPaths): string {

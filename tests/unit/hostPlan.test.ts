@@ -224,6 +224,16 @@ describe("planHost", () => {
         expect(retriggered(plan(hostB), plan(hostB, { db }))).to.deep.equal(["host-config", "rollout"]);
     });
 
+    it("chains every step that works on a serving host, host after host: bootstrap, mount-shared, build-image, apply-config, rollout", () => {
+        for (const name of ["bootstrap", "mount-shared", "build-image", "apply-config", "rollout"]) {
+            expect(step(plan(hostA), name).waitsFor.filter((w) => w.startsWith("host-")), name).to.not.include.members([`host-b/${name}`]);
+            expect(step(plan(hostB), name).waitsFor, name).to.include(`host-a/${name}`);
+            expect(step(plan(hostC), name).waitsFor, name).to.include(`host-b/${name}`);
+        }
+        const pulled = plan(hostB, { appSource: { kind: "image", image: "r.example/app@sha256:" + "a".repeat(64) } });
+        expect(step(pulled, "build-image").waitsFor).to.include("host-a/build-image");
+    });
+
     it("discards the old database password on the first host only, after every host's rollout", () => {
         expect(step(plan(hostA), "discard-old-db-password").waitsFor).to.deep.equal(["host-a/rollout", "host-b/rollout", "host-c/rollout"]);
         expect(plan(hostB).map((s) => s.name)).to.not.include("discard-old-db-password");

@@ -8,6 +8,8 @@ import { localHostPorts } from "../../components/plan/hostPorts";
 import { FileSetStep, fileText, renderStdin } from "../../components/plan/step";
 import { builtAppSource, HostInputs, planHost } from "../../components/plan/hostPlan";
 import { readTemplate } from "../../components/plan/render";
+import { hostPaths } from "../../components/plan/hostPaths";
+import { stepRunnerScript } from "../../components/plan/stepScripts";
 import { sampleAppInputs } from "../support/appInputs";
 
 const host = localHostPorts("host-a", 0);
@@ -188,5 +190,32 @@ mount_shared
 
     it("leaves a mount it did not make (the local stack's bind mount) as it is", () => {
         expect(calls("ext4 /dev/sda1[/work/.local-stack/shared]")).to.deep.equal([]);
+    });
+});
+
+describe("ha-web-step bounds every step on the host (the deployer's timeout stops only its dialling)", () => {
+    it("stops a step that outlives its bound, with everything it started, and says so", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-step-"));
+        try {
+            const stepsDir = path.join(dir, "steps");
+            fs.mkdirSync(stepsDir);
+            const childPid = path.join(dir, "child.pid");
+            fs.writeFileSync(path.join(stepsDir, "hangs.sh"), `#!/usr/bin/env bash\nsleep 60 &\necho $! >'${childPid}'\necho started\nwait\n`, { mode: 0o755 });
+            fs.writeFileSync(path.join(stepsDir, "quick.sh"), "#!/usr/bin/env bash\necho quick done\n", { mode: 0o755 });
+            const runner = stepRunnerScript({ ...hostPaths, stepsDir, stepLogDir: path.join(dir, "logs") }, 1);
+            const started = Date.now();
+            const hung = spawnSync("bash", ["-c", runner, "ha-web-step", "hangs"], { encoding: "utf8" });
+            expect(Date.now() - started).to.be.lessThan(10_000);
+            expect(hung.status).to.equal(124);
+            expect(hung.stdout).to.contain("started");
+            expect(hung.stderr).to.match(/^ha-web-step: hangs did not finish within 1s on .* and was stopped; what it did so far is in .*\/logs\/hangs\.log$/m);
+            const child = Number(fs.readFileSync(childPid, "utf8"));
+            expect(() => process.kill(child, 0), "the step's child is still running").to.throw();
+            const quick = spawnSync("bash", ["-c", runner, "ha-web-step", "quick"], { encoding: "utf8" });
+            expect(quick.status, quick.stderr).to.equal(0);
+            expect(quick.stdout).to.equal("quick done\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
