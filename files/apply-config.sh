@@ -24,10 +24,14 @@ readonly UNDRAIN_COMMAND="{{undrainCommand}}"
 readonly COMPOSE_FILE="{{composeFile}}"
 readonly SHARED_SCRIPTS_DIR="{{sharedScriptsDir}}"
 readonly DRAIN_FLAG="{{drainFlag}}"
-# healthy threshold x interval + timeout: how long the load balancer takes to send traffic again.
-readonly REJOIN_SECONDS="{{rejoinSeconds}}"
+# How long a host back from a reload may take to pass the load balancer's checks again.
+readonly REJOIN_TIMEOUT_SECONDS="{{rejoinTimeoutSeconds}}"
+readonly ACCESS_LOG="$NGINX_ACCESS_LOG"
+readonly USER_AGENT_PREFIX="{{userAgentPrefix}}"
+readonly HEALTHY_THRESHOLD="{{healthyThreshold}}"
 
 # ha-web:include lib/read-inputs.sh
+# ha-web:include lib/load-balancer-checks.sh
 
 log() { echo "apply-config: $*"; }
 
@@ -96,8 +100,23 @@ reload_nginx_out_of_rotation() {
   "$DRAIN_COMMAND"
   nginx -s reload
   "$UNDRAIN_COMMAND"
-  sleep "$REJOIN_SECONDS"
-  log "nginx reloaded out of rotation; the host is back"
+  await_back_in_service
+  log "nginx reloaded out of rotation; the load balancer's last ${HEALTHY_THRESHOLD} checks passed: the host is back"
+}
+
+# Returns once the load balancer counts the host healthy again: its latest checks (all after the
+# drain, which failed the earlier ones) got 200. The next host drains only then.
+await_back_in_service() {
+  local deadline=$((SECONDS + REJOIN_TIMEOUT_SECONDS))
+  LATEST_STATUSES="none seen"
+  until checks_pass; do
+    if ((SECONDS >= deadline)); then
+      echo "apply-config: the load balancer's health checks did not find $(hostname) healthy again within ${REJOIN_TIMEOUT_SECONDS}s" \
+        "after the reload (latest statuses: ${LATEST_STATUSES}); the next host is not touched. Check nginx (nginx -t, its error log) and run pulumi up again" >&2
+      exit 1
+    fi
+    sleep 1
+  done
 }
 
 # nginx would create a missing log 0644 (world-readable). Made here first, it is 0640: readable by

@@ -1,4 +1,4 @@
-import { rejoinWindowSeconds } from "./healthCheck";
+import { healthCheck, rejoinWindowSeconds } from "./healthCheck";
 import { dbTlsEnvName } from "./hostConfigFiles";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
@@ -56,7 +56,10 @@ export function applyConfigScript(paths: HostPaths): string {
         composeFile: paths.composeFile,
         sharedScriptsDir: paths.sharedScriptsDir,
         drainFlag: paths.drainFlag,
-        rejoinSeconds: String(rejoinWindowSeconds()),
+        // Three rejoin windows: the checks after the undrain, and slack for a busy host.
+        rejoinTimeoutSeconds: String(3 * rejoinWindowSeconds()),
+        userAgentPrefix: healthCheck.userAgentPrefix,
+        healthyThreshold: String(healthCheck.healthyThreshold),
     });
 }
 

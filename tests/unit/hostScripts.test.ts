@@ -1,6 +1,6 @@
 import { hostLogRotation } from "../../components/plan/hostConfigFiles";
 import { expect } from "chai";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -209,11 +209,65 @@ describe("ha-web-step bounds every step on the host (the deployer's timeout stop
             expect(hung.status).to.equal(124);
             expect(hung.stdout).to.contain("started");
             expect(hung.stderr).to.match(/^ha-web-step: hangs did not finish within 1s on .* and was stopped; what it did so far is in .*\/logs\/hangs\.log$/m);
+            // The signal reaches the child at once; its exit (and reaping) may take a moment more.
             const child = Number(fs.readFileSync(childPid, "utf8"));
-            expect(() => process.kill(child, 0), "the step's child is still running").to.throw();
+            const alive = () => { try { process.kill(child, 0); return !/^Z/m.test(fs.readFileSync(`/proc/${child}/stat`, "utf8").split(") ")[1] ?? ""); } catch { return false; } };
+            for (let i = 0; i < 20 && alive(); i++) spawnSync("sleep", ["0.1"]);
+            expect(alive(), "the step's child is still running").to.equal(false);
             const quick = spawnSync("bash", ["-c", runner, "ha-web-step", "quick"], { encoding: "utf8" });
             expect(quick.status, quick.stderr).to.equal(0);
             expect(quick.stdout).to.equal("quick done\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("apply-config returns after a reload only once the load balancer's checks pass on the host again", () => {
+    const applyConfig = () => {
+        const scripts = planHost(host, base).find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
+        return fileText(scripts.files.find((f) => f.path.endsWith("/apply-config.sh"))!);
+    };
+    /** The rendered script without its `main` call, reading `log` as nginx's access log, with a 3 s bound. */
+    const harness = (log: string) => applyConfig()
+        .replace(/\nmain "\$@"\n$/, "\n")
+        .replace(/^readonly NGINX_ACCESS_LOG=.*$/m, `readonly NGINX_ACCESS_LOG='${log}'`)
+        .replace(/^readonly REJOIN_TIMEOUT_SECONDS=.*$/m, "readonly REJOIN_TIMEOUT_SECONDS=3")
+        + "await_back_in_service\necho BACK\n";
+    const check = (status: number) => `${JSON.stringify({ user_agent: "ELB-HealthChecker/2.0", status: String(status) })}\n`;
+    const visit = `${JSON.stringify({ user_agent: "curl/8", status: "200" })}\n`;
+
+    it("waits while the latest checks still failed (the drain), and returns once enough of them got 200", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-rejoin-"));
+        try {
+            const log = path.join(dir, "access.log");
+            fs.writeFileSync(log, check(200).repeat(5) + check(503).repeat(3) + visit.repeat(5));
+            const started = Date.now();
+            const waiting = new Promise<{ status: number | null; stdout: string; ms: number }>((resolve) => {
+                const child = spawn("bash", ["-c", harness(log), "apply-config"]);
+                let stdout = "";
+                child.stdout!.on("data", (d: Buffer) => { stdout += d.toString(); });
+                child.on("exit", (status) => resolve({ status, stdout, ms: Date.now() - started }));
+            });
+            await new Promise((r) => setTimeout(r, 1200));
+            fs.appendFileSync(log, check(200).repeat(5));
+            const result = await waiting;
+            expect(result.status).to.equal(0);
+            expect(result.stdout).to.equal("BACK\n");
+            expect(result.ms).to.be.greaterThan(1100);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("fails, leaving the next host alone, when the checks never pass again", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-rejoin-"));
+        try {
+            const log = path.join(dir, "access.log");
+            fs.writeFileSync(log, check(200).repeat(5) + check(503).repeat(3));
+            const result = bash(harness(log), "");
+            expect(result.status).to.equal(1);
+            expect(result.stderr).to.match(/^apply-config: the load balancer's health checks did not find .* healthy again within 3s after the reload \(latest statuses: 503 503\); the next host is not touched/);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
