@@ -16,6 +16,9 @@ readonly NGINX_STAGED_SITE="{{nginxStagedSite}}"
 readonly NGINX_STAGED_MAIN_CONFIG="{{nginxStagedMainConfig}}"
 # The sha256 of the live configuration nginx last loaded: a live config that differs must be loaded.
 readonly NGINX_APPLIED="{{nginxApplied}}"
+# The site includes it: the X-Served-By-Instance header, from the machine's identity.
+readonly NGINX_INSTANCE_HEADER="{{nginxInstanceHeader}}"
+readonly CLOUD_INSTANCE_ID_FILE="{{cloudInstanceIdFile}}"
 readonly DEPLOY_COMMAND="{{deployCommand}}"
 readonly LIVE_COMMAND="{{liveCommand}}"
 readonly LIVE_UNIT="{{liveUnit}}"
@@ -133,7 +136,27 @@ prepare_access_log() {
 }
 
 live_config_hash() {
-  cat "$NGINX_MAIN_CONFIG" "$NGINX_SITE" | sha256sum | cut -d' ' -f1
+  cat "$NGINX_MAIN_CONFIG" "$NGINX_SITE" "$NGINX_INSTANCE_HEADER" | sha256sum | cut -d' ' -f1
+}
+
+# What names this machine, new with every new machine under the same host name:
+# | source                          | where                                                   |
+# |---------------------------------|---------------------------------------------------------|
+# | cloud-init's instance-id        | EC2 (written at each instance's first boot): i-0abc...   |
+# | /etc/machine-id                 | a host without cloud-init (the local stack's containers) |
+# | neither                         | "unknown" (the health gate then never counts this host)  |
+machine_identity() {
+  local id=""
+  if [[ -s "$CLOUD_INSTANCE_ID_FILE" ]]; then
+    id="$(<"$CLOUD_INSTANCE_ID_FILE")"
+  elif [[ -s /etc/machine-id ]]; then
+    id="$(</etc/machine-id)"
+  fi
+  if [[ "$id" =~ ^[A-Za-z0-9-]{1,64}$ ]]; then echo "$id"; else echo unknown; fi
+}
+
+write_instance_header() {
+  install_content "$NGINX_INSTANCE_HEADER" 0644 < <(printf 'add_header X-Served-By-Instance "%s" always;\n' "$(machine_identity)")
 }
 
 # Puts the staged main config and site live when they differ, keeping the live ones if nginx
@@ -163,6 +186,7 @@ install_staged_config() {
 apply_nginx_config() {
   rm -f /etc/nginx/sites-enabled/default
   prepare_access_log
+  write_instance_header
   install_staged_config
   local live applied=""
   live="$(live_config_hash)"

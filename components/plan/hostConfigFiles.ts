@@ -80,6 +80,7 @@ export function renderNginxSite(host: HostPorts, options: HostConfigOptions, pat
         trustedProxyCidr: options.trustedProxyCidr,
         drainFlag: paths.drainFlag,
         accessLog: paths.nginxAccessLog,
+        instanceHeader: paths.nginxInstanceHeader,
         connectionsPerClient: String(nginxLimits.connectionsPerClient),
         healthCheckUserAgent: healthCheck.userAgentPrefix,
     });

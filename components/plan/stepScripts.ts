@@ -44,6 +44,8 @@ export function applyConfigScript(paths: HostPaths): string {
         dbTlsEnvName,
         nginxSite: paths.nginxSite,
         nginxApplied: paths.nginxApplied,
+        nginxInstanceHeader: paths.nginxInstanceHeader,
+        cloudInstanceIdFile: paths.cloudInstanceIdFile,
         nginxMainConfig: paths.nginxMainConfig,
         nginxAccessLog: paths.nginxAccessLog,
         nginxStagedMainConfig: paths.nginxStagedMainConfig,

@@ -273,3 +273,26 @@ describe("apply-config returns after a reload only once the load balancer's chec
         }
     });
 });
+
+describe("apply-config names the machine in X-Served-By-Instance (what the health gate counts)", () => {
+    const identity = (cloudFile: string) => {
+        const scripts = planHost(host, base).find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
+        const script = fileText(scripts.files.find((f) => f.path.endsWith("/apply-config.sh"))!)
+            .replace(/\nmain "\$@"\n$/, "\n")
+            .replace(/^readonly CLOUD_INSTANCE_ID_FILE=.*$/m, `readonly CLOUD_INSTANCE_ID_FILE='${cloudFile}'`);
+        return bash(`${script}machine_identity\n`, "").stdout;
+    };
+
+    it("uses cloud-init's instance id where there is one, and refuses one that could break nginx's config", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-identity-"));
+        try {
+            const file = path.join(dir, "instance-id");
+            fs.writeFileSync(file, "i-0123456789abcdef0\n");
+            expect(identity(file)).to.equal("i-0123456789abcdef0\n");
+            fs.writeFileSync(file, "i-0; } location / { return 200");
+            expect(identity(file)).to.equal("unknown\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
