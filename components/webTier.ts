@@ -145,12 +145,18 @@ export class WebTier extends pulumi.ComponentResource {
 
         this.hosts = Array.from({ length: args.hostCount }, (_, i) => {
             const hostname = hostName(i);
-            // Each host's own SSH host key, generated here so the deployer knows it before the host exists.
-            const hostKey = new tls.PrivateKey(`${name}-${hostname}-host-key`, { algorithm: "ED25519" }, parent);
+            const subnetId = args.publicSubnetIds[hostAzIndex(i, args.publicSubnetIds.length)];
+            // Each host's own SSH host key, generated here so the deployer knows it before the host
+            // exists, and a new one with every new machine: replaced whenever one of the instance's
+            // replacing properties changes (not its user data, which carries this key).
+            const hostKey = new tls.PrivateKey(`${name}-${hostname}-host-key`, { algorithm: "ED25519" }, {
+                ...parent,
+                replacementTrigger: { ami: args.amiId, instanceType: args.instanceType, keyName, subnetId },
+            });
             const instance = new aws.ec2.Instance(`${name}-${hostname}`, {
                 ami: args.amiId,
                 instanceType: args.instanceType,
-                subnetId: args.publicSubnetIds[hostAzIndex(i, args.publicSubnetIds.length)],
+                subnetId,
                 vpcSecurityGroupIds: [args.hostSecurityGroupId],
                 keyName,
                 iamInstanceProfile: args.instanceProfileName,

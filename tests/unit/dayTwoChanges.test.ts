@@ -47,6 +47,20 @@ describe("day-2 changes keep the site up (index.ts under mocks)", function () {
         });
     });
 
+    describe("host keys", () => {
+        it("gives every new machine a new host key: the key is replaced with each of the instance's replacing properties but its user data", async () => {
+            const trigger = async (config: Record<string, string>) => {
+                const run = await runProgram(config);
+                return lifecycleOf(run.ofType("tls:index/privateKey:PrivateKey").find((k) => k.name === "web-host-a-host-key")!)?.replacementTrigger;
+            };
+            const before = await trigger({});
+            expect(before).to.deep.equal({ ami: "ami-0de12a0000000001", instanceType: "t3.small", keyName: "web-key-key", subnetId: "net-public-us-west-2a-id" });
+            expect(await trigger({ instanceType: "t3.medium" })).to.deep.include({ instanceType: "t3.medium" });
+            const instance = (await runProgram()).ofType("aws:ec2/instance:Instance").find((n) => n.name === "web-host-a")!;
+            expect(lifecycleOf(instance)?.replaceOnChanges).to.include.members(["ami", "instanceType", "keyName", "subnetId"]);
+        });
+    });
+
     describe("shared storage", () => {
         it("protects the EFS file system: an edit that would replace it fails instead of deleting it under every host", async () => {
             const run = await runProgram();

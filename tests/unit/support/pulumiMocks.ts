@@ -161,6 +161,8 @@ export interface LifecycleOptions {
     customTimeouts?: { create: string; update: string; delete: string };
     /** The engine refuses to delete (and so to replace) a protected resource. */
     protect: boolean;
+    /** A value whose change the engine answers with a replacement. */
+    replacementTrigger?: unknown;
 }
 const lifecycle = new Map<string, LifecycleOptions>();
 /** A recorded resource's lifecycle options (names alone are not unique: an instance and its attachment share one). */
@@ -176,6 +178,7 @@ interface RegisterRequest {
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
     getProtect(): boolean;
+    getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
@@ -190,6 +193,7 @@ monitor.registerResource = (req, cb) => {
         ignoreChanges: req.getIgnorechangesList(),
         customTimeouts: timeouts && { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() },
         protect: req.getProtect(),
+        replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
     });
     return register(req, cb);
 };
