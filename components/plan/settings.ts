@@ -114,6 +114,10 @@ const identifier = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** The server's own schemas: granting the app user ALL on one of them would hand it the grant tables. */
 const systemSchemas = ["mysql", "sys", "information_schema", "performance_schema"];
 
+/** A prebuilt image names its content, so every host runs the same bytes and a new digest is a new release. */
+const pinnedByDigest = /@sha256:[0-9a-f]{64}$/;
+const digestExample = "registry.example.com/app:1.2.3@sha256:<64 hex digits>";
+
 /** Debian's official AMIs are published by Debian's AWS account. */
 export const debianAmiOwner = "136693071363";
 
@@ -170,7 +174,14 @@ export function readSettings(source: ConfigSource): Settings {
     const existingNetwork = readExistingNetwork(read, problems);
     const certificateArn = read.optionalMatching("certificateArn", /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "an ACM certificate ARN");
     const domain = readDomain(read, problems);
-    const appImage = read.optionalMatching("appImage", /^\S+$/, "an image reference such as registry.example.com/app:1.2.3");
+    const appImage = read.optionalMatching("appImage", /^\S+$/, `an image reference pinned by digest such as ${digestExample}`);
+    if (appImage && !pinnedByDigest.test(appImage)) {
+        problems.push(`appImage must name the image by its digest (…@sha256:<64 hex digits>), got "${appImage}": a tag can be moved to other `
+            + "content, which a replacement host would then pull while the others run the old one, and no rollout would follow. "
+            + `Resolve it: docker buildx imagetools inspect ${appImage} --format '{{json .Manifest.Digest}}' `
+            + `(ECR: aws ecr describe-images --repository-name <name> --image-ids imageTag=<tag> --query 'imageDetails[0].imageDigest'), `
+            + `then pulumi config set appImage "${appImage}@sha256:<digest>"`);
+    }
     const appBuildCaFile = read.optionalMatching("appBuildCaFile", /\S/, "a path to a PEM file");
     if (appBuildCaFile && !source.fileExists(appBuildCaFile)) {
         problems.push(`appBuildCaFile: no file at ${appBuildCaFile}`);
