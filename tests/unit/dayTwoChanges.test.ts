@@ -1,6 +1,9 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 import { keyOf } from "../../components/awsRules/graph";
 import { secretMapShapeOf } from "../../components/plan/appSettings";
+import { dayTwoChangesTable, rdsChangesTable, stepBoundText } from "../../components/plan/dayTwoChanges";
 import { databaseChangeWarnings } from "../../components/plan/rdsChanges";
 import { readSettings } from "../../components/plan/settings";
 import { databaseNow, lifecycleOf, valueOf } from "./support/pulumiMocks";
@@ -103,5 +106,16 @@ describe("day-2 changes keep the site up (index.ts under mocks)", function () {
                 for (const key of Object.keys(databaseNow)) delete databaseNow[key];
             }
         });
+    });
+});
+
+describe("docs/day-2-changes.md states the program's own numbers", () => {
+    const page = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "day-2-changes.md"), "utf8");
+
+    it("holds the generated tables of day-2 changes and RDS settings, and the step bound (regenerate them from components/plan/dayTwoChanges.ts)", () => {
+        expect(page.split("\n")[0]).to.match(/^For operators of a running ha-web stack/);
+        for (const generated of [dayTwoChangesTable(), rdsChangesTable(), stepBoundText()]) {
+            expect(page, generated).to.contain(generated);
+        }
     });
 });
