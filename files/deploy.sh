@@ -25,8 +25,14 @@ readonly SETTLE_SECONDS="{{settleSeconds}}"
 readonly HEALTH_TIMEOUT_SECONDS="${HEALTH_TIMEOUT_SECONDS:-60}"
 # The app's readiness path (appHealthPath), asked at the colour's own port, never through nginx.
 readonly HEALTH_PATH="{{healthPath}}"
+# The last images deployed on this host, newest last: the ones a prune keeps.
+readonly RELEASES_FILE="{{releasesFile}}"
+readonly KEEP_RELEASES="{{keepReleases}}"
+readonly BUILD_CACHE_HOURS="{{buildCacheHours}}"
 
 log() { echo "ha-web-deploy: $*"; }
+
+# ha-web:include lib/prune-images.sh
 
 port_of() {
   if [[ "$1" == blue ]]; then echo "$BLUE_PORT"; else echo "$GREEN_PORT"; fi
@@ -267,6 +273,9 @@ main() {
   fi
   record_history "$previous"
   log "deployed ${IMAGE} as ${new}"
+  record_release "$IMAGE"
+  # The deploy is done: a failed prune is reported, and the next deploy prunes again.
+  prune_images || echo "ha-web-deploy: pruning old images failed (see above); the deploy itself succeeded" >&2
 }
 
 main "$@"

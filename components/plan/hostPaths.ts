@@ -43,6 +43,8 @@ export interface HostPaths {
     nginxStagedSite: string;
     /** The sha256 of the live nginx config nginx last loaded (apply-config). */
     nginxApplied: string;
+    /** The images ha-web-deploy deployed on this host, newest last (the prune keeps them). */
+    releasesFile: string;
     /** nginx's X-Served-By-Instance header, written by apply-config from the machine's identity. */
     nginxInstanceHeader: string;
     /** The EC2 instance id, as cloud-init writes it at an instance's first boot. */
@@ -86,6 +88,7 @@ export const hostPaths: HostPaths = {
     nginxStagedSite: "/etc/ha-web/nginx/ha-web.conf",
     nginxApplied: "/var/lib/ha-web/nginx.applied",
     nginxInstanceHeader: "/etc/nginx/ha-web-instance.conf",
+    releasesFile: "/var/lib/ha-web/deployed-images",
     cloudInstanceIdFile: "/var/lib/cloud/data/instance-id",
     stepsDir: "/usr/local/lib/ha-web/steps",
     stepRunner: "/usr/local/sbin/ha-web-step",

@@ -296,3 +296,63 @@ describe("apply-config names the machine in X-Served-By-Instance (what the healt
         }
     });
 });
+
+describe("ha-web-deploy prunes old releases' images and build cache after a deploy, keeping the last few to roll back to", () => {
+    /**
+     * The prune functions as the rendered deploy script has them, over a `docker` shell function that
+     * answers from a table of images (id, reference, repository) and containers, and records removals.
+     */
+    const harness = (dir: string, images: Array<[id: string, reference: string]>, containerImages: string[]) => {
+        const deploy = fileText(planHost(host, base).find((s): s is FileSetStep<string> => s.name === "host-config")!
+            .files.find((f) => f.path === hostPaths.deployCommand)!);
+        const functions = deploy.slice(deploy.indexOf("# Keeps the root disk"), deploy.indexOf("port_of() {"));
+        const repositoryOf = (reference: string) => reference.replace(/@.*$/, "").replace(/:[^/]*$/, "");
+        return `set -euo pipefail
+RELEASES_FILE='${dir}/deployed-images'; KEEP_RELEASES=3; BUILD_CACHE_HOURS=24
+log() { echo "LOG $*"; }
+docker() {
+  case "$1 $2" in
+    "image inspect") case "$5" in ${images.map(([id, ref]) => `'${ref}') echo '${id}' ;;`).join(" ")} *) return 1 ;; esac ;;
+    "ps --all") ${containerImages.map((_, i) => `echo c${i};`).join(" ")} : ;;
+    "inspect --format") case "$4" in ${containerImages.map((id, i) => `c${i}) echo '${id}' ;;`).join(" ")} esac ;;
+    "image ls") ${images.map(([id, ref]) => `echo '${id} ${repositoryOf(ref)}';`).join(" ")} : ;;
+    "image rm") echo "REMOVED $4" >&2 ;;
+    "builder prune") echo "BUILDER $*" >&2 ;;
+  esac
+}
+${functions}
+`;
+    };
+
+    it("keeps the last 3 deployed and any image a container uses; removes the app's older images only; prunes day-old build cache", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-prune-"));
+        try {
+            const images: Array<[string, string]> = [1, 2, 3, 4, 5].map((n) => [`sha256:${n}`, `ha-web-app:v${n}`]);
+            images.push(["sha256:9", "debian:bookworm"], ["sha256:6", "registry.example.com:5000/shop:1@sha256:" + "6".repeat(64)]);
+            const script = harness(dir, images, ["sha256:1"])
+                + ["v1", "v2", "v3", "v4", "v5", "v4"].map((v) => `record_release ha-web-app:${v}\n`).join("")
+                + "cat \"$RELEASES_FILE\"\nprune_images\n";
+            const result = bash(script, "");
+            expect(result.status, result.stderr).to.equal(0);
+            const lines = result.stdout.split("\n");
+            const calls = result.stderr.split("\n");
+            expect(lines.slice(0, 3)).to.deep.equal(["ha-web-app:v3", "ha-web-app:v5", "ha-web-app:v4"]);
+            // v1 runs in a container (a stopped colour): kept; v2 is older than the last three: removed.
+            expect(calls.filter((l) => l.startsWith("REMOVED"))).to.deep.equal(["REMOVED sha256:2"]);
+            expect(lines).to.include("LOG removed ha-web-app image 2 (older than the last 3 releases)");
+            expect(calls).to.include("BUILDER builder prune --force --filter until=24h");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("reads an image reference's repository as docker lists it: registry port, tag and digest taken off", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-prune-"));
+        try {
+            const result = bash(`${harness(dir, [], [])}repository_of 'registry.example.com:5000/team/shop:1.2@sha256:${"a".repeat(64)}'\nrepository_of ha-web-app:abc\nrepository_of registry.example.com:5000/shop\n`, "");
+            expect(result.stdout).to.equal("registry.example.com:5000/team/shop\nha-web-app\nregistry.example.com:5000/shop\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
