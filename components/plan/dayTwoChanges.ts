@@ -1,4 +1,5 @@
 import { deregistrationDelaySeconds, detectionWindowSeconds, rejoinWindowSeconds } from "./healthCheck";
+import { buildCacheHours, keptReleases } from "./hostConfigFiles";
 import { inServiceTimeoutSeconds } from "./membershipScripts";
 import { settingCosts } from "./rdsChanges";
 import { stepTimeoutSeconds } from "./stepScripts";
@@ -32,6 +33,12 @@ export function rdsChangesTable(): string {
 /** How long the host lets one step run. */
 export function stepBoundText(): string {
     return `Every host step runs under \`timeout\` on the host: ${stepTimeoutSeconds / 60} minutes, then SIGTERM to the step and everything it started, SIGKILL 30 s later.`;
+}
+
+/** What keeps a host's root disk from filling release by release. */
+export function diskText(): string {
+    return `After each deploy, \`ha-web-deploy\` keeps the last ${keptReleases} images it deployed on the host (and any image a container `
+        + `uses), removes the app's older images, and removes build cache unused for ${buildCacheHours} hours.`;
 }
 
 function markdownTable(header: string[], rows: string[][]): string {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { keyOf } from "../../components/awsRules/graph";
 import { secretMapShapeOf } from "../../components/plan/appSettings";
-import { dayTwoChangesTable, rdsChangesTable, stepBoundText } from "../../components/plan/dayTwoChanges";
+import { dayTwoChangesTable, diskText, rdsChangesTable, stepBoundText } from "../../components/plan/dayTwoChanges";
 import { databaseChangeWarnings } from "../../components/plan/rdsChanges";
 import { readSettings } from "../../components/plan/settings";
 import { databaseNow, lifecycleOf, valueOf } from "./support/pulumiMocks";
@@ -114,7 +114,7 @@ describe("docs/day-2-changes.md states the program's own numbers", () => {
 
     it("holds the generated tables of day-2 changes and RDS settings, and the step bound (regenerate them from components/plan/dayTwoChanges.ts)", () => {
         expect(page.split("\n")[0]).to.match(/^For operators of a running ha-web stack/);
-        for (const generated of [dayTwoChangesTable(), rdsChangesTable(), stepBoundText()]) {
+        for (const generated of [dayTwoChangesTable(), rdsChangesTable(), stepBoundText(), diskText()]) {
             expect(page, generated).to.contain(generated);
         }
     });
