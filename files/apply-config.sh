@@ -110,16 +110,11 @@ reload_nginx_out_of_rotation() {
 # Returns once the load balancer counts the host healthy again: its latest checks (all after the
 # drain, which failed the earlier ones) got 200. The next host drains only then.
 await_back_in_service() {
-  local deadline=$((SECONDS + REJOIN_TIMEOUT_SECONDS))
-  LATEST_STATUSES="none seen"
-  until checks_pass; do
-    if ((SECONDS >= deadline)); then
-      echo "apply-config: the load balancer's health checks did not find $(hostname) healthy again within ${REJOIN_TIMEOUT_SECONDS}s" \
-        "after the reload (latest statuses: ${LATEST_STATUSES}); the next host is not touched. Check nginx (nginx -t, its error log) and run pulumi up again" >&2
-      exit 1
-    fi
-    sleep 1
-  done
+  if ! await_checks_pass "$REJOIN_TIMEOUT_SECONDS" 1; then
+    echo "apply-config: the load balancer's health checks did not find $(hostname) healthy again within ${REJOIN_TIMEOUT_SECONDS}s" \
+      "after the reload (latest statuses: ${LATEST_STATUSES}); the next host is not touched. Check nginx (nginx -t, its error log) and run pulumi up again" >&2
+    exit 1
+  fi
 }
 
 # nginx would create a missing log 0644 (world-readable). Made here first, it is 0640: readable by

@@ -16,17 +16,12 @@ log() { echo "await-in-service: $*"; }
 # ha-web:include lib/load-balancer-checks.sh
 
 main() {
-  local deadline=$((SECONDS + TIMEOUT_SECONDS))
-  LATEST_STATUSES="none seen"
-  until checks_pass; do
-    if ((SECONDS >= deadline)); then
-      echo "await-in-service: the load balancer's health checks did not find $(hostname) healthy within ${TIMEOUT_SECONDS}s" \
-        "(latest statuses: ${LATEST_STATUSES}). Check the target group's health, the firewall rule from the load balancer," \
-        "and whether the host is drained (ha-web-undrain); then run pulumi up again" >&2
-      exit 1
-    fi
-    sleep "$POLL_SECONDS"
-  done
+  if ! await_checks_pass "$TIMEOUT_SECONDS" "$POLL_SECONDS"; then
+    echo "await-in-service: the load balancer's health checks did not find $(hostname) healthy within ${TIMEOUT_SECONDS}s" \
+      "(latest statuses: ${LATEST_STATUSES}). Check the target group's health, the firewall rule from the load balancer," \
+      "and whether the host is drained (ha-web-undrain); then run pulumi up again" >&2
+    exit 1
+  fi
   log "$(hostname) is in service: the load balancer's last ${HEALTHY_THRESHOLD} health checks got 200"
 }
 

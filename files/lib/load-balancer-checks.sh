@@ -26,3 +26,13 @@ checks_pass() {
     [[ "$status" == 200 ]] || return 1
   done
 }
+
+# Polls checks_pass every $2 seconds for at most $1 seconds; false when the time ran out
+# (LATEST_STATUSES then says what the checks got last).
+await_checks_pass() {
+  local deadline=$((SECONDS + $1))
+  until checks_pass; do
+    ((SECONDS < deadline)) || return 1
+    sleep "$2"
+  done
+}
