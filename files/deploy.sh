@@ -25,6 +25,9 @@ readonly SETTLE_SECONDS="{{settleSeconds}}"
 readonly HEALTH_TIMEOUT_SECONDS="${HEALTH_TIMEOUT_SECONDS:-60}"
 # The app's readiness path (appHealthPath), asked at the colour's own port, never through nginx.
 readonly HEALTH_PATH="{{healthPath}}"
+# The app's data folder is under it: the file system mounted there counts as config, so an app still
+# on a replaced file system is redeployed onto the new one once mount-shared has moved the mount.
+readonly SHARED_MOUNT="{{sharedMount}}"
 # The last images deployed on this host, newest last: the ones a prune keeps.
 readonly RELEASES_FILE="{{releasesFile}}"
 readonly KEEP_RELEASES="{{keepReleases}}"
@@ -211,7 +214,10 @@ prepare() {
     echo "ha-web-deploy: image ${IMAGE} is not on this host; build or pull it first" >&2
     exit 1
   fi
-  CONFIG_HASH="$(cat "$ENV_FILE" "$DB_TLS_ENV_FILE" "$COMPOSE_FILE" | sha256sum | cut -c1-16)"
+  CONFIG_HASH="$({
+    cat "$ENV_FILE" "$DB_TLS_ENV_FILE" "$COMPOSE_FILE"
+    findmnt --noheadings --output SOURCE --target "$SHARED_MOUNT" || true
+  } | sha256sum | cut -c1-16)"
   readonly IMAGE_ID CONFIG_HASH
 }
 

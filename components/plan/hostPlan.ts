@@ -84,7 +84,7 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
  * | apply-config  | command | host-config, mount-shared, previous host's one         | a non-secret file changed|
  * | create-app-db | command | apply-config (first host only)                         | database values changed  |
  * | migrate       | command | create-app-db, every host's build-image (first host)   | the image or command     |
- * | rollout       | command | every host's build-image, migrate, previous host's one | image or app config      |
+ * | rollout       | command | every host's build-image, migrate, previous host's one | image, app config or EFS |
  * | discard-old-  | command | every host's rollout (first host only)                 | database values changed  |
  * | db-password   |         |                                                        |                          |
  *
@@ -130,7 +130,8 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
         // migration anywhere stops the release before any host switches.
         command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
             // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
-            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), ...Object.values(appEnv)]),
+            // And the file system: a new one needs the apps moved onto it (ha-web-deploy counts the mount as config).
+            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), inputs.efsDns, ...Object.values(appEnv)]),
         ...(isFirstHost ? [command("discard-old-db-password", everyRollout, createAppDbValues(inputs.db), true)] : []),
     ];
 }

@@ -214,8 +214,8 @@ describe("planHost", () => {
         expect(() => plan(hostA, { logging: { driver: "awslogs", region: "us-west-2", group: "a group" } })).to.throw(/logging: awslogs needs a region/);
     });
 
-    it("re-runs only mount-shared when the file system changes", () => {
-        expect(retriggered(plan(), plan(hostA, { efsDns: "fs-9999.efs.eu-west-1.amazonaws.com" }))).to.deep.equal(["mount-shared"]);
+    it("re-runs mount-shared when the file system changes, then the rollout that moves the app onto it", () => {
+        expect(retriggered(plan(), plan(hostA, { efsDns: "fs-9999.efs.eu-west-1.amazonaws.com" }))).to.deep.equal(["mount-shared", "rollout"]);
     });
 
     it("re-writes the env file and re-runs database set-up and rollout when the app password changes, then discards the old password", () => {
