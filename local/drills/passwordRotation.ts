@@ -14,10 +14,10 @@ import { expectNoFailures, underLoad } from "./underLoad";
 const discardStep = "discard-old-db-password";
 
 /** A fresh login as the app user: what a running app does whenever its pool opens a connection. */
-async function logsIn(password: string): Promise<boolean> {
+async function logsIn(password: string, ca: string): Promise<boolean> {
     const connection = await mysql.createConnection({
         host: database.host, port: database.port, user: database.user, password, database: database.name,
-        ssl: { ca: fs.readFileSync(databaseCaFile, "utf8"), rejectUnauthorized: true }, connectTimeout: 5000,
+        ssl: { ca, rejectUnauthorized: true }, connectTimeout: 5000,
     }).catch(() => undefined);
     if (!connection) return false;
     await connection.end();
@@ -25,13 +25,13 @@ async function logsIn(password: string): Promise<boolean> {
 }
 
 /** Logs in with `password` every 200 ms until stopped; returns how many logins there were and how many failed. */
-function keepLoggingIn(password: string): { stop: () => Promise<{ attempts: number; refused: number }> } {
+function keepLoggingIn(password: string, ca: string): { stop: () => Promise<{ attempts: number; refused: number }> } {
     let running = true;
     const counts = { attempts: 0, refused: 0 };
     const loop = (async () => {
         while (running) {
             counts.attempts++;
-            if (!(await logsIn(password))) counts.refused++;
+            if (!(await logsIn(password, ca))) counts.refused++;
             await new Promise((r) => setTimeout(r, 200));
         }
     })();
@@ -50,6 +50,7 @@ export const passwordRotation: Drill = {
     name: "15 database password rotated under write load (both passwords log in until every host rolled out)",
     async run(result) {
         const oldPassword = secret(appPasswordSecret);
+        const ca = fs.readFileSync(databaseCaFile, "utf8");
         const containersBefore = await appContainerIds();
         let rolledOut: StepOutcome[] = [];
         let whileRolling = { attempts: 0, refused: 0 };
@@ -57,9 +58,12 @@ export const passwordRotation: Drill = {
         const samples = await underLoad(result, async () => {
             replaceSecret(appPasswordSecret);
             mark(result, "new password");
-            const prober = keepLoggingIn(oldPassword);
-            rolledOut = await runHostPlans(withoutStep(releasePlans(currentRelease()), discardStep));
-            whileRolling = await prober.stop();
+            const prober = keepLoggingIn(oldPassword, ca);
+            try {
+                rolledOut = await runHostPlans(withoutStep(releasePlans(currentRelease()), discardStep));
+            } finally {
+                whileRolling = await prober.stop();
+            }
             mark(result, "every host rolled out");
             const discarded = await runHostPlans(releasePlans(currentRelease()));
             mark(result, "old password discarded");
@@ -74,8 +78,8 @@ export const passwordRotation: Drill = {
         }
         result.notes.push(`fresh logins with the old password while hosts rolled out: ${whileRolling.attempts - whileRolling.refused} of ${whileRolling.attempts} accepted`);
         expect(result, whileRolling.attempts > 0 && whileRolling.refused === 0, `the old password was refused ${whileRolling.refused} times before every host had rolled out`);
-        expect(result, await logsIn(newPassword), "the new password does not log in");
-        expect(result, !(await logsIn(oldPassword)), "the old password still logs in after the discard");
+        expect(result, await logsIn(newPassword, ca), "the new password does not log in");
+        expect(result, !(await logsIn(oldPassword, ca)), "the old password still logs in after the discard");
         const kept = (await appContainerIds()).split(",").filter((id) => containersBefore.split(",").includes(id));
         expect(result, kept.length === 0, `app containers not replaced, still holding the old password: ${kept.join(", ")}`);
         const writes = samples.filter(isWrite);
