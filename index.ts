@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CentralLogs } from "./components/logs";
 import { Database } from "./components/database";
 import { DomainAlias, DomainCertificate } from "./components/domain";
-import { HttpsRedirect } from "./components/httpsRedirect";
+import { HttpRouting } from "./components/httpRouting";
 import { operate } from "./components/operations";
 import { configureHosts } from "./components/configureHosts";
 import { Network } from "./components/network";
@@ -75,9 +75,12 @@ export = async () => {
     });
 
     // HTTP redirects to HTTPS only once every host answered through the HTTPS listener.
-    if (web.httpsListener) {
-        new HttpsRedirect("web-https-redirect", { httpListener: web.httpListener, after: [web.httpsListener, healthGate], tags });
-    }
+    new HttpRouting("web-http-routing", {
+        httpListener: web.httpListener,
+        targetGroupArn: web.targetGroupArn,
+        redirectAfter: web.httpsListener && [web.httpsListener, healthGate],
+        tags,
+    });
 
     // Alarms to an SNS topic (recovering or rebooting a failed host) once the hosts serve, and a dashboard.
     const { alertTopicArn, dashboardUrl } = operate({ settings, web, database, shared, logs, region, after: [healthGate], tags });

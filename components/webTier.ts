@@ -27,7 +27,7 @@ export interface WebTierArgs {
     amiId: string;
     /** An operator's own key; when unset a key pair is generated and its private key exported as a secret. */
     sshPublicKey?: string;
-    /** Adds the HTTPS listener (HttpsRedirect sends HTTP to it): from config, or the validated certificate of DomainCertificate. */
+    /** Adds the HTTPS listener (HttpRouting sends HTTP to it): from config, or the validated certificate of DomainCertificate. */
     certificateArn?: pulumi.Input<string>;
     /** What the hosts may do in AWS (CentralLogs: write their container logs). */
     instanceProfileName?: pulumi.Input<string>;
@@ -69,7 +69,7 @@ export class WebTier extends pulumi.ComponentResource {
     public readonly targetGroupArnSuffix: pulumi.Output<string>;
     /** The load balancer's Route 53 zone, for alias records. */
     public readonly lbZoneId: pulumi.Output<string>;
-    /** Port 80: forwards to the hosts; HttpsRedirect adds the redirect once HTTPS serves. */
+    /** Port 80: forwards to the hosts; HttpRouting adds the redirect once HTTPS serves. */
     public readonly httpListener: aws.lb.Listener;
     /** Port 443, when a certificate is set. */
     public readonly httpsListener?: aws.lb.Listener;
@@ -113,7 +113,7 @@ export class WebTier extends pulumi.ComponentResource {
         }, parent);
 
         // HTTP always forwards: with a certificate, its redirect to HTTPS is a rule of its own that
-        // comes only once the HTTPS listener serves (HttpsRedirect), so adding a domain whose
+        // comes only once the HTTPS listener serves (HttpRouting), so adding a domain whose
         // certificate is still being validated (or never is) leaves the site up over HTTP.
         const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
         this.httpListener = new aws.lb.Listener(`${name}-http`, {

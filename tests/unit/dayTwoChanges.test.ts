@@ -29,14 +29,21 @@ describe("day-2 changes keep the site up (index.ts under mocks)", function () {
                 const http = run.ofType(listenerType).find((l) => l.inputs.port === 80)!;
                 expect(http.inputs.defaultActions).to.deep.equal([{ type: "forward", targetGroupArn: "arn:aws:elasticloadbalancing:::targetgroup/web-tg/73e2d6bc24d8a067" }]);
             }
-            expect(plain.ofType(ruleType)).to.deep.equal([]);
         });
 
-        it("adds the redirect as a rule created after the HTTPS listener and after the health gate saw every host through it", () => {
+        it("redirects with a rule created (or updated) after the HTTPS listener and after the health gate saw every host through it", () => {
             const [rule] = domain.graph.filter((n) => n.type === ruleType);
             expect(rule.inputs.actions).to.deep.equal([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
             expect(rule.inputs.listenerArn).to.match(/\/web-http$/);
             expect(rule.dependsOn).to.include.members([`${listenerType}::web-https`, `${gateType}::health-gate`]);
+        });
+
+        it("keeps the same rule forwarding without a domain and waiting for nothing, so removing a domain forwards HTTP again before the gate checks it", () => {
+            const [rule] = plain.graph.filter((n) => n.type === ruleType);
+            const [domainRule] = domain.graph.filter((n) => n.type === ruleType);
+            expect(rule.name).to.equal(domainRule.name);
+            expect(rule.inputs.actions).to.deep.equal([{ type: "forward", targetGroupArn: "arn:aws:elasticloadbalancing:::targetgroup/web-tg/73e2d6bc24d8a067" }]);
+            expect(rule.dependsOn.filter((k) => k.startsWith(`${gateType}::`) || k === `${listenerType}::web-https`)).to.deep.equal([]);
         });
 
         it("gates on the listener that serves the site: HTTPS with a domain, HTTP without, and names it", async () => {
