@@ -34,7 +34,9 @@ export = async () => {
 
     // EFS allows one mount target per AZ; hosts use the AZs in order, so the first min(hosts, AZs) private subnets.
     const hostAzCount = Math.min(settings.hostCount, network.privateSubnetIds.length);
-    const shared = new SharedStorage("shared", { subnetIds: network.privateSubnetIds.slice(0, hostAzCount), securityGroupId: firewall.ids.efs, tags });
+    const shared = new SharedStorage("shared", {
+        subnetIds: network.privateSubnetIds.slice(0, hostAzCount), securityGroupId: firewall.ids.efs, deletionProtection: settings.efsDeletionProtection, tags,
+    });
 
     const database = new Database("db", {
         settings: settings.db,

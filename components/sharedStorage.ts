@@ -5,6 +5,8 @@ export interface SharedStorageArgs {
     /** One private subnet per AZ that has a host: each gets a mount target (EFS allows one per AZ). */
     subnetIds: pulumi.Input<string>[];
     securityGroupId: pulumi.Input<string>;
+    /** Protect the file system (see `protect` below); off for stacks that are destroyed often. */
+    deletionProtection: boolean;
     tags: Record<string, string>;
 }
 
@@ -30,7 +32,7 @@ export class SharedStorage extends pulumi.ComponentResource {
             // internal/service/efs/file_system.go: ForceNew), and Pulumi deletes the old one while every
             // host still has it mounted (hard NFS mounts hang) with all its data. Protected, such an edit
             // fails the preview instead; docs/day-2-changes.md says how to move to a new one on purpose.
-            protect: true,
+            protect: args.deletionProtection,
         });
         new aws.efs.BackupPolicy(`${name}-backup`, {
             fileSystemId: fileSystem.id,

@@ -43,6 +43,11 @@ export interface Settings {
         /** Days the access log bucket keeps an object. */
         albAccessLogDays: number;
     };
+    /**
+     * Protect the EFS file system: an edit that would replace it, and `pulumi destroy`, fail instead
+     * of deleting it under the hosts (set false, `pulumi up`, then destroy).
+     */
+    efsDeletionProtection: boolean;
     /** A prebuilt image from any registry; when unset the hosts build `app.dir` themselves. */
     appImage?: string;
     app: AppSettings;
@@ -77,6 +82,7 @@ export const defaults = {
     dbMultiAz: true,
     dbBackupRetentionDays: 7,
     dbDeletionProtection: true,
+    efsDeletionProtection: true,
     dbSkipFinalSnapshot: false,
     dbApplyImmediately: false,
     dbAdminUser: "admin",
@@ -226,6 +232,7 @@ export function readSettings(source: ConfigSource): Settings {
     if (monitoring.dbFreeStorageGb >= db.allocatedStorageGb) {
         problems.push(`alarmDbFreeStorageGb (${monitoring.dbFreeStorageGb}) must be below dbAllocatedStorageGb (${db.allocatedStorageGb}), or the alarm fires from the start`);
     }
+    const efsDeletionProtection = read.boolean("efsDeletionProtection", defaults.efsDeletionProtection);
     const logs = {
         retentionDays: read.oneOf("logRetentionDays", defaults.logRetentionDays, logRetentionChoices),
         albAccessLogs: read.boolean("albAccessLogs", defaults.albAccessLogs),
@@ -237,7 +244,7 @@ export function readSettings(source: ConfigSource): Settings {
     }
     return {
         hostCount, azCount, instanceType, amiId: amiId!, sshUser, sshAllowedCidrs, sshPublicKey, vpcCidr,
-        existingNetwork, certificateArn, domain, appImage, appBuildCaFile, app, db, monitoring, logs,
+        existingNetwork, certificateArn, domain, efsDeletionProtection, appImage, appBuildCaFile, app, db, monitoring, logs,
     };
 }
 

@@ -76,6 +76,8 @@ describe("day-2 changes keep the site up (index.ts under mocks)", function () {
             const run = await runProgram();
             const [fileSystem] = run.ofType("aws:efs/fileSystem:FileSystem");
             expect(lifecycleOf(fileSystem)?.protect).to.equal(true);
+            const destroyable = await runProgram({ efsDeletionProtection: "false" });
+            expect(lifecycleOf(destroyable.ofType("aws:efs/fileSystem:FileSystem")[0])?.protect).to.equal(false);
             const others = run.graph.filter((n) => n.type !== "aws:efs/fileSystem:FileSystem").map(keyOf);
             expect(others.filter((k) => lifecycleOf({ type: k.split("::")[0], name: k.split("::")[1] })?.protect)).to.deep.equal([]);
         });
