@@ -88,13 +88,14 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
  * | discard-old-  | command | every host's rollout (first host only)                 | database values changed  |
  * | db-password   |         |                                                        |                          |
  *
- * Every step that does work on a serving host goes one host at a time, so a failure or a load spike
- * (packages, a remount, an image build on a small instance) reaches one host and stops the rest:
- * bootstrap, mount-shared, build-image, apply-config and rollout. Not chained: wait-for-boot only
- * waits; file sets only place files that apply-config or rollout put into service; create-app-db,
- * migrate and discard-old-db-password run once, on the first host. So the pool never loses two hosts at once. A
- * changed database password is added beside the old one (create-app-db), each host's rollout moves
- * its app to it, and only then is the old one dropped: no running app is ever refused a connection.
+ * Every step that does work on a serving host goes one host at a time (bootstrap, mount-shared,
+ * build-image, apply-config, rollout), so a failure or a load spike (packages, a remount, an image
+ * build on a small instance) reaches one host and stops the rest, and the pool never loses two hosts
+ * at once. Not chained: wait-for-boot only waits; file sets only place files that apply-config or
+ * rollout put into service; create-app-db, migrate and discard-old-db-password run once, on the
+ * first host. A changed database password is added beside the old one (create-app-db), each host's
+ * rollout moves its app to it, and only then is the old one dropped: no running app is refused a
+ * connection.
  */
 export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>[] {
     checkInputs(host, inputs);
