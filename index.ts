@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CentralLogs } from "./components/logs";
 import { Database } from "./components/database";
 import { DomainAlias, DomainCertificate } from "./components/domain";
+import { HttpRouting } from "./components/httpRouting";
 import { operate } from "./components/operations";
 import { configureHosts } from "./components/configureHosts";
 import { Network } from "./components/network";
@@ -33,7 +34,9 @@ export = async () => {
 
     // EFS allows one mount target per AZ; hosts use the AZs in order, so the first min(hosts, AZs) private subnets.
     const hostAzCount = Math.min(settings.hostCount, network.privateSubnetIds.length);
-    const shared = new SharedStorage("shared", { subnetIds: network.privateSubnetIds.slice(0, hostAzCount), securityGroupId: firewall.ids.efs, tags });
+    const shared = new SharedStorage("shared", {
+        subnetIds: network.privateSubnetIds.slice(0, hostAzCount), securityGroupId: firewall.ids.efs, deletionProtection: settings.efsDeletionProtection, tags,
+    });
 
     const database = new Database("db", {
         settings: settings.db,
@@ -71,6 +74,14 @@ export = async () => {
         settings, web, shared, database, vpcCidr, region, logging: logs.containerLogging,
         sshPrivateKey: web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey"),
         reachability: [network, firewall],
+    });
+
+    // HTTP redirects to HTTPS only once every host answered through the HTTPS listener.
+    new HttpRouting("web-http-routing", {
+        httpListener: web.httpListener,
+        targetGroupArn: web.targetGroupArn,
+        redirectAfter: web.httpsListener && [web.httpsListener, healthGate],
+        tags,
     });
 
     // Alarms to an SNS topic (recovering or rebooting a failed host) once the hosts serve, and a dashboard.

@@ -96,6 +96,7 @@ export function configureHosts(args: ConfigureHostsArgs): HealthGate {
             "step-scripts": args.reachability,
             "mount-shared": shared.mountTargets,
             "create-app-db": [database.instance],
+            "discard-old-db-password": [database.instance],
         },
     });
 
@@ -119,6 +120,7 @@ export function configureHosts(args: ConfigureHostsArgs): HealthGate {
     // tokens), and old hosts are deleted only after it passed (deletes come last in an update).
     return new HealthGate("health-gate", {
         url: web.url,
+        listenerArn: web.servingListener.arn,
         hosts: web.hosts.map((h) => h.name),
         instanceIds: web.hosts.map((h) => h.instance.id),
         configDigest: pulumi.all(plans.flatMap((p) => p.steps.flatMap(changeTokens)))

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { databaseChangeWarnings } from "./plan/rdsChanges";
 import { rdsIdentifier } from "./plan/rdsNames";
 import { Settings } from "./plan/settings";
 
@@ -77,12 +78,16 @@ export class Database extends pulumi.ComponentResource {
                 ? undefined
                 : new random.RandomId(`${name}-snapshot-suffix`, { byteLength: 4 }, parent).hex
                     .apply((suffix) => rdsIdentifier(name, pulumi.getStack(), "final", suffix)),
-            // Otherwise a change waits for the maintenance window and every `pulumi up` shows it again.
+            // Off by default: a change that restarts the database waits for the maintenance window
+            // (terraform-provider-aws internal/service/rds/instance.go sends it as ModifyDBInstance's
+            // ApplyImmediately), and every preview shows it until then. warnOfRestarts says which.
             applyImmediately: db.applyImmediately,
             copyTagsToSnapshot: true,
             autoMinorVersionUpgrade: true,
             tags: args.tags,
         }, parent);
+
+        warnOfRestarts(this.instance, db);
 
         this.host = this.instance.address;
         this.port = this.instance.port;
@@ -92,4 +97,25 @@ export class Database extends pulumi.ComponentResource {
         this.appUser = db.user;
         this.registerOutputs({ endpoint: this.endpoint });
     }
+}
+
+/**
+ * Warns, in the preview already, of each configured change that takes the running database away
+ * (rdsChanges.ts), read against what RDS reports for the instance now. A new instance has no
+ * identifier yet during the preview, so nothing is looked up for it.
+ */
+function warnOfRestarts(instance: aws.rds.Instance, wanted: Settings["db"]): void {
+    instance.identifier.apply(async (identifier) => {
+        if (!identifier) return;
+        const now = await aws.rds.getInstance({ dbInstanceIdentifier: identifier }, { parent: instance }).catch((error: Error) => {
+            pulumi.log.warn(`could not read the database's current settings, so this preview cannot say whether a change restarts it: ${error.message}`, instance);
+        });
+        if (!now) return;
+        for (const warning of databaseChangeWarnings({
+            instanceClass: now.dbInstanceClass, engineVersion: now.engineVersion, allocatedStorageGb: now.allocatedStorage,
+            multiAz: now.multiAz,
+        }, wanted)) {
+            pulumi.log.warn(warning, instance);
+        }
+    });
 }

@@ -4,6 +4,7 @@ import { HostFiles } from "./hostFiles/resource";
 import { contentHash } from "./plan/hash";
 import { CommandStep, FileSetStep, fileText, HostStep, PlannedFile, renderStdin } from "./plan/step";
 import { stepDependencies } from "./plan/stepGraph";
+import { stepTimeoutSeconds } from "./plan/stepScripts";
 
 export interface MachinePlan {
     host: string;
@@ -26,12 +27,14 @@ export interface HostSetupArgs {
 type Value = pulumi.Input<string>;
 
 /**
- * A command's bound, on top of its bounded dialling: a custom timeout becomes the operation's context
- * deadline in the provider (pulumi-go-provider v1.3.0 middleware/cancel/cancel.go, which `infer`
- * wraps every provider in), and the dial loop stops with the context (pulumi-command v1.2.1
- * remote/connection.go `dialWithRetry`). Long enough for an image build.
+ * The deployer's bound of a step. It stops only the dialling: a custom timeout becomes the
+ * operation's context deadline (pulumi-go-provider v1.3.0 middleware/cancel/cancel.go) and the dial
+ * loop stops with the context (pulumi-command v1.2.1 remote/connection.go `dialWithRetry`), but
+ * `session.Run` in remote/commandOutputs.go takes no context, so a command already running is not
+ * stopped by it. The host bounds that: `ha-web-step` runs each step under `timeout`
+ * (stepTimeoutSeconds). This one is a minute longer, so the host's message arrives first.
  */
-const stepTimeout = "20m";
+const stepTimeout = `${stepTimeoutSeconds / 60 + 1}m`;
 
 /**
  * The Pulumi executor of the host plan: each file set becomes a `HostFiles` resource and each

@@ -5,6 +5,8 @@ export interface SharedStorageArgs {
     /** One private subnet per AZ that has a host: each gets a mount target (EFS allows one per AZ). */
     subnetIds: pulumi.Input<string>[];
     securityGroupId: pulumi.Input<string>;
+    /** Protect the file system (see `protect` below); off for stacks that are destroyed often. */
+    deletionProtection: boolean;
     tags: Record<string, string>;
 }
 
@@ -24,7 +26,14 @@ export class SharedStorage extends pulumi.ComponentResource {
             performanceMode: "generalPurpose",
             throughputMode: "elastic",
             tags: { ...args.tags, Name: `${name}-efs` },
-        }, parent);
+        }, {
+            ...parent,
+            // `encrypted` and `performanceMode` force a new file system (terraform-provider-aws
+            // internal/service/efs/file_system.go: ForceNew), and Pulumi deletes the old one while every
+            // host still has it mounted (hard NFS mounts hang) with all its data. Protected, such an edit
+            // fails the preview instead; docs/day-2-changes.md says how to move to a new one on purpose.
+            protect: args.deletionProtection,
+        });
         new aws.efs.BackupPolicy(`${name}-backup`, {
             fileSystemId: fileSystem.id,
             backupPolicy: { status: "ENABLED" },

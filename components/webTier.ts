@@ -27,7 +27,7 @@ export interface WebTierArgs {
     amiId: string;
     /** An operator's own key; when unset a key pair is generated and its private key exported as a secret. */
     sshPublicKey?: string;
-    /** Adds the HTTPS listener (HTTP redirects to it): from config, or the validated certificate of DomainCertificate. */
+    /** Adds the HTTPS listener (HttpRouting sends HTTP to it): from config, or the validated certificate of DomainCertificate. */
     certificateArn?: pulumi.Input<string>;
     /** What the hosts may do in AWS (CentralLogs: write their container logs). */
     instanceProfileName?: pulumi.Input<string>;
@@ -69,6 +69,12 @@ export class WebTier extends pulumi.ComponentResource {
     public readonly targetGroupArnSuffix: pulumi.Output<string>;
     /** The load balancer's Route 53 zone, for alias records. */
     public readonly lbZoneId: pulumi.Output<string>;
+    /** Port 80: forwards to the hosts; HttpRouting adds the redirect once HTTPS serves. */
+    public readonly httpListener: aws.lb.Listener;
+    /** Port 443, when a certificate is set. */
+    public readonly httpsListener?: aws.lb.Listener;
+    /** The listener `url` goes through: HTTPS when there is a certificate, else HTTP. */
+    public readonly servingListener: aws.lb.Listener;
     /** Set when the key pair was generated here: the only way an operator can SSH in. */
     public readonly generatedPrivateKey?: pulumi.Output<string>;
 
@@ -106,26 +112,25 @@ export class WebTier extends pulumi.ComponentResource {
             tags: args.tags,
         }, parent);
 
+        // HTTP always forwards: with a certificate, its redirect to HTTPS is a rule of its own that
+        // comes only once the HTTPS listener serves (HttpRouting), so adding a domain whose
+        // certificate is still being validated (or never is) leaves the site up over HTTP.
         const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
-        if (args.certificateArn) {
-            new aws.lb.Listener(`${name}-https`, {
-                loadBalancerArn: lb.arn,
-                port: 443,
-                protocol: "HTTPS",
-                sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-                certificateArn: args.certificateArn,
-                defaultActions: forward,
-                tags: args.tags,
-            }, parent);
-        }
-        new aws.lb.Listener(`${name}-http`, {
+        this.httpListener = new aws.lb.Listener(`${name}-http`, {
             loadBalancerArn: lb.arn,
             port: 80,
             protocol: "HTTP",
-            defaultActions: args.certificateArn
-                ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
-                : forward,
+            defaultActions: forward,
             // Tagged like everything else: the deployer may change or delete only listeners carrying the stack's tag.
+            tags: args.tags,
+        }, parent);
+        this.httpsListener = args.certificateArn === undefined ? undefined : new aws.lb.Listener(`${name}-https`, {
+            loadBalancerArn: lb.arn,
+            port: 443,
+            protocol: "HTTPS",
+            sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            certificateArn: args.certificateArn,
+            defaultActions: forward,
             tags: args.tags,
         }, parent);
 
@@ -140,12 +145,18 @@ export class WebTier extends pulumi.ComponentResource {
 
         this.hosts = Array.from({ length: args.hostCount }, (_, i) => {
             const hostname = hostName(i);
-            // Each host's own SSH host key, generated here so the deployer knows it before the host exists.
-            const hostKey = new tls.PrivateKey(`${name}-${hostname}-host-key`, { algorithm: "ED25519" }, parent);
+            const subnetId = args.publicSubnetIds[hostAzIndex(i, args.publicSubnetIds.length)];
+            // Each host's own SSH host key, generated here so the deployer knows it before the host
+            // exists, and a new one with every new machine: replaced whenever one of the instance's
+            // replacing properties changes (not its user data, which carries this key).
+            const hostKey = new tls.PrivateKey(`${name}-${hostname}-host-key`, { algorithm: "ED25519" }, {
+                ...parent,
+                replacementTrigger: { ami: args.amiId, instanceType: args.instanceType, keyName, subnetId },
+            });
             const instance = new aws.ec2.Instance(`${name}-${hostname}`, {
                 ami: args.amiId,
                 instanceType: args.instanceType,
-                subnetId: args.publicSubnetIds[hostAzIndex(i, args.publicSubnetIds.length)],
+                subnetId,
                 vpcSecurityGroupIds: [args.hostSecurityGroupId],
                 keyName,
                 iamInstanceProfile: args.instanceProfileName,
@@ -190,7 +201,10 @@ export class WebTier extends pulumi.ComponentResource {
         });
 
         this.lbDnsName = lb.dnsName;
-        this.url = pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${lb.dnsName}`;
+        // The site's address through the listener that serves it: resolves only once that listener exists.
+        this.servingListener = this.httpsListener ?? this.httpListener;
+        const scheme = this.httpsListener ? "https" : "http";
+        this.url = pulumi.all([this.servingListener.arn, lb.dnsName]).apply(([, dnsName]) => `${scheme}://${dnsName}`);
         this.targetGroupArn = targetGroup.arn;
         this.lbArnSuffix = lb.arnSuffix;
         this.targetGroupArnSuffix = targetGroup.arnSuffix;

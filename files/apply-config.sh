@@ -16,6 +16,9 @@ readonly NGINX_STAGED_SITE="{{nginxStagedSite}}"
 readonly NGINX_STAGED_MAIN_CONFIG="{{nginxStagedMainConfig}}"
 # The sha256 of the live configuration nginx last loaded: a live config that differs must be loaded.
 readonly NGINX_APPLIED="{{nginxApplied}}"
+# The site includes it: the X-Served-By-Instance header, from the machine's identity.
+readonly NGINX_INSTANCE_HEADER="{{nginxInstanceHeader}}"
+readonly CLOUD_INSTANCE_ID_FILE="{{cloudInstanceIdFile}}"
 readonly DEPLOY_COMMAND="{{deployCommand}}"
 readonly LIVE_COMMAND="{{liveCommand}}"
 readonly LIVE_UNIT="{{liveUnit}}"
@@ -24,10 +27,14 @@ readonly UNDRAIN_COMMAND="{{undrainCommand}}"
 readonly COMPOSE_FILE="{{composeFile}}"
 readonly SHARED_SCRIPTS_DIR="{{sharedScriptsDir}}"
 readonly DRAIN_FLAG="{{drainFlag}}"
-# healthy threshold x interval + timeout: how long the load balancer takes to send traffic again.
-readonly REJOIN_SECONDS="{{rejoinSeconds}}"
+# How long a host back from a reload may take to pass the load balancer's checks again.
+readonly REJOIN_TIMEOUT_SECONDS="{{rejoinTimeoutSeconds}}"
+readonly ACCESS_LOG="$NGINX_ACCESS_LOG"
+readonly USER_AGENT_PREFIX="{{userAgentPrefix}}"
+readonly HEALTHY_THRESHOLD="{{healthyThreshold}}"
 
 # ha-web:include lib/read-inputs.sh
+# ha-web:include lib/load-balancer-checks.sh
 
 log() { echo "apply-config: $*"; }
 
@@ -96,8 +103,18 @@ reload_nginx_out_of_rotation() {
   "$DRAIN_COMMAND"
   nginx -s reload
   "$UNDRAIN_COMMAND"
-  sleep "$REJOIN_SECONDS"
-  log "nginx reloaded out of rotation; the host is back"
+  await_back_in_service
+  log "nginx reloaded out of rotation; the load balancer's last ${HEALTHY_THRESHOLD} checks passed: the host is back"
+}
+
+# Returns once the load balancer counts the host healthy again: its latest checks (all after the
+# drain, which failed the earlier ones) got 200. The next host drains only then.
+await_back_in_service() {
+  if ! await_checks_pass "$REJOIN_TIMEOUT_SECONDS" 1; then
+    echo "apply-config: the load balancer's health checks did not find $(hostname) healthy again within ${REJOIN_TIMEOUT_SECONDS}s" \
+      "after the reload (latest statuses: ${LATEST_STATUSES}); the next host is not touched. Check nginx (nginx -t, its error log) and run pulumi up again" >&2
+    exit 1
+  fi
 }
 
 # nginx would create a missing log 0644 (world-readable). Made here first, it is 0640: readable by
@@ -114,7 +131,27 @@ prepare_access_log() {
 }
 
 live_config_hash() {
-  cat "$NGINX_MAIN_CONFIG" "$NGINX_SITE" | sha256sum | cut -d' ' -f1
+  cat "$NGINX_MAIN_CONFIG" "$NGINX_SITE" "$NGINX_INSTANCE_HEADER" | sha256sum | cut -d' ' -f1
+}
+
+# What names this machine, new with every new machine under the same host name:
+# | source                          | where                                                   |
+# |---------------------------------|---------------------------------------------------------|
+# | cloud-init's instance-id        | EC2 (written at each instance's first boot): i-0abc...   |
+# | /etc/machine-id                 | a host without cloud-init (the local stack's containers) |
+# | neither                         | "unknown" (the health gate then never counts this host)  |
+machine_identity() {
+  local id=""
+  if [[ -s "$CLOUD_INSTANCE_ID_FILE" ]]; then
+    id="$(<"$CLOUD_INSTANCE_ID_FILE")"
+  elif [[ -s /etc/machine-id ]]; then
+    id="$(</etc/machine-id)"
+  fi
+  if [[ "$id" =~ ^[A-Za-z0-9-]{1,64}$ ]]; then echo "$id"; else echo unknown; fi
+}
+
+write_instance_header() {
+  install_content "$NGINX_INSTANCE_HEADER" 0644 < <(printf 'add_header X-Served-By-Instance "%s" always;\n' "$(machine_identity)")
 }
 
 # Puts the staged main config and site live when they differ, keeping the live ones if nginx
@@ -144,6 +181,7 @@ install_staged_config() {
 apply_nginx_config() {
   rm -f /etc/nginx/sites-enabled/default
   prepare_access_log
+  write_instance_header
   install_staged_config
   local live applied=""
   live="$(live_config_hash)"

@@ -13,42 +13,15 @@ readonly POLL_SECONDS=2
 
 log() { echo "await-in-service: $*"; }
 
-# The statuses nginx gave the load balancer's latest health checks, oldest first.
-latest_check_statuses() {
-  if [[ ! -r "$ACCESS_LOG" ]]; then
-    return
-  fi
-  tail -n 2000 "$ACCESS_LOG" \
-    | jq -R -r --arg ua "$USER_AGENT_PREFIX" 'fromjson? | select((.user_agent // "") | startswith($ua)) | .status' \
-    | tail -n "$HEALTHY_THRESHOLD"
-}
-
-# True when the latest HEALTHY_THRESHOLD checks all got 200; leaves what it saw in LATEST_STATUSES.
-checks_pass() {
-  local -a statuses
-  local status
-  mapfile -t statuses < <(latest_check_statuses)
-  LATEST_STATUSES="${statuses[*]:-none seen}"
-  if [[ "${#statuses[@]}" -lt "$HEALTHY_THRESHOLD" ]]; then
-    return 1
-  fi
-  for status in "${statuses[@]}"; do
-    [[ "$status" == 200 ]] || return 1
-  done
-}
+# ha-web:include lib/load-balancer-checks.sh
 
 main() {
-  local deadline=$((SECONDS + TIMEOUT_SECONDS))
-  LATEST_STATUSES="none seen"
-  until checks_pass; do
-    if ((SECONDS >= deadline)); then
-      echo "await-in-service: the load balancer's health checks did not find $(hostname) healthy within ${TIMEOUT_SECONDS}s" \
-        "(latest statuses: ${LATEST_STATUSES}). Check the target group's health, the firewall rule from the load balancer," \
-        "and whether the host is drained (ha-web-undrain); then run pulumi up again" >&2
-      exit 1
-    fi
-    sleep "$POLL_SECONDS"
-  done
+  if ! await_checks_pass "$TIMEOUT_SECONDS" "$POLL_SECONDS"; then
+    echo "await-in-service: the load balancer's health checks did not find $(hostname) healthy within ${TIMEOUT_SECONDS}s" \
+      "(latest statuses: ${LATEST_STATUSES}). Check the target group's health, the firewall rule from the load balancer," \
+      "and whether the host is drained (ha-web-undrain); then run pulumi up again" >&2
+    exit 1
+  fi
   log "$(hostname) is in service: the load balancer's last ${HEALTHY_THRESHOLD} health checks got 200"
 }
 

@@ -25,8 +25,17 @@ readonly SETTLE_SECONDS="{{settleSeconds}}"
 readonly HEALTH_TIMEOUT_SECONDS="${HEALTH_TIMEOUT_SECONDS:-60}"
 # The app's readiness path (appHealthPath), asked at the colour's own port, never through nginx.
 readonly HEALTH_PATH="{{healthPath}}"
+# The app's data folder is under it: the file system mounted there counts as config, so an app still
+# on a replaced file system is redeployed onto the new one once mount-shared has moved the mount.
+readonly SHARED_MOUNT="{{sharedMount}}"
+# The last images deployed on this host, newest last: the ones a prune keeps.
+readonly RELEASES_FILE="{{releasesFile}}"
+readonly KEEP_RELEASES="{{keepReleases}}"
+readonly BUILD_CACHE_HOURS="{{buildCacheHours}}"
 
 log() { echo "ha-web-deploy: $*"; }
+
+# ha-web:include lib/prune-images.sh
 
 port_of() {
   if [[ "$1" == blue ]]; then echo "$BLUE_PORT"; else echo "$GREEN_PORT"; fi
@@ -205,7 +214,10 @@ prepare() {
     echo "ha-web-deploy: image ${IMAGE} is not on this host; build or pull it first" >&2
     exit 1
   fi
-  CONFIG_HASH="$(cat "$ENV_FILE" "$DB_TLS_ENV_FILE" "$COMPOSE_FILE" | sha256sum | cut -c1-16)"
+  CONFIG_HASH="$({
+    cat "$ENV_FILE" "$DB_TLS_ENV_FILE" "$COMPOSE_FILE"
+    findmnt --noheadings --output SOURCE --target "$SHARED_MOUNT" || true
+  } | sha256sum | cut -c1-16)"
   readonly IMAGE_ID CONFIG_HASH
 }
 
@@ -267,6 +279,9 @@ main() {
   fi
   record_history "$previous"
   log "deployed ${IMAGE} as ${new}"
+  record_release "$IMAGE"
+  # The deploy is done: a failed prune is reported, and the next deploy prunes again.
+  prune_images || echo "ha-web-deploy: pruning old images failed (see above); the deploy itself succeeded" >&2
 }
 
 main "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mounts the EFS file system at {{mountPoint}} (NFS 4.1, AWS's recommended options) through
-# /etc/fstab, and creates the shared folders. Skips the mount when {{mountPoint}} is already a mount
-# point (a re-run, or the local stack's bind mount). Orders Docker after the mount (written here, not
+# /etc/fstab, and creates the shared folders (see mount_shared for what it does with an existing
+# mount). Orders Docker after the mount (written here, not
 # in bootstrap: this is where the mount comes to exist). stdin: EFS_DNS=<file system DNS name>.
 set -euo pipefail
 
@@ -48,6 +48,37 @@ write_fstab_entry() {
   log "fstab entry for ${MOUNT_POINT} written"
 }
 
+# What is at the mount point decides:
+# | {{mountPoint}} now                    | action                                                    |
+# |---------------------------------------|-----------------------------------------------------------|
+# | not a mount point                     | fstab entry, mount                                        |
+# | NFS, EFS_DNS:/                        | nothing (a re-run)                                        |
+# | NFS, another file system (replaced)   | fstab entry, unmount the old one, mount the new one       |
+# | not NFS (the local stack's bind mount)| nothing: this step did not mount it                       |
+mount_shared() {
+  local wanted="${EFS_DNS}:/" fstype source
+  if ! mountpoint -q "$MOUNT_POINT"; then
+    write_fstab_entry
+    wait_for_dns
+    mount "$MOUNT_POINT"
+    log "mounted ${EFS_DNS} at ${MOUNT_POINT}"
+    return
+  fi
+  read -r fstype source < <(findmnt --noheadings --output FSTYPE,SOURCE --mountpoint "$MOUNT_POINT")
+  if [[ "$fstype" != nfs* ]]; then
+    log "${MOUNT_POINT} is a ${fstype} mount this step did not make; leaving it as it is"
+  elif [[ "$source" == "$wanted" ]]; then
+    log "${EFS_DNS} is already mounted at ${MOUNT_POINT}"
+  else
+    write_fstab_entry
+    wait_for_dns
+    # Before the old file system goes (a hard NFS mount of a deleted one hangs every reader).
+    umount "$MOUNT_POINT"
+    mount "$MOUNT_POINT"
+    log "${MOUNT_POINT} was ${source}, not the configured file system: now ${EFS_DNS} is mounted there"
+  fi
+}
+
 main() {
   read_inputs EFS_DNS
   if [[ ! "$EFS_DNS" =~ ^[A-Za-z0-9.-]+$ ]]; then
@@ -55,14 +86,7 @@ main() {
     exit 2
   fi
   mkdir -p "$MOUNT_POINT"
-  if mountpoint -q "$MOUNT_POINT"; then
-    log "${MOUNT_POINT} is already mounted; leaving it as it is"
-  else
-    write_fstab_entry
-    wait_for_dns
-    mount "$MOUNT_POINT"
-    log "mounted ${EFS_DNS} at ${MOUNT_POINT}"
-  fi
+  mount_shared
   if [[ -d /run/systemd/system ]]; then
     order_docker_after_mount "$MOUNT_POINT" "$DOCKER_DROP_IN"
   else

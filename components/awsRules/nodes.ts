@@ -10,6 +10,11 @@ export const isElasticIp = ofType("aws:ec2/eip:Eip");
 export const isMountTarget = ofType("aws:efs/mountTarget:MountTarget");
 export const isDatabase = ofType("aws:rds/instance:Instance");
 export const isTargetAttachment = ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment");
+export const isHealthGate = ofType("pulumi-nodejs:dynamic/ha-web:HealthGate");
+export const isHttpsListener = (n: ResourceNode) => n.type === "aws:lb/listener:Listener" && n.inputs.protocol === "HTTPS";
+/** A listener or listener rule that answers with a redirect (HTTP to HTTPS) instead of forwarding. */
+export const isRedirect = (n: ResourceNode) => ["aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule"].includes(n.type)
+    && [n.inputs.defaultActions, n.inputs.actions].some((actions) => Array.isArray(actions) && actions.some((a) => (a as { type?: string }).type === "redirect"));
 
 /** A step carried to a host over SSH: a file set (HostFiles) or a remote command. */
 export const isHostStep = (n: ResourceNode) => n.type === "pulumi-nodejs:dynamic/ha-web:HostFiles" || n.type === "command:remote:Command";

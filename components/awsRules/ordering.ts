@@ -1,7 +1,7 @@
 import { Requirement } from "./graph";
 import {
-    isDatabase, isDatabaseIngressRule, isEfsIngressRule, isElasticIp, isHostEgressRule, isHostStep, isInternetRoute, isLoadBalancer,
-    isMountTarget, isSshRule, isStep,
+    isDatabase, isDatabaseIngressRule, isEfsIngressRule, isElasticIp, isHealthGate, isHostEgressRule, isHostStep, isHttpsListener, isInternetRoute,
+    isLoadBalancer, isMountTarget, isRedirect, isSshRule, isStep,
 } from "./nodes";
 
 /**
@@ -15,7 +15,9 @@ import {
  * | Elastic IP (associated)          | gateway, its route                         | Gateway.NotAttached                   |
  * | every host step (SSH, packages)  | gateway, route; SSH rules; hosts' egress   | dials fail until the rules exist      |
  * | mount-shared                     | every mount target; NFS rule into EFS      | mount.nfs4 times out                  |
- * | create-app-db                    | the database; MySQL rule into it           | connection refused or timed out       |
+ * | create-app-db, discard-old-db-   | the database; MySQL rule into it           | connection refused or timed out       |
+ * | password                         |                                            |                                       |
+ * | HTTP's redirect to HTTPS         | the HTTPS listener; the gate through it    | no working path while ACM validates   |
  */
 export const orderingRules: Requirement[] = [
     {
@@ -51,7 +53,14 @@ export const orderingRules: Requirement[] = [
     {
         rule: "database set-up waits for the database and the MySQL rule into it",
         source: "Amazon RDS User Guide, Connecting to a DB instance: the instance available and its VPC security group allowing the client",
-        dependent: isStep("create-app-db"),
+        dependent: (n) => isStep("create-app-db")(n) || isStep("discard-old-db-password")(n),
         prerequisite: (n, _d, graph) => isDatabase(n) || isDatabaseIngressRule(n, graph),
+    },
+    {
+        rule: "HTTP redirects to HTTPS only once the HTTPS listener serves (every host answered the health gate through it)",
+        source: "AWS Certificate Manager User Guide, DNS validation: a certificate is issued only once ACM sees the record (it may take minutes, or never); "
+            + "terraform-provider-aws internal/service/acm/certificate_validation.go waits for ISSUED, so the HTTPS listener (which needs its ARN) waits too",
+        dependent: isRedirect,
+        prerequisite: (n) => isHttpsListener(n) || isHealthGate(n),
     },
 ];

@@ -1,3 +1,4 @@
+import { execFileSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -13,8 +14,8 @@ export function contentHash(text: string | Buffer): string {
 }
 
 /**
- * sha256 (hex) over every file under `dir` (relative path and content, in sorted order), skipping
- * node_modules, dist and .git: the same sources give the same hash on any machine.
+ * sha256 (hex) over the app's source files (`sourceFiles`: relative path and content, in sorted
+ * order): the same sources give the same hash on any machine.
  */
 export function directoryHash(dir: string): string {
     const hash = createHash("sha256");
@@ -38,13 +39,40 @@ export function copySources(dir: string, dest: string): void {
     }
 }
 
-/** Relative paths (with "/") of the files under `dir`, sorted: what a host builds the app from. */
-export function sourceFiles(dir: string, prefix = ""): string[] {
+/**
+ * Relative paths (with "/") of the app's sources under `dir`, sorted: what a host builds the app from
+ * and what its hash covers. In a git checkout, the files git tracks there (as they are on disk), so
+ * a stray untracked file in one operator's checkout cannot make two checkouts release each other's
+ * content back and forth; a directory git tracks nothing of (not a checkout, or an ignored copy such
+ * as the local drills' app variants) is walked whole. node_modules, dist and .git never count.
+ */
+export function sourceFiles(dir: string): string[] {
+    return trackedFiles(dir) ?? walkedFiles(dir);
+}
+
+/** The files git tracks under `dir` that exist, or undefined where git tracks none (or there is no git, or no checkout). */
+function trackedFiles(dir: string): string[] | undefined {
+    let listed: string;
+    try {
+        listed = execFileSync("git", ["-C", dir, "ls-files", "-z", "--cached"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (error) {
+        // ENOENT: no git on this machine; status 128: not a git work tree. Anything else is a real failure.
+        const { code, status } = error as { code?: string; status?: number };
+        if (code === "ENOENT" || status === 128) return undefined;
+        throw error;
+    }
+    const files = listed.split("\0").filter((file) => file !== ""
+        && !file.split("/").some((part) => ignoredDirectories.includes(part))
+        && fs.statSync(path.join(dir, file), { throwIfNoEntry: false })?.isFile());
+    return files.length > 0 ? files.sort() : undefined;
+}
+
+function walkedFiles(dir: string, prefix = ""): string[] {
     const files: string[] = [];
     for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
         const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
         if (entry.isDirectory() && !ignoredDirectories.includes(entry.name)) {
-            files.push(...sourceFiles(dir, relative));
+            files.push(...walkedFiles(dir, relative));
         } else if (entry.isFile()) {
             files.push(relative);
         }

@@ -27,6 +27,11 @@ export type ContainerLogging =
     | { driver: "json-file"; maxSizeMb: number; maxFiles: number }
     | { driver: "awslogs"; region: string; group: string };
 
+/** Images a host keeps (the current one and the ones before it, to roll back to); older ones are pruned. */
+export const keptReleases = 3;
+/** Build cache unused for this long is pruned after a deploy (a rebuild of a recent release stays fast). */
+export const buildCacheHours = 24;
+
 /** Logs kept on the host (the local stack's app logs; nginx's logs everywhere): 10 MB x 5 files. */
 export const hostLogRotation = { driver: "json-file", maxSizeMb: 10, maxFiles: 5 } as const satisfies ContainerLogging;
 
@@ -80,6 +85,7 @@ export function renderNginxSite(host: HostPorts, options: HostConfigOptions, pat
         trustedProxyCidr: options.trustedProxyCidr,
         drainFlag: paths.drainFlag,
         accessLog: paths.nginxAccessLog,
+        instanceHeader: paths.nginxInstanceHeader,
         connectionsPerClient: String(nginxLimits.connectionsPerClient),
         healthCheckUserAgent: healthCheck.userAgentPrefix,
     });
@@ -146,6 +152,10 @@ export function renderDeployScript(host: HostPorts, paths: HostPaths, app: AppCo
         stopGraceSeconds: String(appStopGraceSeconds),
         liveCommand: paths.liveCommand,
         settleSeconds: String(liveSwitchSettleSeconds()),
+        sharedMount: paths.sharedMount,
+        releasesFile: paths.releasesFile,
+        keepReleases: String(keptReleases),
+        buildCacheHours: String(buildCacheHours),
     });
 }
 

@@ -43,6 +43,12 @@ export interface HostPaths {
     nginxStagedSite: string;
     /** The sha256 of the live nginx config nginx last loaded (apply-config). */
     nginxApplied: string;
+    /** The images ha-web-deploy deployed on this host, newest last (the prune keeps them). */
+    releasesFile: string;
+    /** nginx's X-Served-By-Instance header, written by apply-config from the machine's identity. */
+    nginxInstanceHeader: string;
+    /** The EC2 instance id, as cloud-init writes it at an instance's first boot. */
+    cloudInstanceIdFile: string;
     /** Where each step's script is placed (step-scripts file set), run by `stepRunner`. */
     stepsDir: string;
     /** `ha-web-step NAME`: runs a step script, logging to `stepLogDir`. */
@@ -81,6 +87,9 @@ export const hostPaths: HostPaths = {
     nginxStagedMainConfig: "/etc/ha-web/nginx/nginx.conf",
     nginxStagedSite: "/etc/ha-web/nginx/ha-web.conf",
     nginxApplied: "/var/lib/ha-web/nginx.applied",
+    nginxInstanceHeader: "/etc/nginx/ha-web-instance.conf",
+    releasesFile: "/var/lib/ha-web/deployed-images",
+    cloudInstanceIdFile: "/var/lib/cloud/data/instance-id",
     stepsDir: "/usr/local/lib/ha-web/steps",
     stepRunner: "/usr/local/sbin/ha-web-step",
     stepLogDir: "/var/log/ha-web/steps",

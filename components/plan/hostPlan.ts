@@ -76,17 +76,26 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
  * |---------------|---------|--------------------------------------------------------|--------------------------|
  * | step-scripts  | files   | (first: the host answers SSH)                          | a script changed         |
  * | wait-for-boot | command | step-scripts                                           | its script changed       |
- * | bootstrap     | command | wait-for-boot                                          | its script changed       |
- * | mount-shared  | command | bootstrap                                              | script or EFS changed    |
+ * | bootstrap     | command | wait-for-boot, previous host's one                     | its script changed       |
+ * | mount-shared  | command | bootstrap, previous host's one                         | script or EFS changed    |
  * | app-sources   | files   | bootstrap (only when the image is built on the host)   | the app changed          |
- * | build-image   | command | app-sources (or bootstrap, for a pulled image)         | the image changed        |
+ * | build-image   | command | app-sources (or bootstrap), previous host's one        | the image changed        |
  * | host-config   | files   | bootstrap                                              | a config file changed    |
  * | apply-config  | command | host-config, mount-shared, previous host's one         | a non-secret file changed|
  * | create-app-db | command | apply-config (first host only)                         | database values changed  |
  * | migrate       | command | create-app-db, every host's build-image (first host)   | the image or command     |
- * | rollout       | command | every host's build-image, migrate, previous host's one | image or app config      |
+ * | rollout       | command | every host's build-image, migrate, previous host's one | image, app config or EFS |
+ * | discard-old-  | command | every host's rollout (first host only)                 | database values changed  |
+ * | db-password   |         |                                                        |                          |
  *
- * Rollouts and config applies go one host at a time, so the pool never loses two hosts at once.
+ * Every step that does work on a serving host goes one host at a time (bootstrap, mount-shared,
+ * build-image, apply-config, rollout), so a failure or a load spike (packages, a remount, an image
+ * build on a small instance) reaches one host and stops the rest, and the pool never loses two hosts
+ * at once. Not chained: wait-for-boot only waits; file sets only place files that apply-config or
+ * rollout put into service; create-app-db, migrate and discard-old-db-password run once, on the
+ * first host. A changed database password is added beside the old one (create-app-db), each host's
+ * rollout moves its app to it, and only then is the old one dropped: no running app is refused a
+ * connection.
  */
 export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>[] {
     checkInputs(host, inputs);
@@ -95,23 +104,24 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
     const command = commandStep<V>(paths, scripts);
     const isFirstHost = host.name === inputs.firstHost;
     const { appSource } = inputs;
+    const previous = (step: string) => (inputs.previousHost ? [qualifiedStepName(inputs.previousHost, step)] : []);
     const imageSteps: HostStep<V>[] = appSource.kind === "build"
         ? [
             { kind: "files", name: "app-sources", waitsFor: ["bootstrap"], files: [], directories: [{ path: paths.appDir, source: appSource.dir, hash: appSource.hash }] },
-            command("build-image", ["app-sources"], { APP_IMAGE: appSource.image, NPM_CA_BASE64: plain<V>(npmCaBase64(inputs.npmCa)) }, false, [plain<V>(appSource.hash)]),
+            command("build-image", ["app-sources", ...previous("build-image")], { APP_IMAGE: appSource.image, NPM_CA_BASE64: plain<V>(npmCaBase64(inputs.npmCa)) }, false, [plain<V>(appSource.hash)]),
         ]
-        : [command("build-image", ["bootstrap"], { APP_IMAGE: appSource.image, ECR_REGISTRY: plain<V>(appSource.ecrRegistry ?? "") }, false)];
+        : [command("build-image", ["bootstrap", ...previous("build-image")], { APP_IMAGE: appSource.image, ECR_REGISTRY: plain<V>(appSource.ecrRegistry ?? "") }, false)];
     const { migrateCommand } = inputs.app;
     const everyImage = inputs.hosts.map((h) => qualifiedStepName(h, "build-image"));
+    const everyRollout = inputs.hosts.map((h) => qualifiedStepName(h, "rollout"));
     const appEnv = appEnvValues(inputs);
     const configFiles = renderHostConfigFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv) });
     const configHashes = Object.values(configFiles).map((text) => plain<V>(contentHash(text)));
-    const previous = (step: string) => (inputs.previousHost ? [qualifiedStepName(inputs.previousHost, step)] : []);
     return [
         { kind: "files", name: "step-scripts", waitsFor: [], files: scripts, directories: [] },
         command("wait-for-boot", ["step-scripts"]),
-        command("bootstrap", ["wait-for-boot"]),
-        command("mount-shared", ["bootstrap"], { EFS_DNS: inputs.efsDns }, false),
+        command("bootstrap", ["wait-for-boot", ...previous("bootstrap")]),
+        command("mount-shared", ["bootstrap", ...previous("mount-shared")], { EFS_DNS: inputs.efsDns }, false),
         ...imageSteps,
         hostConfigStep(configFiles, appEnv, paths),
         command("apply-config", ["host-config", "mount-shared", ...previous("apply-config")], { DB_TLS_CA_URL: plain<V>(inputs.db.tlsCaUrl) }, false, configHashes),
@@ -121,7 +131,9 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
         // migration anywhere stops the release before any host switches.
         command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
             // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
-            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), ...Object.values(appEnv)]),
+            // And the file system: a new one needs the apps moved onto it (ha-web-deploy counts the mount as config).
+            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), inputs.efsDns, ...Object.values(appEnv)]),
+        ...(isFirstHost ? [command("discard-old-db-password", everyRollout, createAppDbValues(inputs.db), true)] : []),
     ];
 }
 
@@ -174,6 +186,7 @@ function stepScriptFiles<V>(host: HostPorts, inputs: HostInputs<V>, paths: HostP
         "build-image": inputs.appSource.kind === "build" ? scripts.buildImageScript(paths, inputs) : scripts.pullImageScript(),
         "apply-config": scripts.applyConfigScript(paths),
         "create-app-db": scripts.createAppDbScript(paths),
+        "discard-old-db-password": scripts.discardOldDbPasswordScript(paths),
         migrate: scripts.migrateScript(paths),
         rollout: scripts.rolloutScript(paths),
         // Not steps of the plan: the create and delete actions of the host's load-balancer membership

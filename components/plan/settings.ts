@@ -43,6 +43,11 @@ export interface Settings {
         /** Days the access log bucket keeps an object. */
         albAccessLogDays: number;
     };
+    /**
+     * Protect the EFS file system: an edit that would replace it, and `pulumi destroy`, fail instead
+     * of deleting it under the hosts (set false, `pulumi up`, then destroy).
+     */
+    efsDeletionProtection: boolean;
     /** A prebuilt image from any registry; when unset the hosts build `app.dir` themselves. */
     appImage?: string;
     app: AppSettings;
@@ -77,8 +82,9 @@ export const defaults = {
     dbMultiAz: true,
     dbBackupRetentionDays: 7,
     dbDeletionProtection: true,
+    efsDeletionProtection: true,
     dbSkipFinalSnapshot: false,
-    dbApplyImmediately: true,
+    dbApplyImmediately: false,
     dbAdminUser: "admin",
     dbName: "app",
     dbUser: "app",
@@ -113,6 +119,10 @@ const identifier = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** The server's own schemas: granting the app user ALL on one of them would hand it the grant tables. */
 const systemSchemas = ["mysql", "sys", "information_schema", "performance_schema"];
+
+/** A prebuilt image names its content, so every host runs the same bytes and a new digest is a new release. */
+const pinnedByDigest = /@sha256:[0-9a-f]{64}$/;
+const digestExample = "registry.example.com/app:1.2.3@sha256:<64 hex digits>";
 
 /** Debian's official AMIs are published by Debian's AWS account. */
 export const debianAmiOwner = "136693071363";
@@ -170,7 +180,14 @@ export function readSettings(source: ConfigSource): Settings {
     const existingNetwork = readExistingNetwork(read, problems);
     const certificateArn = read.optionalMatching("certificateArn", /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "an ACM certificate ARN");
     const domain = readDomain(read, problems);
-    const appImage = read.optionalMatching("appImage", /^\S+$/, "an image reference such as registry.example.com/app:1.2.3");
+    const appImage = read.optionalMatching("appImage", /^\S+$/, `an image reference pinned by digest such as ${digestExample}`);
+    if (appImage && !pinnedByDigest.test(appImage)) {
+        problems.push(`appImage must name the image by its digest (…@sha256:<64 hex digits>), got "${appImage}": a tag can be moved to other `
+            + "content, which a replacement host would then pull while the others run the old one, and no rollout would follow. "
+            + `Resolve it: docker buildx imagetools inspect ${appImage} --format '{{json .Manifest.Digest}}' `
+            + `(ECR: aws ecr describe-images --repository-name <name> --image-ids imageTag=<tag> --query 'imageDetails[0].imageDigest'), `
+            + `then pulumi config set appImage "${appImage}@sha256:<digest>"`);
+    }
     const appBuildCaFile = read.optionalMatching("appBuildCaFile", /\S/, "a path to a PEM file");
     if (appBuildCaFile && !source.fileExists(appBuildCaFile)) {
         problems.push(`appBuildCaFile: no file at ${appBuildCaFile}`);
@@ -215,6 +232,7 @@ export function readSettings(source: ConfigSource): Settings {
     if (monitoring.dbFreeStorageGb >= db.allocatedStorageGb) {
         problems.push(`alarmDbFreeStorageGb (${monitoring.dbFreeStorageGb}) must be below dbAllocatedStorageGb (${db.allocatedStorageGb}), or the alarm fires from the start`);
     }
+    const efsDeletionProtection = read.boolean("efsDeletionProtection", defaults.efsDeletionProtection);
     const logs = {
         retentionDays: read.oneOf("logRetentionDays", defaults.logRetentionDays, logRetentionChoices),
         albAccessLogs: read.boolean("albAccessLogs", defaults.albAccessLogs),
@@ -226,7 +244,7 @@ export function readSettings(source: ConfigSource): Settings {
     }
     return {
         hostCount, azCount, instanceType, amiId: amiId!, sshUser, sshAllowedCidrs, sshPublicKey, vpcCidr,
-        existingNetwork, certificateArn, domain, appImage, appBuildCaFile, app, db, monitoring, logs,
+        existingNetwork, certificateArn, domain, efsDeletionProtection, appImage, appBuildCaFile, app, db, monitoring, logs,
     };
 }
 

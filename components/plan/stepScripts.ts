@@ -1,4 +1,4 @@
-import { rejoinWindowSeconds } from "./healthCheck";
+import { healthCheck, rejoinWindowSeconds } from "./healthCheck";
 import { dbTlsEnvName } from "./hostConfigFiles";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
@@ -44,6 +44,8 @@ export function applyConfigScript(paths: HostPaths): string {
         dbTlsEnvName,
         nginxSite: paths.nginxSite,
         nginxApplied: paths.nginxApplied,
+        nginxInstanceHeader: paths.nginxInstanceHeader,
+        cloudInstanceIdFile: paths.cloudInstanceIdFile,
         nginxMainConfig: paths.nginxMainConfig,
         nginxAccessLog: paths.nginxAccessLog,
         nginxStagedMainConfig: paths.nginxStagedMainConfig,
@@ -56,17 +58,27 @@ export function applyConfigScript(paths: HostPaths): string {
         composeFile: paths.composeFile,
         sharedScriptsDir: paths.sharedScriptsDir,
         drainFlag: paths.drainFlag,
-        rejoinSeconds: String(rejoinWindowSeconds()),
+        // Three rejoin windows: the checks after the undrain, and slack for a busy host.
+        rejoinTimeoutSeconds: String(3 * rejoinWindowSeconds()),
+        userAgentPrefix: healthCheck.userAgentPrefix,
+        healthyThreshold: String(healthCheck.healthyThreshold),
     });
 }
 
+/** How long one host step may run, enforced on the host by `ha-web-step`: long enough for an image build. */
+export const stepTimeoutSeconds = 20 * 60;
+
 /** `ha-web-step`, which every command step runs. */
-export function stepRunnerScript(paths: HostPaths): string {
-    return renderFile("run-step.sh", { stepsDir: paths.stepsDir, logDir: paths.stepLogDir });
+export function stepRunnerScript(paths: HostPaths, timeoutSeconds = stepTimeoutSeconds): string {
+    return renderFile("run-step.sh", { stepsDir: paths.stepsDir, logDir: paths.stepLogDir, stepTimeoutSeconds: String(timeoutSeconds) });
 }
 
 export function createAppDbScript(paths: HostPaths): string {
     return renderFile("create-app-db.sh", { dbCaFile: paths.dbCaFile });
+}
+
+export function discardOldDbPasswordScript(paths: HostPaths): string {
+    return renderFile("discard-old-db-password.sh", { dbCaFile: paths.dbCaFile });
 }
 
 export function rolloutScript(paths: HostPaths): string {

@@ -17,6 +17,7 @@ import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { hostReboot } from "./hostReboot";
+import { passwordRotation } from "./passwordRotation";
 import { versionsServed } from "./loadBalancerAnswers";
 import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
 
@@ -211,5 +212,5 @@ const idempotence: Drill = {
 
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
-    hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp,
+    hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation,
 ];

@@ -18,6 +18,12 @@ export function secret(name: string): string {
     return fs.readFileSync(file, "utf8").trim();
 }
 
+/** Replaces a secret with a new random value (a password rotation), as an operator's `pulumi config set --secret` would. */
+export function replaceSecret(name: string): void {
+    secret(name);
+    fs.writeFileSync(secretFile(name), randomBytes(24).toString("hex"), { mode: 0o600 });
+}
+
 export function secretFile(name: string): string {
     return path.join(secretsDir, name);
 }

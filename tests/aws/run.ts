@@ -148,6 +148,7 @@ async function main(): Promise<number> {
             // A throwaway stack: single-AZ database, nothing kept after destroy.
             "ha-web:dbMultiAz": { value: "false" },
             "ha-web:dbDeletionProtection": { value: "false" },
+            "ha-web:efsDeletionProtection": { value: "false" },
             "ha-web:dbSkipFinalSnapshot": { value: "true" },
         });
         console.log(`test:aws: stack ${stackName} in ${region}, AMI ${amiId}, SSH from ${sshCidr}: pulumi up`);

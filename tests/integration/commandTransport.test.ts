@@ -96,8 +96,8 @@ describe("command transport: the program and the local executor send the same by
             // Engine semantics: nothing changed -> nothing runs; one changed input -> that command only.
             await apply(plans);
             expect(await received()).to.deep.equal([]);
-            await apply(planHosts<string>(layouts, { ...values, efsDns: "fs-2.efs.us-west-2.amazonaws.com" }));
-            expect((await received()).map((s) => s.command)).to.deep.equal(Array(2).fill("sudo -n /usr/local/sbin/ha-web-step mount-shared"));
+            await apply(planHosts<string>(layouts, { ...values, db: { ...values.db, tlsCaUrl: "https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem" } }));
+            expect((await received()).map((s) => s.command)).to.deep.equal(Array(2).fill("sudo -n /usr/local/sbin/ha-web-step apply-config"));
         } finally {
             fs.rmSync(workDir, { recursive: true, force: true });
         }

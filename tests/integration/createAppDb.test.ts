@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { renderStdin } from "../../components/plan/step";
 import { hostPaths } from "../../components/plan/hostPaths";
-import { createAppDbScript } from "../../components/plan/stepScripts";
+import { createAppDbScript, discardOldDbPasswordScript } from "../../components/plan/stepScripts";
 import { run, RunResult } from "../../local/run";
 import { MariaDb, startMariaDb } from "../support/mariadb";
 
@@ -42,8 +42,8 @@ describe("create-app-db.sh with the host's mariadb client, against a MariaDB tha
      * Runs the step as an executor does: the rendered script as `bash -c`, its values on stdin;
      * `tracedTo`: under strace, writing every program it starts, with arguments and environment, there.
      */
-    const createAppDb = async (overrides: Partial<Values> = {}, caFile = dbCaFile, tracedTo?: string): Promise<RunResult> => {
-        const step = ["bash", "-c", createAppDbScript({ ...hostPaths, dbCaFile: caFile }), "ha-web-create-app-db"];
+    const createAppDb = async (overrides: Partial<Values> = {}, caFile = dbCaFile, tracedTo?: string, script = createAppDbScript): Promise<RunResult> => {
+        const step = ["bash", "-c", script({ ...hostPaths, dbCaFile: caFile }), "ha-web-create-app-db"];
         const tracer = tracedTo ? ["strace", "--follow-forks", "--no-abbrev", "--string-limit=1000000", "--trace=execve", `--output=${tracedTo}`] : [];
         const [program, ...args] = [...tracer, ...step];
         const result = await run(program, args, { input: renderStdin(values(overrides)), env: { TMPDIR: scriptTmp } });
@@ -124,21 +124,53 @@ describe("create-app-db.sh with the host's mariadb client, against a MariaDB tha
         }
     });
 
-    it("applies a changed password: the new one logs in, the old one no longer does", async () => {
+    const discardOldPassword = (overrides: Partial<Values> = {}) => createAppDb(overrides, dbCaFile, undefined, discardOldDbPasswordScript);
+
+    it("adds a changed password beside the current one; discard-old-db-password then drops the old one only", async () => {
         const changed = await createAppDb({ DB_PASSWORD: "second-secret-2b" });
         expect(changed.code, changed.stderr).to.equal(0);
-        expect(changed.stdout).to.include("user app_user@%: already existed, password updated");
+        expect(changed.stdout).to.include("user app_user@%: already existed, new password added, the current one kept until discard-old-db-password (alternative)");
         expect(changed.stdout).to.include("privileges on app_db.*: already granted to app_user");
+        // Until every host has rolled out, a running app still opens connections with the old one.
+        expect(await logsIn("app_user", "second-secret-2b")).to.equal(true);
+        expect(await logsIn("app_user", "first-secret-1a")).to.equal(true);
+        expect(await logsIn("app_user", "never-set-4d")).to.equal(false);
+        expect((await createAppDb({ DB_PASSWORD: "second-secret-2b" })).stdout).to.include("password unchanged");
+
+        const discarded = await discardOldPassword({ DB_PASSWORD: "second-secret-2b" });
+        expect(discarded.code, discarded.stderr).to.equal(0);
+        expect(discarded.stdout).to.include("app_user@%: old password discarded");
         expect(await logsIn("app_user", "second-secret-2b")).to.equal(true);
         expect(await logsIn("app_user", "first-secret-1a")).to.equal(false);
-        expectSecretsHidden(changed, "second-secret-2b");
+        const again = await discardOldPassword({ DB_PASSWORD: "second-secret-2b" });
+        expect(again.stdout).to.include("has one password; no changes");
+        expectSecretsHidden(changed, "second-secret-2b", "first-secret-1a");
+        expectSecretsHidden(discarded, "second-secret-2b");
+    });
+
+    it("keeps only the newest two across two changes before a discard, as MySQL's RETAIN CURRENT PASSWORD does", async () => {
+        expect((await createAppDb({ DB_PASSWORD: "third-secret-3c" })).code).to.equal(0);
+        expect((await createAppDb({ DB_PASSWORD: "fourth-secret-4d" })).code).to.equal(0);
+        expect(await logsIn("app_user", "second-secret-2b")).to.equal(false);
+        expect(await logsIn("app_user", "third-secret-3c")).to.equal(true);
+        expect(await logsIn("app_user", "fourth-secret-4d")).to.equal(true);
+        expect((await discardOldPassword({ DB_PASSWORD: "fourth-secret-4d" })).code).to.equal(0);
+        expect(await logsIn("app_user", "third-secret-3c")).to.equal(false);
+    });
+
+    it("never discards while the configured password does not log in (it would drop the one in use)", async () => {
+        const refused = await discardOldPassword({ DB_PASSWORD: "not-the-password-9z" });
+        expect(refused.code).to.equal(1);
+        expect(refused.stderr).to.include("app_user does not log in with the configured password");
+        expect(await logsIn("app_user", "fourth-secret-4d")).to.equal(true);
+        expectSecretsHidden(refused, "not-the-password-9z");
     });
 
     it("takes hostile passwords literally: each one logs in, then checks as unchanged, nothing else happens, none is printed", async () => {
         for (const password of hostilePasswords) {
             const result = await createAppDb({ DB_PASSWORD: password });
             expect(result.code, `${password}: ${result.stderr}`).to.equal(0);
-            expect(result.stdout, password).to.include("password updated");
+            expect(result.stdout, password).to.include("new password added");
             expect(await logsIn("app_user", password), password).to.equal(true);
             const again = await createAppDb({ DB_PASSWORD: password });
             expect(again.stdout, password).to.include("password unchanged");

@@ -19,7 +19,7 @@ describe("HealthGate provider (serialized by the program, polling a real HTTP se
     });
 
     const inputs = (url: string, timeoutSeconds: number): HealthGateInputs => ({
-        url, hosts: ["host-a", "host-b"], instanceIds: ["i-a", "i-b"], configDigest: "digest", timeoutSeconds, release: "v2",
+        url, listenerArn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/web-alb/50dc6c495c0c9188/f2f7dc8efc522ab2", hosts: ["host-a", "host-b"], instanceIds: ["i-host-a", "i-host-b"], configDigest: "digest", timeoutSeconds, release: "v2",
     });
 
     it("creates once every host has answered /ping with 200, recording which hosts it saw", async () => {
@@ -28,7 +28,7 @@ describe("HealthGate provider (serialized by the program, polling a real HTTP se
             const { id, outs } = await provider.create!(inputs(site.url, 10));
             expect(id).to.match(/^health-gate-\d+$/);
             expect(outs).to.include({ url: site.url, release: "v2" });
-            expect(outs.seen).to.deep.equal(["host-a", "host-b"]);
+            expect(outs.seen).to.deep.equal(["i-host-a", "i-host-b"]);
             expect(outs.attempts).to.be.at.least(2);
         } finally {
             await site.close();
@@ -40,7 +40,7 @@ describe("HealthGate provider (serialized by the program, polling a real HTTP se
         try {
             const news = inputs(site.url, 1);
             const error = await provider.update!("id", news, news).then(() => undefined, (e: Error) => e);
-            expect(String(error)).to.match(/never answered 200 from host-b within 1 s/).and.match(/host-b answered 502/);
+            expect(String(error)).to.match(/never answered 200 from host-b \(i-host-b\) within 1 s/).and.match(/host-b \(i-host-b\) answered 502/);
         } finally {
             await site.close();
         }
@@ -50,6 +50,6 @@ describe("HealthGate provider (serialized by the program, polling a real HTTP se
         const site = await pingSite(() => ({ host: "host-a", status: 200 }));
         await site.close();
         const error = await provider.create!(inputs(site.url, 1)).then(() => undefined, (e: Error) => e);
-        expect(String(error)).to.match(/never answered 200 from host-a, host-b within 1 s/).and.match(/ECONNREFUSED/);
+        expect(String(error)).to.match(/never answered 200 from host-a \(i-host-a\), host-b \(i-host-b\) within 1 s/).and.match(/ECONNREFUSED/);
     });
 });

@@ -53,6 +53,7 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
         nginxMainConfig: path.join(dir, "nginx.conf"),
         nginxPidFile: path.join(dir, "nginx.pid"),
         nginxAccessLog: path.join(dir, "access.log"),
+        nginxInstanceHeader: path.join(dir, "instance-header.conf"),
         nginxErrorLog: path.join(dir, "error.log"),
         liveRecord: path.join(dir, "live-port"),
         liveCommand: path.join(dir, "ha-web-live"),
@@ -64,6 +65,8 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
     const files = renderHostConfigFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir, logging: hostLogRotation }, paths, sampleAppContract);
     fs.writeFileSync(paths.nginxMainConfig, renderNginxMainConfig(paths));
     fs.writeFileSync(paths.nginxSite, files.nginxSite);
+    // As apply-config writes it on a host.
+    fs.writeFileSync(paths.nginxInstanceHeader, `add_header X-Served-By-Instance "i-${port}" always;\n`);
     fs.writeFileSync(paths.liveCommand, files.liveScript, { mode: 0o755 });
     const switchTo = async (colour: "blue" | "green") => { await mustRun(paths.liveCommand, ["set", String(colourPorts[colour])]); };
     await switchTo("blue");

@@ -4,7 +4,8 @@ import { hostPaths } from "../../components/plan/hostPaths";
 import { isSecretInput, RecordedResource } from "./support/pulumiMocks";
 import { ProgramRun, runProgram } from "./support/runProgram";
 
-const ecrReference = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/shop:2.4.0";
+const ecrTag = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/shop:2.4.0";
+const ecrReference = `${ecrTag}@sha256:${"c".repeat(64)}`;
 const command = (run: ProgramRun, name: string): RecordedResource => run.ofType("command:remote:Command").find((c) => c.name === name)!;
 const fileSet = (run: ProgramRun, name: string): RecordedResource => run.ofType("pulumi-nodejs:dynamic/ha-web:HostFiles").find((c) => c.name === name)!;
 const unwrap = (value: unknown): unknown => (isSecretInput(value) ? (value as { value: unknown }).value : value);
@@ -19,7 +20,7 @@ describe("your own app in the Pulumi program (under mocks)", function () {
         });
         expect(ecrImage("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/shop@sha256:" + "a".repeat(64))?.repositoryArn)
             .to.equal("arn:aws-cn:ecr:cn-north-1:123456789012:repository/shop");
-        expect(ecrImage(`${ecrReference}@sha256:${"b".repeat(64)}`)?.registry).to.equal("123456789012.dkr.ecr.eu-central-1.amazonaws.com");
+        expect(ecrImage(ecrTag)?.registry).to.equal("123456789012.dkr.ecr.eu-central-1.amazonaws.com");
         for (const other of ["ghcr.io/acme/shop:1", "docker.io/library/nginx:1.25", "registry.example.com/123456789012.dkr.ecr.x.amazonaws.com/a"]) {
             expect(ecrImage(other), other).to.equal(undefined);
         }
@@ -34,9 +35,9 @@ describe("your own app in the Pulumi program (under mocks)", function () {
         expect(statements[0].Action).to.equal("ecr:GetAuthorizationToken");
         expect(command(run, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=${ecrReference}\nECR_REGISTRY=123456789012.dkr.ecr.eu-central-1.amazonaws.com\n`);
 
-        const elsewhere = await runProgram({ appImage: "ghcr.io/acme/shop:2.4.0", appMigrateCommand: "" });
+        const elsewhere = await runProgram({ appImage: "ghcr.io/acme/shop:2.4.0@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", appMigrateCommand: "" });
         expect(elsewhere.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).to.not.include("logs-host-ecr-pull");
-        expect(command(elsewhere, "setup-host-a-build-image").inputs.stdin).to.equal("APP_IMAGE=ghcr.io/acme/shop:2.4.0\nECR_REGISTRY=\n");
+        expect(command(elsewhere, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=ghcr.io/acme/shop:2.4.0@sha256:${"c".repeat(64)}\nECR_REGISTRY=\n`);
     });
 
     it("puts appSecrets in the secret env file only, as secrets, and a changed secret rolls the hosts again", async () => {

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { contentHash, directoryHash } from "../../components/plan/hash";
+import { execFileSync } from "child_process";
+import { contentHash, directoryHash, sourceFiles } from "../../components/plan/hash";
 
 describe("contentHash and directoryHash", () => {
     let dir: string;
@@ -39,5 +40,44 @@ describe("contentHash and directoryHash", () => {
         const renamed = directoryHash(dir);
         fs.renameSync(path.join(dir, "src", "b.ts"), path.join(dir, "b.ts"));
         expect(new Set([before, edited, renamed, directoryHash(dir)]).size).to.equal(4);
+    });
+});
+
+describe("the app's sources in a git checkout: what git tracks", () => {
+    let repo: string;
+    const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { stdio: "pipe" });
+    beforeEach(() => {
+        repo = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-hash-git-"));
+        git("init", "--quiet");
+        fs.mkdirSync(path.join(repo, "app", "src"), { recursive: true });
+        fs.writeFileSync(path.join(repo, "app", "Dockerfile"), "FROM scratch\n");
+        fs.writeFileSync(path.join(repo, "app", "src", "a.ts"), "a");
+        fs.writeFileSync(path.join(repo, ".gitignore"), "scratch/\n");
+        git("add", ".");
+        git("commit", "--quiet", "-m", "app");
+    });
+    afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+    const app = () => path.join(repo, "app");
+
+    it("leaves out untracked files, so two checkouts of one commit hash the same", () => {
+        const clean = directoryHash(app());
+        fs.writeFileSync(path.join(app(), "notes.txt"), "my local notes");
+        expect(sourceFiles(app())).to.deep.equal(["Dockerfile", "src/a.ts"]);
+        expect(directoryHash(app())).to.equal(clean);
+    });
+
+    it("counts a tracked file's content as it is on disk, and drops one deleted from disk", () => {
+        const clean = directoryHash(app());
+        fs.writeFileSync(path.join(app(), "src", "a.ts"), "changed, not yet committed");
+        expect(directoryHash(app())).to.not.equal(clean);
+        fs.rmSync(path.join(app(), "src", "a.ts"));
+        expect(sourceFiles(app())).to.deep.equal(["Dockerfile"]);
+    });
+
+    it("walks a directory git tracks nothing of (an ignored copy, like the local drills' app variants)", () => {
+        const copy = path.join(repo, "scratch", "app-copy");
+        fs.mkdirSync(copy, { recursive: true });
+        fs.writeFileSync(path.join(copy, "Dockerfile"), "FROM scratch\n");
+        expect(sourceFiles(copy)).to.deep.equal(["Dockerfile"]);
     });
 });

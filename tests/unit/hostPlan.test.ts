@@ -87,11 +87,11 @@ function retriggered(before: HostStep<string>[], after: HostStep<string>[]): str
 }
 
 describe("planHost", () => {
-    it("plans the first host: scripts, boot, packages, EFS, app image, config, database, migration, rollout", () => {
+    it("plans the first host: scripts, boot, packages, EFS, app image, config, database, migration, rollout, old password's discard", () => {
         expect(plan().map((s) => `${s.kind}:${s.name}`)).to.deep.equal([
             "files:step-scripts", "command:wait-for-boot", "command:bootstrap", "command:mount-shared",
             "files:app-sources", "command:build-image", "files:host-config", "command:apply-config",
-            "command:create-app-db", "command:migrate", "command:rollout",
+            "command:create-app-db", "command:migrate", "command:rollout", "command:discard-old-db-password",
         ]);
     });
 
@@ -180,8 +180,9 @@ describe("planHost", () => {
 
     it("marks the stdin of every command that carries a password as secret, and only those", () => {
         const commands = plan().filter((s): s is CommandStep<string> => s.kind === "command");
-        expect(commands.filter((s) => s.stdin?.secret).map((s) => s.name)).to.deep.equal(["create-app-db"]);
+        expect(commands.filter((s) => s.stdin?.secret).map((s) => s.name)).to.deep.equal(["create-app-db", "discard-old-db-password"]);
         expect(commandStep(plan(), "create-app-db").command).to.match(/ --quiet$/);
+        expect(commandStep(plan(), "discard-old-db-password").command).to.match(/ --quiet$/);
         for (const s of commands.filter((s) => !s.stdin?.secret)) {
             expect(Object.values(s.stdin?.values ?? {})).to.not.include.members([secrets.password, secrets.adminPassword]);
         }
@@ -213,13 +214,29 @@ describe("planHost", () => {
         expect(() => plan(hostA, { logging: { driver: "awslogs", region: "us-west-2", group: "a group" } })).to.throw(/logging: awslogs needs a region/);
     });
 
-    it("re-runs only mount-shared when the file system changes", () => {
-        expect(retriggered(plan(), plan(hostA, { efsDns: "fs-9999.efs.eu-west-1.amazonaws.com" }))).to.deep.equal(["mount-shared"]);
+    it("re-runs mount-shared when the file system changes, then the rollout that moves the app onto it", () => {
+        expect(retriggered(plan(), plan(hostA, { efsDns: "fs-9999.efs.eu-west-1.amazonaws.com" }))).to.deep.equal(["mount-shared", "rollout"]);
     });
 
-    it("re-writes the env file and re-runs database set-up and rollout when the app password changes", () => {
+    it("re-writes the env file and re-runs database set-up and rollout when the app password changes, then discards the old password", () => {
         const db = { ...inputs().db, password: "new-pw" };
-        expect(retriggered(plan(), plan(hostA, { db }))).to.deep.equal(["host-config", "create-app-db", "rollout"]);
+        expect(retriggered(plan(), plan(hostA, { db }))).to.deep.equal(["host-config", "create-app-db", "rollout", "discard-old-db-password"]);
+        expect(retriggered(plan(hostB), plan(hostB, { db }))).to.deep.equal(["host-config", "rollout"]);
+    });
+
+    it("chains every step that works on a serving host, host after host: bootstrap, mount-shared, build-image, apply-config, rollout", () => {
+        for (const name of ["bootstrap", "mount-shared", "build-image", "apply-config", "rollout"]) {
+            expect(step(plan(hostA), name).waitsFor.filter((w) => w.startsWith("host-")), name).to.not.include.members([`host-b/${name}`]);
+            expect(step(plan(hostB), name).waitsFor, name).to.include(`host-a/${name}`);
+            expect(step(plan(hostC), name).waitsFor, name).to.include(`host-b/${name}`);
+        }
+        const pulled = plan(hostB, { appSource: { kind: "image", image: "r.example/app@sha256:" + "a".repeat(64) } });
+        expect(step(pulled, "build-image").waitsFor).to.include("host-a/build-image");
+    });
+
+    it("discards the old database password on the first host only, after every host's rollout", () => {
+        expect(step(plan(hostA), "discard-old-db-password").waitsFor).to.deep.equal(["host-a/rollout", "host-b/rollout", "host-c/rollout"]);
+        expect(plan(hostB).map((s) => s.name)).to.not.include("discard-old-db-password");
     });
 
     it("re-runs only upload, build, migration and rollout when app/ changes (a release never re-runs database set-up)", () => {

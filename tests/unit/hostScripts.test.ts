@@ -1,6 +1,6 @@
 import { hostLogRotation } from "../../components/plan/hostConfigFiles";
 import { expect } from "chai";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,6 +8,8 @@ import { localHostPorts } from "../../components/plan/hostPorts";
 import { FileSetStep, fileText, renderStdin } from "../../components/plan/step";
 import { builtAppSource, HostInputs, planHost } from "../../components/plan/hostPlan";
 import { readTemplate } from "../../components/plan/render";
+import { hostPaths } from "../../components/plan/hostPaths";
+import { stepRunnerScript } from "../../components/plan/stepScripts";
 import { sampleAppInputs } from "../support/appInputs";
 
 const host = localHostPorts("host-a", 0);
@@ -119,5 +121,238 @@ describe("order_docker_after_mount (mount-shared, so an app never starts on an e
         expect(mount).to.contain('order_docker_after_mount "$MOUNT_POINT" "$DOCKER_DROP_IN"');
         expect(mount).to.contain("/etc/systemd/system/docker.service.d/ha-web-after-shared.conf");
         expect(mount).to.contain("[[ -d /run/systemd/system ]]");
+    });
+});
+
+describe("dual_password_method (create-app-db and discard-old-db-password): chosen by what the server reports, MySQL's rows included", () => {
+    // admin_sql is a shell function here: it answers SELECT VERSION() as each server would.
+    const method = (version: string) => bash(`set -euo pipefail\nSTEP=test\nDB_USER=app\n${readTemplate("lib/app-db-access.sh")}\n`
+        + `admin_sql() { echo '${version}'; }\ndual_password_method\n`, "");
+
+    for (const [version, expected] of [
+        ["8.4.3", "retain"], ["8.0.14", "retain"], ["8.0.36-rds.20240101", "retain"], ["9.1.0", "retain"],
+        ["10.11.19-MariaDB-0+deb12u1", "alternative"], ["10.4.0-MariaDB", "alternative"], ["11.4.2-MariaDB-log", "alternative"],
+    ]) {
+        it(`${version}: ${expected}`, () => {
+            const result = method(version);
+            expect(result.status, result.stderr).to.equal(0);
+            expect(result.stdout).to.equal(`${expected}\n`);
+        });
+    }
+
+    for (const version of ["8.0.13", "5.7.44-log", "10.3.39-MariaDB", "not a version"]) {
+        it(`${version}: refuses to change the password, saying why`, () => {
+            const result = method(version);
+            expect(result.status).to.equal(1);
+            expect(result.stderr).to.match(/^test: the database .* (cannot hold two passwords for app \(MySQL 8\.0\.14\+ or MariaDB 10\.4\+ can\)|which is not MAJOR\.MINOR\.PATCH)/);
+        });
+    }
+});
+
+describe("mount_shared (mount-shared): /shared ends up the configured file system, whatever was there", () => {
+    const mountScript = () => {
+        const scripts = planHost(host, base).find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
+        return fileText(scripts.files.find((f) => f.path.endsWith("/mount-shared.sh"))!);
+    };
+    /**
+     * The rendered script without its `main` call, the system's mount commands (and the fstab writer)
+     * as shell functions that answer as `mounted` describes and record what they were asked to do.
+     */
+    const harness = (mounted: string | undefined) => `${mountScript().replace(/\nmain "\$@"\n$/, "\n")}
+EFS_DNS=${base.efsDns}
+mountpoint() { [[ -n '${mounted ?? ""}' ]]; }
+findmnt() { echo '${mounted ?? ""}'; }
+getent() { return 0; }
+write_fstab_entry() { echo "CALLED fstab"; }
+mount() { echo "CALLED mount $*"; }
+umount() { echo "CALLED umount $*"; }
+mount_shared
+`;
+    const calls = (mounted: string | undefined) => {
+        const result = bash(harness(mounted), "");
+        expect(result.status, result.stderr).to.equal(0);
+        return result.stdout.split("\n").filter((l) => l.startsWith("CALLED ")).map((l) => l.slice(7));
+    };
+
+    it("mounts the file system where nothing is mounted", () => {
+        expect(calls(undefined)).to.deep.equal(["fstab", "mount /shared"]);
+    });
+
+    it("leaves the configured file system as it is", () => {
+        expect(calls(`nfs4 ${base.efsDns}:/`)).to.deep.equal([]);
+    });
+
+    it("moves /shared to the configured file system when another one (a replaced file system) is mounted there", () => {
+        expect(calls("nfs4 fs-0old.efs.eu-west-1.amazonaws.com:/")).to.deep.equal(["fstab", "umount /shared", "mount /shared"]);
+        expect(bash(harness("nfs4 fs-0old.efs.eu-west-1.amazonaws.com:/"), "").stdout)
+            .to.contain(`/shared was fs-0old.efs.eu-west-1.amazonaws.com:/, not the configured file system: now ${base.efsDns} is mounted there`);
+    });
+
+    it("leaves a mount it did not make (the local stack's bind mount) as it is", () => {
+        expect(calls("ext4 /dev/sda1[/work/.local-stack/shared]")).to.deep.equal([]);
+    });
+});
+
+describe("ha-web-step bounds every step on the host (the deployer's timeout stops only its dialling)", () => {
+    it("stops a step that outlives its bound, with everything it started, and says so", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-step-"));
+        try {
+            const stepsDir = path.join(dir, "steps");
+            fs.mkdirSync(stepsDir);
+            const childPid = path.join(dir, "child.pid");
+            fs.writeFileSync(path.join(stepsDir, "hangs.sh"), `#!/usr/bin/env bash\nsleep 60 &\necho $! >'${childPid}'\necho started\nwait\n`, { mode: 0o755 });
+            fs.writeFileSync(path.join(stepsDir, "quick.sh"), "#!/usr/bin/env bash\necho quick done\n", { mode: 0o755 });
+            const runner = stepRunnerScript({ ...hostPaths, stepsDir, stepLogDir: path.join(dir, "logs") }, 1);
+            const started = Date.now();
+            const hung = spawnSync("bash", ["-c", runner, "ha-web-step", "hangs"], { encoding: "utf8" });
+            expect(Date.now() - started).to.be.lessThan(10_000);
+            expect(hung.status).to.equal(124);
+            expect(hung.stdout).to.contain("started");
+            expect(hung.stderr).to.match(/^ha-web-step: hangs did not finish within 1s on .* and was stopped; what it did so far is in .*\/logs\/hangs\.log$/m);
+            // The signal reaches the child at once; its exit (and reaping) may take a moment more.
+            const child = Number(fs.readFileSync(childPid, "utf8"));
+            const alive = () => { try { process.kill(child, 0); return !/^Z/m.test(fs.readFileSync(`/proc/${child}/stat`, "utf8").split(") ")[1] ?? ""); } catch { return false; } };
+            for (let i = 0; i < 20 && alive(); i++) spawnSync("sleep", ["0.1"]);
+            expect(alive(), "the step's child is still running").to.equal(false);
+            const quick = spawnSync("bash", ["-c", runner, "ha-web-step", "quick"], { encoding: "utf8" });
+            expect(quick.status, quick.stderr).to.equal(0);
+            expect(quick.stdout).to.equal("quick done\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("apply-config returns after a reload only once the load balancer's checks pass on the host again", () => {
+    const applyConfig = () => {
+        const scripts = planHost(host, base).find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
+        return fileText(scripts.files.find((f) => f.path.endsWith("/apply-config.sh"))!);
+    };
+    /** The rendered script without its `main` call, reading `log` as nginx's access log, with a 3 s bound. */
+    const harness = (log: string) => applyConfig()
+        .replace(/\nmain "\$@"\n$/, "\n")
+        .replace(/^readonly NGINX_ACCESS_LOG=.*$/m, `readonly NGINX_ACCESS_LOG='${log}'`)
+        .replace(/^readonly REJOIN_TIMEOUT_SECONDS=.*$/m, "readonly REJOIN_TIMEOUT_SECONDS=3")
+        + "await_back_in_service\necho BACK\n";
+    const check = (status: number) => `${JSON.stringify({ user_agent: "ELB-HealthChecker/2.0", status: String(status) })}\n`;
+    const visit = `${JSON.stringify({ user_agent: "curl/8", status: "200" })}\n`;
+
+    it("waits while the latest checks still failed (the drain), and returns once enough of them got 200", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-rejoin-"));
+        try {
+            const log = path.join(dir, "access.log");
+            fs.writeFileSync(log, check(200).repeat(5) + check(503).repeat(3) + visit.repeat(5));
+            const started = Date.now();
+            const waiting = new Promise<{ status: number | null; stdout: string; ms: number }>((resolve) => {
+                const child = spawn("bash", ["-c", harness(log), "apply-config"]);
+                let stdout = "";
+                child.stdout!.on("data", (d: Buffer) => { stdout += d.toString(); });
+                child.on("exit", (status) => resolve({ status, stdout, ms: Date.now() - started }));
+            });
+            await new Promise((r) => setTimeout(r, 1200));
+            fs.appendFileSync(log, check(200).repeat(5));
+            const result = await waiting;
+            expect(result.status).to.equal(0);
+            expect(result.stdout).to.equal("BACK\n");
+            expect(result.ms).to.be.greaterThan(1100);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("fails, leaving the next host alone, when the checks never pass again", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-rejoin-"));
+        try {
+            const log = path.join(dir, "access.log");
+            fs.writeFileSync(log, check(200).repeat(5) + check(503).repeat(3));
+            const result = bash(harness(log), "");
+            expect(result.status).to.equal(1);
+            expect(result.stderr).to.match(/^apply-config: the load balancer's health checks did not find .* healthy again within 3s after the reload \(latest statuses: 503 503\); the next host is not touched/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("apply-config names the machine in X-Served-By-Instance (what the health gate counts)", () => {
+    const identity = (cloudFile: string) => {
+        const scripts = planHost(host, base).find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
+        const script = fileText(scripts.files.find((f) => f.path.endsWith("/apply-config.sh"))!)
+            .replace(/\nmain "\$@"\n$/, "\n")
+            .replace(/^readonly CLOUD_INSTANCE_ID_FILE=.*$/m, `readonly CLOUD_INSTANCE_ID_FILE='${cloudFile}'`);
+        return bash(`${script}machine_identity\n`, "").stdout;
+    };
+
+    it("uses cloud-init's instance id where there is one, and refuses one that could break nginx's config", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-identity-"));
+        try {
+            const file = path.join(dir, "instance-id");
+            fs.writeFileSync(file, "i-0123456789abcdef0\n");
+            expect(identity(file)).to.equal("i-0123456789abcdef0\n");
+            fs.writeFileSync(file, "i-0; } location / { return 200");
+            expect(identity(file)).to.equal("unknown\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("ha-web-deploy prunes old releases' images and build cache after a deploy, keeping the last few to roll back to", () => {
+    /**
+     * The prune functions as the rendered deploy script has them, over a `docker` shell function that
+     * answers from a table of images (id, reference, repository) and containers, and records removals.
+     */
+    const harness = (dir: string, images: Array<[id: string, reference: string]>, containerImages: string[]) => {
+        const deploy = fileText(planHost(host, base).find((s): s is FileSetStep<string> => s.name === "host-config")!
+            .files.find((f) => f.path === hostPaths.deployCommand)!);
+        const functions = deploy.slice(deploy.indexOf("# Keeps the root disk"), deploy.indexOf("port_of() {"));
+        const repositoryOf = (reference: string) => reference.replace(/@.*$/, "").replace(/:[^/]*$/, "");
+        return `set -euo pipefail
+RELEASES_FILE='${dir}/deployed-images'; KEEP_RELEASES=3; BUILD_CACHE_HOURS=24
+log() { echo "LOG $*"; }
+docker() {
+  case "$1 $2" in
+    "image inspect") case "$5" in ${images.map(([id, ref]) => `'${ref}') echo '${id}' ;;`).join(" ")} *) return 1 ;; esac ;;
+    "ps --all") ${containerImages.map((_, i) => `echo c${i};`).join(" ")} : ;;
+    "inspect --format") case "$4" in ${containerImages.map((id, i) => `c${i}) echo '${id}' ;;`).join(" ")} esac ;;
+    "image ls") ${images.map(([id, ref]) => `echo '${id} ${repositoryOf(ref)}';`).join(" ")} : ;;
+    "image rm") echo "REMOVED $4" >&2 ;;
+    "builder prune") echo "BUILDER $*" >&2 ;;
+  esac
+}
+${functions}
+`;
+    };
+
+    it("keeps the last 3 deployed and any image a container uses; removes the app's older images only; prunes day-old build cache", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-prune-"));
+        try {
+            const images: Array<[string, string]> = [1, 2, 3, 4, 5].map((n) => [`sha256:${n}`, `ha-web-app:v${n}`]);
+            images.push(["sha256:9", "debian:bookworm"], ["sha256:6", "registry.example.com:5000/shop:1@sha256:" + "6".repeat(64)]);
+            const script = harness(dir, images, ["sha256:1"])
+                + ["v1", "v2", "v3", "v4", "v5", "v4"].map((v) => `record_release ha-web-app:${v}\n`).join("")
+                + "cat \"$RELEASES_FILE\"\nprune_images\n";
+            const result = bash(script, "");
+            expect(result.status, result.stderr).to.equal(0);
+            const lines = result.stdout.split("\n");
+            const calls = result.stderr.split("\n");
+            expect(lines.slice(0, 3)).to.deep.equal(["ha-web-app:v3", "ha-web-app:v5", "ha-web-app:v4"]);
+            // v1 runs in a container (a stopped colour): kept; v2 is older than the last three: removed.
+            expect(calls.filter((l) => l.startsWith("REMOVED"))).to.deep.equal(["REMOVED sha256:2"]);
+            expect(lines).to.include("LOG removed ha-web-app image 2 (older than the last 3 releases)");
+            expect(calls).to.include("BUILDER builder prune --force --filter until=24h");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("reads an image reference's repository as docker lists it: registry port, tag and digest taken off", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-prune-"));
+        try {
+            const result = bash(`${harness(dir, [], [])}repository_of 'registry.example.com:5000/team/shop:1.2@sha256:${"a".repeat(64)}'\nrepository_of ha-web-app:abc\nrepository_of registry.example.com:5000/shop\n`, "");
+            expect(result.stdout).to.equal("registry.example.com:5000/team/shop\nha-web-app\nregistry.example.com:5000/shop\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

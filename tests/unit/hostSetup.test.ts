@@ -108,11 +108,11 @@ describe("host set-up in the Pulumi program (file sets and remote commands under
     it("re-runs exactly the image pull and the rolling rollout when a new app image is configured", async () => {
         // The sample app, prebuilt: its migration tool is in the image.
         const sample = { appMigrateCommand: "node dist/tools/migrate.js" };
-        const v1 = await runProgram({ appImage: "registry.example.com/app:1.0.0", ...sample });
-        const v2 = await runProgram({ appImage: "registry.example.com/app:1.0.1", ...sample });
+        const v1 = await runProgram({ appImage: "registry.example.com/app:1.0.0@sha256:1111111111111111111111111111111111111111111111111111111111111111", ...sample });
+        const v2 = await runProgram({ appImage: "registry.example.com/app:1.0.1@sha256:2222222222222222222222222222222222222222222222222222222222222222", ...sample });
         expect(changedSteps(v1, v2)).to.deep.equal(["setup-host-a-build-image", "setup-host-a-migrate", "setup-host-a-rollout", "setup-host-b-build-image", "setup-host-b-rollout"]);
         const gate = (r: ProgramRun) => r.resources.find((x) => x.name === "health-gate")?.inputs.release;
-        expect(gate(v2)).to.equal("registry.example.com/app:1.0.1");
+        expect(gate(v2)).to.equal(`registry.example.com/app:1.0.1@sha256:${"2".repeat(64)}`);
         expect(gate(v1)).not.to.equal(gate(v2));
     });
 

@@ -202,10 +202,10 @@ describe("the AWS lifecycle after the first pulumi up (index.ts under mocks)", f
             expect(ssh.map((r) => r.inputs.cidrIpv4)).to.deep.equal(["0.0.0.0/0"]);
         });
 
-        it("applies database changes immediately unless configured to wait for the maintenance window", async () => {
-            expect(run.ofType("aws:rds/instance:Instance")[0].inputs.applyImmediately).to.equal(true);
-            const deferred = await runProgram({ dbApplyImmediately: "false" });
-            expect(deferred.ofType("aws:rds/instance:Instance")[0].inputs.applyImmediately).to.equal(false);
+        it("applies database changes in the maintenance window unless configured to apply them during pulumi up", async () => {
+            expect(run.ofType("aws:rds/instance:Instance")[0].inputs.applyImmediately).to.equal(false);
+            const now = await runProgram({ dbApplyImmediately: "true" });
+            expect(now.ofType("aws:rds/instance:Instance")[0].inputs.applyImmediately).to.equal(true);
         });
 
         it("refuses a MySQL system schema as the app's database", async () => {

@@ -234,8 +234,8 @@ describe("operating it on AWS (index.ts under mocks)", function () {
 
             const https = run.ofType("aws:lb/listener:Listener").find((l) => l.inputs.port === 443)!;
             expect(https.inputs).to.include({ protocol: "HTTPS", certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/domain-cert" });
-            const http = run.ofType("aws:lb/listener:Listener").find((l) => l.inputs.port === 80)!;
-            expect((http.inputs.defaultActions as Array<Record<string, unknown>>)[0].type).to.equal("redirect");
+            const [redirect] = run.ofType("aws:lb/listenerRule:ListenerRule");
+            expect((redirect.inputs.actions as Array<Record<string, unknown>>)[0].type).to.equal("redirect");
             const alias = records.find((r) => r.inputs.type === "A")!;
             expect(alias.inputs).to.deep.include({
                 zoneId: domain.hostedZoneId, name: "www.example.com",

@@ -182,8 +182,8 @@ describe("the Pulumi program (index.ts under mocks)", function () {
             const listeners = run.ofType("aws:lb/listener:Listener");
             const https = listeners.find((l) => l.inputs.port === 443);
             expect(https?.inputs).to.include({ protocol: "HTTPS", certificateArn });
-            const http = listeners.find((l) => l.inputs.port === 80);
-            expect((http?.inputs.defaultActions as Array<Record<string, unknown>>)[0].type).to.equal("redirect");
+            const [redirect] = run.ofType("aws:lb/listenerRule:ListenerRule");
+            expect((redirect.inputs.actions as Array<Record<string, unknown>>)[0].type).to.equal("redirect");
             const lbIngress = run.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                 .filter((r) => r.inputs.securityGroupId === "fw-lb-id").map((r) => r.inputs.fromPort).sort();
             expect(lbIngress).to.deep.equal([443, 80]);

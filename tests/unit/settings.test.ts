@@ -219,15 +219,22 @@ describe("settings (config validation)", () => {
             expect(appProblems({ appHealthPath: "/_status/ready-v2.json" })).to.equal("");
         });
 
-        it("needs the app's directory unless a prebuilt image is set, and a one-line migration command", () => {
+        it("refuses an appImage named by a tag, with the command that resolves its digest", () => {
+        const problems = problemsOf({ appImage: "registry.example.com/shop:1", appMigrateCommand: "" });
+        expect(problems).to.contain("appImage must name the image by its digest (…@sha256:<64 hex digits>), got \"registry.example.com/shop:1\"");
+        expect(problems).to.contain("docker buildx imagetools inspect registry.example.com/shop:1 --format '{{json .Manifest.Digest}}'");
+        expect(problemsOf({ appImage: `registry.example.com/shop:1@sha256:${"d".repeat(64)}`, appMigrateCommand: "" })).to.equal("");
+    });
+
+    it("needs the app's directory unless a prebuilt image is set, and a one-line migration command", () => {
             expect(appProblems({ appDir: "apps/shop", appMigrateCommand: "" })).to.match(/appDir: no Dockerfile in apps\/shop/);
-            expect(appProblems({ appDir: "apps/shop", appImage: "registry.example.com/shop:1", appMigrateCommand: "" })).to.equal("");
+            expect(appProblems({ appDir: "apps/shop", appImage: "registry.example.com/shop:1@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", appMigrateCommand: "" })).to.equal("");
         });
 
         it("needs a migration command for an app of one's own: the sample's would run node in an image that may have none", () => {
-            expect(appProblems({ appImage: "registry.example.com/shop:1" })).to.match(/appMigrateCommand is required with your own appImage: .*such as "python3 migrate.py", or "" for none/);
+            expect(appProblems({ appImage: "registry.example.com/shop:1@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc" })).to.match(/appMigrateCommand is required with your own appImage: .*such as "python3 migrate.py", or "" for none/);
             expect(appProblems({ appDir: "app2" })).to.match(/appMigrateCommand is required with your own appDir/);
-            expect(readSettings(source({ appImage: "registry.example.com/shop:1", appMigrateCommand: "./migrate" })).app.migrateCommand).to.equal("./migrate");
+            expect(readSettings(source({ appImage: "registry.example.com/shop:1@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", appMigrateCommand: "./migrate" })).app.migrateCommand).to.equal("./migrate");
             expect(appProblems({ appMigrateCommand: "a\nb" })).to.match(/appMigrateCommand must be one line/);
         });
     });

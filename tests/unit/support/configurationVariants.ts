@@ -20,7 +20,7 @@ export const configurationVariants: Record<string, Record<string, string>> = {
         hostCount: "3", dbSkipFinalSnapshot: "true",
     },
     "a prebuilt app image in ECR, no access logs": {
-        appImage: "123456789012.dkr.ecr.us-west-2.amazonaws.com/team/shop:2.4.0", appMigrateCommand: "", albAccessLogs: "false",
+        appImage: "123456789012.dkr.ecr.us-west-2.amazonaws.com/team/shop:2.4.0@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", appMigrateCommand: "", albAccessLogs: "false",
     },
 };
 

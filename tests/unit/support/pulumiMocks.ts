@@ -58,6 +58,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
                 ...inputs, dnsName: `${name}.us-west-2.elb.amazonaws.com`, arn: `arn:aws:elasticloadbalancing:::loadbalancer/app/${name}/50dc6c495c0c9188`,
                 arnSuffix: `app/${name}/50dc6c495c0c9188`, zoneId: "Z1H1FL5HABSF5",
             };
+        case "aws:lb/listener:Listener":
+            return { ...inputs, arn: `arn:aws:elasticloadbalancing:::listener/app/web-alb/50dc6c495c0c9188/${name}` };
         case "aws:lb/targetGroup:TargetGroup":
             return { ...inputs, arn: `arn:aws:elasticloadbalancing:::targetgroup/${name}/73e2d6bc24d8a067`, arnSuffix: `targetgroup/${name}/73e2d6bc24d8a067` };
         case "aws:cloudwatch/logGroup:LogGroup":
@@ -93,6 +95,9 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
     }
 }
 
+/** What DescribeDBInstances answers for the stack's database (set by a test; empty: nothing known). */
+export const databaseNow: Record<string, unknown> = {};
+
 pulumi.runtime.setMocks({
     newResource(args) {
         recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
@@ -109,6 +114,8 @@ pulumi.runtime.setMocks({
             }
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer", userId: "AIDAMOCK" };
+            case "aws:rds/getInstance:getInstance":
+                return { ...args.inputs, ...databaseNow };
             case "aws:ec2/getVpc:getVpc":
                 return { id: args.inputs.id, cidrBlock: "172.31.0.0/16" };
             default:
@@ -152,6 +159,10 @@ export interface LifecycleOptions {
     deleteBeforeReplace: boolean;
     ignoreChanges: string[];
     customTimeouts?: { create: string; update: string; delete: string };
+    /** The engine refuses to delete (and so to replace) a protected resource. */
+    protect: boolean;
+    /** A value whose change the engine answers with a replacement. */
+    replacementTrigger?: unknown;
 }
 const lifecycle = new Map<string, LifecycleOptions>();
 /** A recorded resource's lifecycle options (names alone are not unique: an instance and its attachment share one). */
@@ -166,6 +177,8 @@ interface RegisterRequest {
     getReplaceonchangesList(): string[];
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
+    getProtect(): boolean;
+    getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
@@ -179,6 +192,8 @@ monitor.registerResource = (req, cb) => {
         deleteBeforeReplace: req.getDeletebeforereplace(),
         ignoreChanges: req.getIgnorechangesList(),
         customTimeouts: timeouts && { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() },
+        protect: req.getProtect(),
+        replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
     });
     return register(req, cb);
 };
