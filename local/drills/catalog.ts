@@ -15,6 +15,7 @@ import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalS
 import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
+import { bootedLikeEc2, hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
 import { versionsServed } from "./probe";
 import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
@@ -219,5 +220,5 @@ const idempotence: Drill = {
 
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
-    hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp,
+    hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, bootedLikeEc2, powerLoss, hostReplacement,
 ];
