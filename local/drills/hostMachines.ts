@@ -39,10 +39,19 @@ function userDataHostKey(host: string): string {
     return (JSON.parse(text.slice(text.indexOf("\n") + 1)) as { ssh_keys: { ed25519_public: string } }).ssh_keys.ed25519_public;
 }
 
-/** What EC2's boot leaves behind on a host: cloud-init done, every unit running, the user data's host key served. */
+/** The units the host plan enables (bootstrap, apply-config), each running as its own unit. */
+const planUnits = ["docker.service", "nginx.service", "ha-web-live.service", "logrotate.timer"];
+
+/**
+ * What EC2's boot leaves behind on a host: cloud-init done, every unit running (the plan's among
+ * them), the user data's host key served.
+ */
 async function expectBootedLikeEc2(result: DrillResult, host: string): Promise<void> {
     const cloudInit = (await outputOnHost(host, "cloud-init status")).trim();
     const system = (await outputOnHost(host, "systemctl is-system-running || true")).trim();
+    const units = (await outputOnHost(host, `systemctl is-active ${planUnits.join(" ")} || true`)).trim().split("\n");
+    const inactive = planUnits.filter((_unit, i) => units[i] !== "active");
+    expect(result, inactive.length === 0, `units not active on ${host}: ${inactive.map((u) => `${u} ${units[planUnits.indexOf(u)]}`).join(", ")}`);
     const [served, pinned] = await Promise.all([fingerprint(await servedHostKey(host)), fingerprint(userDataHostKey(host))]);
     result.notes.push(`${host}: cloud-init ${cloudInit.replace("status: ", "")}, systemd ${system}, host key ${served} (user data: ${pinned})`);
     expect(result, cloudInit === "status: done", `cloud-init on ${host}: ${cloudInit}`);
