@@ -15,7 +15,8 @@ import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalS
 import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
-import { bootedLikeEc2, hostReplacement, powerLoss } from "./hostMachines";
+import { bootedLikeEc2 } from "./hostBoot";
+import { hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
 import { versionsServed } from "./probe";
 import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
