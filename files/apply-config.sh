@@ -38,8 +38,6 @@ readonly HEALTHY_THRESHOLD="{{healthyThreshold}}"
 
 log() { echo "apply-config: $*"; }
 
-has_systemd() { [[ -d /run/systemd/system ]]; }
-
 # Writes stdin to PATH with MODE unless PATH already has that content (temporary file beside it,
 # renamed over it: a reader never sees half a file).
 install_content() {
@@ -75,10 +73,8 @@ share_operator_commands() {
 }
 
 # After a reboot the kernel has forgotten where the live port leads; the unit tells it again before
-# nginx starts. Without systemd (the local stack's containers) the host's entrypoint does that. Also
-# picks up the hourly logrotate timer.
+# nginx starts. Also picks up the hourly logrotate timer.
 enable_systemd_units() {
-  if ! has_systemd; then return; fi
   systemctl daemon-reload
   systemctl try-restart logrotate.timer
   if ! systemctl is-enabled --quiet "$(basename "$LIVE_UNIT")"; then
@@ -187,7 +183,7 @@ apply_nginx_config() {
   live="$(live_config_hash)"
   if [[ -f "$NGINX_APPLIED" ]]; then applied="$(cat "$NGINX_APPLIED")"; fi
   if ! nginx_running; then
-    if has_systemd; then systemctl restart nginx; else nginx; fi
+    systemctl restart nginx
     log "started nginx"
   elif [[ -z "$applied" ]]; then
     # Not yet serving our site, so the load balancer sends it nothing: no drain needed.

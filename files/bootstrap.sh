@@ -1,16 +1,12 @@
 #!/usr/bin/env bash
 # Turns a fresh Debian 12 machine into an ha-web host: packages, host name, Docker log rotation,
 # services. Safe to run again: a second run finds everything in place, changes nothing, exits 0.
-# Also runs inside `docker build` (local stack host image), where there is no systemd: every
-# service action is skipped there and left to the container's entrypoint.
 set -euo pipefail
 
 readonly HOST_NAME="{{hostname}}"
-# Debian 12 names: docker.io + docker-compose (1.29, Debian has no compose v2 plugin),
-# mariadb-client (`mariadb`, with which create-app-db sets up the database: no app image needed),
-# util-linux for flock, iptables for the live app port.
-# amazon-ecr-credential-helper: pulls from ECR with the instance profile (pull-image.sh sets it up).
-readonly PACKAGES=(nginx docker.io docker-compose nfs-common mariadb-client git curl ca-certificates jq util-linux iptables amazon-ecr-credential-helper)
+# The Debian 12 packages of a host (components/plan/stepScripts.ts `hostPackages` says why each).
+read -r -a PACKAGES <<<"{{packages}}"
+readonly PACKAGES
 # live-restore: restarting the Docker daemon (to apply this file, or on a package upgrade) leaves the
 # app's containers running instead of taking the host's app down with it.
 readonly DOCKER_DAEMON_JSON='{
@@ -24,8 +20,6 @@ export DEBIAN_FRONTEND=noninteractive
 log() { echo "bootstrap: $*"; }
 
 # ha-web:include lib/wait-for-boot.sh
-
-has_systemd() { [[ -d /run/systemd/system ]]; }
 
 missing_packages() {
   local pkg
@@ -54,10 +48,6 @@ set_hostname() {
     log "host name already ${HOST_NAME}"
     return
   fi
-  if ! has_systemd || ! command -v hostnamectl >/dev/null; then
-    log "no systemd: leaving the host name to the container runtime (docker run --hostname ${HOST_NAME})"
-    return
-  fi
   hostnamectl set-hostname "$HOST_NAME"
   # Keep cloud-init from resetting the name on the next boot.
   if [[ -d /etc/cloud/cloud.cfg.d ]]; then
@@ -78,17 +68,13 @@ configure_docker_logs() {
   fi
   printf '%s\n' "$DOCKER_DAEMON_JSON" >/etc/docker/daemon.json
   log "docker log rotation configured"
-  if has_systemd && systemctl is-active --quiet docker; then
+  if systemctl is-active --quiet docker; then
     systemctl restart docker
     log "docker restarted to apply log rotation (live-restore keeps running containers up)"
   fi
 }
 
 enable_services() {
-  if ! has_systemd; then
-    log "no systemd: not enabling services (the container entrypoint starts nginx)"
-    return
-  fi
   local service
   for service in docker nginx; do
     if systemctl is-enabled --quiet "$service" && systemctl is-active --quiet "$service"; then

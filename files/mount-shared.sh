@@ -87,11 +87,7 @@ main() {
   fi
   mkdir -p "$MOUNT_POINT"
   mount_shared
-  if [[ -d /run/systemd/system ]]; then
-    order_docker_after_mount "$MOUNT_POINT" "$DOCKER_DROP_IN"
-  else
-    log "no systemd: Docker's start order is left to the container runtime"
-  fi
+  order_docker_after_mount "$MOUNT_POINT" "$DOCKER_DROP_IN"
   mkdir -p "${MOUNT_POINT}/configs" "${MOUNT_POINT}/scripts" "${MOUNT_POINT}/data"
   if [[ "$(stat -c %u "${MOUNT_POINT}/data")" != "$APP_UID" ]]; then
     chown "${APP_UID}:${APP_UID}" "${MOUNT_POINT}/data"

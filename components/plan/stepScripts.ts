@@ -7,9 +7,17 @@ export function waitForBootScript(): string {
     return renderFile("wait-for-boot.sh", {});
 }
 
-/** Also what the local stack runs inside `docker build` to make its host image. */
+/**
+ * The Debian 12 packages bootstrap installs on every host: docker.io + docker-compose (1.29, Debian
+ * has no compose v2 plugin), mariadb-client (`mariadb`, with which create-app-db sets up the database:
+ * no app image needed), util-linux for flock, iptables for the live app port,
+ * amazon-ecr-credential-helper to pull from ECR with the instance profile (pull-image.sh sets it up).
+ * The local stack's AMI stand-in keeps their .deb files in apt's cache (local/stack/amiImage.ts).
+ */
+export const hostPackages = ["nginx", "docker.io", "docker-compose", "nfs-common", "mariadb-client", "git", "curl", "ca-certificates", "jq", "util-linux", "iptables", "amazon-ecr-credential-helper"];
+
 export function bootstrapScript(hostname: string): string {
-    return renderFile("bootstrap.sh", { hostname });
+    return renderFile("bootstrap.sh", { hostname, packages: hostPackages.join(" ") });
 }
 
 /** The app image's non-root user (`node` in app/Dockerfile): it must be able to write the shared data folder. */

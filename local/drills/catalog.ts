@@ -16,6 +16,8 @@ import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalS
 import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
+import { bootedLikeEc2 } from "./hostBoot";
+import { hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
 import { passwordRotation } from "./passwordRotation";
 import { versionsServed } from "./loadBalancerAnswers";
@@ -212,5 +214,5 @@ const idempotence: Drill = {
 
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
-    hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation,
+    hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
 ];

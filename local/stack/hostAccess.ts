@@ -2,21 +2,23 @@ import * as fs from "fs";
 import { dial, exec, ExecResult } from "../../components/hostFiles/ssh";
 import { inspect } from "./containers";
 import { formatNextStep, upStep } from "./nextStep";
+import { currentMachine } from "./machines";
 import { clientKey, clientUser, hostKey } from "./sshKeys";
 import { hostContainer, hostPorts } from "./stackLayout";
 import type { HostAccess } from "../executor/stepExecutor";
 
 /**
- * How the executor reaches a local host: its sshd on 127.0.0.1:<sshPort> as `admin`, pinned to the
- * host key the stack made for it, and the container's id as the machine (a re-created container is
- * a new machine, as a replaced instance is).
+ * How the executor reaches a local host: its sshd on <the machine's address>:<sshPort> as `admin`,
+ * pinned to the host key the stack made for it, and the container's id as the machine (a re-created
+ * container is a new machine, as a replaced instance is).
  */
 export async function hostAccess(host: string): Promise<HostAccess> {
     const machine = await inspect(hostContainer(host), "{{.Id}}");
-    if (!machine) throw new Error(`${host} has no container\n${formatNextStep(upStep)}`);
+    const address = currentMachine(host)?.sshAddress;
+    if (!machine || !address) throw new Error(`${host} has no container\n${formatNextStep(upStep)}`);
     return {
         target: {
-            host: "127.0.0.1",
+            host: address,
             port: hostPorts(host).sshPort,
             user: clientUser,
             privateKey: fs.readFileSync((await clientKey()).privateKeyFile, "utf8"),

@@ -5,7 +5,7 @@ import { hostPaths } from "../../components/plan/hostPaths";
 import { isRunning, removeContainer } from "./containers";
 import { ensureDatabase } from "./database";
 import { removeAllFaults } from "../faults/faults";
-import { buildHostImage } from "./hostImage";
+import { buildAmiImage } from "./amiImage";
 import { runOnHost } from "./hostAccess";
 import { ensureHost, rebootHost, removeHost, startHost, stopHostHard } from "./hosts";
 import { ensureBaseImages } from "./images";
@@ -37,8 +37,7 @@ export async function up(): Promise<StepOutcome[]> {
     const plans = releasePlans(release);
     await timed(`database (MariaDB on 127.0.0.1:${database.port})`, ensureDatabase).then(report);
     await timed(`load balancer (haproxy on ${loadBalancer.url})`, ensureLoadBalancer).then(report);
-    await timed("host images (the plan's bootstrap step in docker build)", () =>
-        Promise.all(plans.map((p) => buildHostImage(p.host, p.steps))));
+    await timed("AMI stand-in image (Debian 12: systemd, cloud-init, sshd)", buildAmiImage);
     for (const host of hostNames) {
         await timed(`${host} container`, () => ensureHost(host)).then(report);
     }
@@ -128,11 +127,11 @@ export async function startHostAgain(host: string): Promise<void> {
     note(`${host} back in rotation ${seconds(started)} s after the start`);
 }
 
-/** A reboot: the host's processes stop and come back by themselves; no host step runs (see rebootHost). */
+/** A reboot through systemd: the host's processes stop and come back by themselves; no host step runs (see rebootHost). */
 export async function restartHost(host: string): Promise<void> {
     hostPorts(host);
     await requireStackUp();
-    await timed(`${host}: reboot (host restarted, its app containers stopped from inside)`, () => rebootHost(host));
+    await timed(`${host}: reboot (systemctl reboot; its app containers stopped from inside)`, () => rebootHost(host));
 }
 
 /** Graceful maintenance: the host's own ha-web-drain fails its health check; wait until the LB agrees. */

@@ -55,10 +55,6 @@ export function hostContainer(host: string): string {
     return `ha-web-${host}`;
 }
 
-export function hostImage(host: string): string {
-    return `ha-web/local-host:${host}`;
-}
-
 /** Compose projects a host's deploy.sh starts on this machine's daemon (siblings of the host container). */
 export function appProjects(host: string): string[] {
     return [`${host}-blue`, `${host}-green`];

@@ -3,13 +3,13 @@ import * as os from "os";
 import * as path from "path";
 import { SshTarget } from "../../components/hostFiles/ssh";
 import { removeContainer, waitFor } from "../../local/stack/containers";
-import { buildSshHostImage, sshHostImage } from "../../local/stack/hostImage";
+import { buildSshHostImage, sshHostImage } from "../../local/stack/sshHostImage";
 import { canConnect } from "../../local/stack/hosts";
 import { docker } from "../../local/run";
 import { keyPair } from "../../local/stack/sshKeys";
 import { freePort } from "./mariadb";
 
-/** A throwaway SSH host (the AMI stand-in: sshd, sudo, `admin`) on a free loopback port. */
+/** A throwaway SSH host (sshd, sudo, `admin`) on a free loopback port. */
 export interface SshHost {
     container: string;
     target: SshTarget;
