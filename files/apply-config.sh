@@ -29,7 +29,9 @@ readonly SHARED_SCRIPTS_DIR="{{sharedScriptsDir}}"
 readonly DRAIN_FLAG="{{drainFlag}}"
 # How long a host back from a reload may take to pass the load balancer's checks again.
 readonly REJOIN_TIMEOUT_SECONDS="{{rejoinTimeoutSeconds}}"
+# shellcheck disable=SC2034 # read by lib/load-balancer-checks.sh, which rendering includes below
 readonly ACCESS_LOG="$NGINX_ACCESS_LOG"
+# shellcheck disable=SC2034 # read by lib/load-balancer-checks.sh, which rendering includes below
 readonly USER_AGENT_PREFIX="{{userAgentPrefix}}"
 readonly HEALTHY_THRESHOLD="{{healthyThreshold}}"
 

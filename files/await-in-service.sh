@@ -5,7 +5,9 @@
 # only after the gate: so no old host is drained before its replacement is really in service.
 set -euo pipefail
 
+# shellcheck disable=SC2034 # read by lib/load-balancer-checks.sh, which rendering includes below
 readonly ACCESS_LOG="{{accessLog}}"
+# shellcheck disable=SC2034 # read by lib/load-balancer-checks.sh, which rendering includes below
 readonly USER_AGENT_PREFIX="{{userAgentPrefix}}"
 readonly HEALTHY_THRESHOLD="{{healthyThreshold}}"
 readonly TIMEOUT_SECONDS="{{timeoutSeconds}}"

@@ -26,6 +26,7 @@
 # so the user has no REQUIRE.
 set -euo pipefail
 
+# shellcheck disable=SC2034 # read by lib/app-db-access.sh, which rendering includes below
 readonly STEP=create-app-db
 
 # ha-web:include lib/read-inputs.sh

@@ -29,8 +29,11 @@ readonly HEALTH_PATH="{{healthPath}}"
 # on a replaced file system is redeployed onto the new one once mount-shared has moved the mount.
 readonly SHARED_MOUNT="{{sharedMount}}"
 # The last images deployed on this host, newest last: the ones a prune keeps.
+# shellcheck disable=SC2034 # read by lib/prune-images.sh, which rendering includes below
 readonly RELEASES_FILE="{{releasesFile}}"
+# shellcheck disable=SC2034 # read by lib/prune-images.sh, which rendering includes below
 readonly KEEP_RELEASES="{{keepReleases}}"
+# shellcheck disable=SC2034 # read by lib/prune-images.sh, which rendering includes below
 readonly BUILD_CACHE_HOURS="{{buildCacheHours}}"
 
 log() { echo "ha-web-deploy: $*"; }

@@ -13,6 +13,7 @@
 # Refuses to drop anything while DB_PASSWORD itself does not log in: that would be the one in use.
 set -euo pipefail
 
+# shellcheck disable=SC2034 # read by lib/app-db-access.sh, which rendering includes below
 readonly STEP=discard-old-db-password
 
 # ha-web:include lib/read-inputs.sh
