@@ -6,7 +6,7 @@ import { isElasticIp, isInternetRoute, isSshRule, isTargetAttachment, reachesHos
  * nothing remaining waits for, deleted in parallel (pulumi/pulumi pkg/resource/deploy/step_generator.go
  * `ScheduleDeletes`: antichains of the snapshot's dependency graph, reversed).
  */
-export function deleteWaves(nodes: ResourceNode[]): ResourceNode[][] {
+function deleteWaves(nodes: ResourceNode[]): ResourceNode[][] {
     const closure = dependencyClosure(nodes);
     let remaining = [...nodes];
     const waves: ResourceNode[][] = [];

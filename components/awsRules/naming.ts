@@ -12,7 +12,7 @@ interface NameLimit {
 
 const autonameSuffix = "-a1b2c3d";
 
-export const nameLimits: NameLimit[] = [
+const nameLimits: NameLimit[] = [
     { type: "aws:lb/loadBalancer:LoadBalancer", max: 32, pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, source: "Elastic Load Balancing API Reference, CreateLoadBalancer Name" },
     { type: "aws:lb/targetGroup:TargetGroup", max: 32, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, source: "Elastic Load Balancing API Reference, CreateTargetGroup Name" },
     { type: "aws:ec2/securityGroup:SecurityGroup", max: 255, pattern: /^(?!sg-)[\x20-\x7e]+$/, source: "Amazon EC2 API Reference, CreateSecurityGroup GroupName" },

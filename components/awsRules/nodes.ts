@@ -24,9 +24,9 @@ export const isStep = (step: string) => (n: ResourceNode) => isHostStep(n) && n.
 
 const ids = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 /** The security groups of the hosts, of the mount targets and of the database (as ids). */
-export const hostGroups = (graph: ResourceNode[]) => graph.filter(ofType("aws:ec2/instance:Instance")).flatMap((n) => ids(n.inputs.vpcSecurityGroupIds));
-export const mountTargetGroups = (graph: ResourceNode[]) => graph.filter(isMountTarget).flatMap((n) => ids(n.inputs.securityGroups));
-export const databaseGroups = (graph: ResourceNode[]) => graph.filter(isDatabase).flatMap((n) => ids(n.inputs.vpcSecurityGroupIds));
+const hostGroups = (graph: ResourceNode[]) => graph.filter(ofType("aws:ec2/instance:Instance")).flatMap((n) => ids(n.inputs.vpcSecurityGroupIds));
+const mountTargetGroups = (graph: ResourceNode[]) => graph.filter(isMountTarget).flatMap((n) => ids(n.inputs.securityGroups));
+const databaseGroups = (graph: ResourceNode[]) => graph.filter(isDatabase).flatMap((n) => ids(n.inputs.vpcSecurityGroupIds));
 
 const isIngress = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
 const isEgress = ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");

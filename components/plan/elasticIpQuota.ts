@@ -5,9 +5,9 @@
  * go only at the end of the update (components/webTier.ts: replaceOnChanges, create before
  * delete), so a roll of every host holds two per host.
  */
-export const defaultElasticIpQuota = 5;
+const defaultElasticIpQuota = 5;
 
-export function elasticIpsDuringRoll(hostCount: number): number {
+function elasticIpsDuringRoll(hostCount: number): number {
     return 2 * hostCount;
 }
 

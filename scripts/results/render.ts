@@ -38,7 +38,7 @@ export const blocks = {
 
 export type BlockName = keyof typeof blocks;
 
-export function stampLine(run: RunStamp): string {
+function stampLine(run: RunStamp): string {
     const date = run.date.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
     const tree = run.dirty ? ", with uncommitted changes" : "";
     return `Run of ${date} on ${run.machine.cores} cores, ${run.machine.memoryGb} GB, Linux ${run.machine.kernel}; commit \`${run.commit}\`${tree}.`;
@@ -90,7 +90,7 @@ export function timelineFiles(file: DrillsResultFile): string[] {
     return file.results.flatMap((r) => (r.timeline ? [path.posix.basename(r.timeline)] : []));
 }
 
-export function benchTable(file: Stamped<BenchResultFile>): string {
+function benchTable(file: Stamped<BenchResultFile>): string {
     const rows = file.paths.map((p) => [p.path, p.requestsPerSecond.toFixed(0), p.p50Ms.toFixed(2), p.p99Ms.toFixed(2), p.errors]);
     return [
         stampLine(file.run),
@@ -110,7 +110,7 @@ export function duration(seconds: number): string {
     return whole < 60 ? `${whole} s` : `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }
 
-export function suiteStages(file: Stamped<SuiteResultFile>): string {
+function suiteStages(file: Stamped<SuiteResultFile>): string {
     const rows = file.stages.map((s) => [s.name, String(s.passed), String(s.failed), String(s.skipped), duration(s.seconds)]);
     return [
         stampLine(file.run),
@@ -121,7 +121,7 @@ export function suiteStages(file: Stamped<SuiteResultFile>): string {
 }
 
 /** The stage `npm run test:unit` runs alone, by the name tests/run-all.sh gives it. */
-export const unitStageName = "unit tests";
+const unitStageName = "unit tests";
 
 export function suiteSummary(file: Stamped<SuiteResultFile>): string {
     const unit = file.stages.find((s) => s.name === unitStageName);
