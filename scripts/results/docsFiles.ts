@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
+import { repoRoot } from "../../local/stack/stackLayout";
 import { ResultName, Results } from "./render";
 
 /** Where the docs and their committed result files live; the file I/O of `npm run docs:results` and of its test. */
-export const repoRoot = path.resolve(__dirname, "..", "..");
 const docsDir = path.join(repoRoot, "docs");
 export const docsResultsDir = path.join(docsDir, "results");
 export const resultNames: ResultName[] = ["drills", "bench", "suite"];

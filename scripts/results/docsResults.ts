@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DrillsResultFile, resultFiles } from "../../local/resultFiles";
-import { resultsDir } from "../../local/stack/stackLayout";
-import { committedResultFile, docsResultsDir, pages, producedBy, readPage, readResults, repoRoot, resultNames } from "./docsFiles";
+import { repoRoot, resultsDir } from "../../local/stack/stackLayout";
+import { committedResultFile, docsResultsDir, pages, producedBy, readPage, readResults, resultNames } from "./docsFiles";
 import { renderPage } from "./pages";
 import { ResultName, RunStamp, timelineFiles } from "./render";
 

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { pages, readPage, repoRoot } from "../../scripts/results/docsFiles";
+import { repoRoot } from "../../local/stack/stackLayout";
+import { pages, readPage } from "../../scripts/results/docsFiles";
 
 /**
  * The README and docs/ pages as a reader follows them: every relative link leads to a file (and a
