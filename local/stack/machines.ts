@@ -7,7 +7,7 @@ import { hostPorts, stateDir } from "./stackLayout";
 
 /**
  * A host's machine: what EC2 hands an instance at launch, as files its container mounts. A new
- * machine (local:up on a fresh stack, or a replacement) gets a new instance id; a reboot or power
+ * machine (`npx ha-web up` on a fresh stack, or a replacement) gets a new instance id; a reboot or power
  * loss keeps the machine, as it keeps an instance.
  *
  * - The NoCloud seed is cloud-init's datasource here, EC2's metadata service on AWS. NoCloud's

@@ -22,8 +22,8 @@ import * as os from "os";
 import * as path from "path";
 import { debianAmiNamePattern, debianAmiOwner } from "../../components/plan/settings";
 import { headerValue, request } from "../../local/http/probe";
+import { repoRoot } from "../../local/stack/stackLayout";
 
-const repo = path.join(__dirname, "..", "..");
 const instanceType = "t3.small";
 /** Between load requests: ~20 requests/s, enough to see any gap in service during the roll. */
 const loadIntervalMs = 50;
@@ -112,8 +112,8 @@ async function newestDebianAmi(envVars: Record<string, string>, region: string):
 /** A copy of the project whose app/ can be changed for the roll; dependencies are linked, not copied. */
 function projectCopy(dir: string): string {
     const skipped = new Set(["node_modules", ".git", ".local-stack", "dist"]);
-    fs.cpSync(repo, dir, { recursive: true, filter: (source) => !skipped.has(path.basename(source)) });
-    fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"));
+    fs.cpSync(repoRoot, dir, { recursive: true, filter: (source) => !skipped.has(path.basename(source)) });
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
     return dir;
 }
 

@@ -3,8 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { repoRoot } from "../../local/stack/stackLayout";
 
-const repo = path.join(__dirname, "..", "..");
 
 /**
  * `npm run test:aws` on a machine without AWS credentials: a HOME without ~/.aws and no AWS_*
@@ -14,7 +14,7 @@ function runWithoutCredentials(extraEnv: Record<string, string> = {}): { code: n
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-no-aws-"));
     try {
         const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
-        const result = spawnSync(path.join(repo, "node_modules", ".bin", "ts-node"), [path.join(repo, "tests", "aws", "run.ts")], {
+        const result = spawnSync(path.join(repoRoot, "node_modules", ".bin", "ts-node"), [path.join(repoRoot, "tests", "aws", "run.ts")], {
             env: { ...env, HOME: home, TS_NODE_TRANSPILE_ONLY: "true", ...extraEnv }, encoding: "utf8",
         });
         return { code: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -1,15 +1,15 @@
 import { expect } from "chai";
 import * as path from "path";
 import { run } from "../../local/run";
+import { repoRoot } from "../../local/stack/stackLayout";
 
-const repo = path.join(__dirname, "..", "..");
-const countTests = (output: string) => run("bash", [path.join(repo, "tests", "count-tests.sh")], { input: output });
+const countTests = (output: string) => run("bash", [path.join(repoRoot, "tests", "count-tests.sh")], { input: output });
 
 describe("run-all.sh's counts (tests/count-tests.sh)", function () {
     this.timeout(60_000);
 
     it("counts mocha's passing, failing and skipped (pending) tests from a real run", async () => {
-        const mocha = await run(path.join(repo, "node_modules", ".bin", "mocha"), [path.join(repo, "tests", "support", "mochaOutcomes.fixture.ts")],
+        const mocha = await run(path.join(repoRoot, "node_modules", ".bin", "mocha"), [path.join(repoRoot, "tests", "support", "mochaOutcomes.fixture.ts")],
             { env: { TS_NODE_TRANSPILE_ONLY: "true" } });
         expect(mocha.code, mocha.stdout + mocha.stderr).to.equal(1);
         const counted = await countTests(mocha.stdout);
