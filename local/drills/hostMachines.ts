@@ -12,7 +12,7 @@ import { drainHost, startHostAgain, stopHost } from "../stack/stack";
 import { hostPorts } from "../stack/stackLayout";
 import { Drill, DrillResult, expect, mark } from "./drill";
 import { expectBootedLikeEc2 } from "./hostBoot";
-import { expectNoStepRan, stepLogs } from "./hostSteps";
+import { expectNoStepRan, stepLogs } from "./stepLogs";
 import { hostsServing } from "./loadBalancerAnswers";
 import { describeFailures, expectNoFailures, underLoad } from "./underLoad";
 

@@ -12,7 +12,7 @@ import { hostContainer, hostPorts } from "../stack/stackLayout";
 import { Drill, expect } from "./drill";
 import { hostsServing } from "./loadBalancerAnswers";
 import { describeFailures, underLoad } from "./underLoad";
-import { expectNoStepRan, stepLogs } from "./hostSteps";
+import { expectNoStepRan, stepLogs } from "./stepLogs";
 
 const rebooted = "host-a";
 const other = "host-b";

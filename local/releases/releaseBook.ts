@@ -35,10 +35,14 @@ export function currentRelease(): Release {
 /** The current release, or undefined while none was rolled out (a first `up` that failed). */
 export function currentReleaseIfAny(): Release | undefined {
     const book = readBook();
-    return book.releases.find((r) => r.label === book.current);
+    return book.current === undefined ? undefined : findRelease(book, book.current);
 }
 
 /** The release recorded under `label`, as `releases` shows it, or undefined. */
 export function releaseRecord(label: string): Release | undefined {
-    return readBook().releases.find((r) => r.label === label);
+    return findRelease(readBook(), label);
+}
+
+function findRelease(book: ReleaseBook, label: string): Release | undefined {
+    return book.releases.find((r) => r.label === label);
 }

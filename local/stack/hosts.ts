@@ -64,7 +64,7 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
 /** Power loss: the host and its app containers are killed at once (SIGKILL, nothing drains). */
 export async function stopHostHard(host: string): Promise<"stopped" | "already stopped"> {
     if (!(await isRunning(hostContainer(host)))) return "already stopped";
-    const apps = (await Promise.all(appProjects(host).map((p) => projectContainers(p, true)))).flat();
+    const apps = await hostAppContainers(host, true);
     // Remember what was running, so start-host brings back exactly that (a booting EC2 host restarts
     // its `restart: unless-stopped` containers the same way).
     fs.writeFileSync(stoppedFile(host), JSON.stringify(apps));
@@ -81,7 +81,7 @@ export interface AppContainerState {
 
 /** The host's running app containers (the live colour, and the other one during a rollout). */
 export async function appContainerStates(host: string): Promise<AppContainerState[]> {
-    const ids = (await Promise.all(appProjects(host).map((p) => projectContainers(p, true)))).flat();
+    const ids = await hostAppContainers(host, true);
     return Promise.all(ids.map(async (id) => {
         const [restarts, startedAt] = (await docker(["inspect", "--format", "{{.RestartCount}} {{.State.StartedAt}}", id])).trim().split(" ");
         return { id, restarts: Number(restarts), startedAt };
@@ -141,9 +141,14 @@ export async function replaceMachine(host: string, sshAddress: string): Promise<
     await ensureHost(host);
 }
 
+/** The ids of the app containers a host started (both colours' compose projects); running ones, or all. */
+export async function hostAppContainers(host: string, onlyRunning: boolean): Promise<string[]> {
+    return (await Promise.all(appProjects(host).map((p) => projectContainers(p, onlyRunning)))).flat();
+}
+
 /** Removes the host and the app containers it started. */
 export async function removeHost(host: string): Promise<void> {
-    const apps = (await Promise.all(appProjects(host).map((p) => projectContainers(p, false)))).flat();
+    const apps = await hostAppContainers(host, false);
     if (apps.length > 0) await docker(["rm", "-f", ...apps]);
     await removeContainer(hostContainer(host));
     // The host's live-port rule is in this machine's kernel (hosts share its network), not in the container.
