@@ -23,6 +23,11 @@ export interface OptionSpec {
     says: string;
 }
 
+/** An option as typed: `--name` or `--name <value>`. */
+export function optionUsage(option: OptionSpec): string {
+    return `--${option.name}${option.value ? ` ${option.value}` : ""}`;
+}
+
 export interface CommandSpec {
     name: string;
     /** The words after the command's name, as its usage shows them. */

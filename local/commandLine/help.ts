@@ -1,4 +1,4 @@
-import { CommandSpec, commands } from "./commands";
+import { CommandSpec, commands, optionUsage } from "./commands";
 import { cliName, haWeb } from "./haWeb";
 
 /**
@@ -34,7 +34,7 @@ export function commandHelp(spec: CommandSpec): string {
         ...spec.details,
         "",
         "options:",
-        ...columns(options.map((o) => [`--${o.name}${"value" in o && o.value ? ` ${o.value}` : ""}`, o.says])),
+        ...columns(options.map((o) => [optionUsage(o), o.says])),
     ].join("\n");
 }
 

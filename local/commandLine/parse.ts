@@ -1,5 +1,5 @@
 import { parseArgs } from "util";
-import { CommandSpec, commands, Invocation, refuse, UsageError } from "./commands";
+import { CommandSpec, commands, Invocation, optionUsage, refuse, UsageError } from "./commands";
 import { cliName, haWeb } from "./haWeb";
 import { commandHelp, overallHelp } from "./help";
 
@@ -73,7 +73,7 @@ function optionsOf(spec: CommandSpec): Record<string, { type: "string" | "boolea
 }
 
 function takes(spec: CommandSpec): string {
-    const options = spec.options.map((o) => `--${o.name}${o.value ? ` ${o.value}` : ""}`);
+    const options = spec.options.map(optionUsage);
     return options.length === 0 ? "" : `; it takes ${options.join(", ")}`;
 }
 

@@ -8,7 +8,7 @@ import { inspect } from "./containers";
 import { livePortTarget } from "./liveRules";
 import { targetStates } from "./loadBalancerStack";
 import { formatNextStep, StackState, upStep } from "./nextStep";
-import { statusNotes } from "./stateReports";
+import { describeColours, describeLive, statusNotes } from "./stateReports";
 import { dockerOk } from "../run";
 import { headerValue, probe } from "../http/probe";
 import { database, hostContainer, localHosts, loadBalancer } from "./stackLayout";
@@ -144,9 +144,8 @@ export async function printStatus(): Promise<void> {
     const state = await stackState();
     const rows = [["host", "container", "load balancer", "drained", "health (path)", "live (colour version)", "colours answering"]];
     for (const s of state.hosts) {
-        const colours = Object.entries(s.colours).map(([c, v]) => `${c}=${v}`).join(" ") || "none";
-        const live = s.live ? `${s.live.colour} ${s.live.version ?? "(no answer)"}` : "-";
-        rows.push([s.host, s.container, s.target, s.drained ? "yes" : "no", `${s.health || "-"} (${s.healthPath})`, live, colours]);
+        rows.push([s.host, s.container, s.target, s.drained ? "yes" : "no", `${s.health || "-"} (${s.healthPath})`,
+            describeLive(s) ?? "-", describeColours(s) || "none"]);
     }
     for (const [name, containerState, where] of others) rows.push([name, containerState, "-", "-", "-", "-", where]);
     console.log(formatTable(rows));
