@@ -37,6 +37,7 @@ readonly HEALTHY_THRESHOLD="{{healthyThreshold}}"
 
 # ha-web:include lib/read-inputs.sh
 # ha-web:include lib/load-balancer-checks.sh
+# ha-web:include lib/drain-owner.sh
 
 log() { echo "apply-config: $*"; }
 
@@ -92,17 +93,23 @@ nginx_running() {
 # A reload closes idle keep-alive client connections (nginx 1.22), and the load balancer turns a
 # request racing that close into a 502. So a host in service is drained first (hosts run this step
 # one after another, so only one is ever out) and put back once the load balancer sends traffic again.
+# Its drain names this step: a run cut off while the host was out is finished by the next one.
 reload_nginx_out_of_rotation() {
-  if [[ -f "$DRAIN_FLAG" ]]; then
+  if [[ "$(drain_owner)" == operator ]]; then
     nginx -s reload
     log "host is drained by an operator: reloaded nginx and left it drained"
     return
   fi
-  "$DRAIN_COMMAND"
+  "$DRAIN_COMMAND" --for apply-config
   nginx -s reload
-  "$UNDRAIN_COMMAND"
+  put_back_in_service
+}
+
+# Undoes this step's own drain and waits until the load balancer counts the host again.
+put_back_in_service() {
+  "$UNDRAIN_COMMAND" --for apply-config
   await_back_in_service
-  log "nginx reloaded out of rotation; the load balancer's last ${HEALTHY_THRESHOLD} checks passed: the host is back"
+  log "the host is back in rotation: the load balancer's last ${HEALTHY_THRESHOLD} checks passed"
 }
 
 # Returns once the load balancer counts the host healthy again: its latest checks (all after the
@@ -193,6 +200,9 @@ apply_nginx_config() {
     log "nginx loaded the configuration"
   elif [[ "$live" != "$applied" ]]; then
     reload_nginx_out_of_rotation
+  elif [[ "$(drain_owner)" == apply-config ]]; then
+    log "nginx already runs this configuration; an interrupted run left the host drained"
+    put_back_in_service
   else
     log "nginx already runs this configuration"
   fi

@@ -39,6 +39,7 @@ readonly BUILD_CACHE_HOURS="{{buildCacheHours}}"
 log() { echo "ha-web-deploy: $*"; }
 
 # ha-web:include lib/prune-images.sh
+# ha-web:include lib/interrupted-deploy.sh
 
 port_of() {
   if [[ "$1" == blue ]]; then echo "$BLUE_PORT"; else echo "$GREEN_PORT"; fi
@@ -174,6 +175,8 @@ record_history() {
   mkdir -p "$dir"
   (
     flock --timeout 60 9
+    # Under the deploy lock no git runs: an index.lock is a killed commit's.
+    rm -f "${CONFIGS_DIR}/.git/index.lock"
     if [[ ! -d "${CONFIGS_DIR}/.git" ]]; then
       git -C "$CONFIGS_DIR" init --quiet
     fi
@@ -228,6 +231,7 @@ prepare() {
 # volumes and network; the colours keep serving. The migrate step runs it once per release.
 migrate() {
   prepare "$1"
+  reap_interrupted_migration
   log "running \`$2\` in a one-off container of ${IMAGE}"
   compose_project "${HOST_NAME}-migrate" 0 "$IMAGE" run --rm --no-deps -T app sh -c "$2"
 }
@@ -254,15 +258,14 @@ main() {
     if runs_already "$live"; then
       # The port may not lead there yet (a record lost or stale): make sure it does.
       "$LIVE_COMMAND" set "$(port_of "$live")" >/dev/null
+      # What a deploy cut off after its switch left undone.
+      retire_other_colour "$live"
+      record_history "$previous"
+      record_release "$IMAGE"
       log "${IMAGE} already runs as ${live} with this config; nothing to do"
       return
     fi
-    local other
-    other="$(other_colour "$live")"
-    if [[ -n "$(running_container "$other")" ]]; then
-      log "both colours are running (an interrupted deploy?); stopping the older one, ${other}"
-      stop_colour "$other" "$IMAGE"
-    fi
+    retire_other_colour "$live"
   fi
   new="$(other_colour "${live:-green}")"
 

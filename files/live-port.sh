@@ -5,6 +5,9 @@
 # it is one atomic rule replacement: connections already open stay with the old colour (conntrack),
 # new ones go to the new colour, and nginx is never reloaded. `restore` re-creates the rule from
 # {{liveRecord}} after a reboot (the ha-web-live systemd unit runs it before nginx starts).
+# A move cut off half-way (kill -9 of its step) converges: the record is written (whole, by a rename)
+# before the rule, and `show` reads the rule itself while there is one, so the colour a re-run finds
+# live is the one new connections really reach.
 set -euo pipefail
 
 readonly LIVE_PORT="{{livePort}}"
@@ -27,14 +30,15 @@ ensure_chain() {
 point_to() {
   local port="$1"
   local rule=(-p tcp -d 127.0.0.1 --dport "$LIVE_PORT" -j REDIRECT --to-ports "$port")
+  mkdir -p "$(dirname "$RECORD")"
+  echo "$port" >"${RECORD}.new"
+  mv "${RECORD}.new" "$RECORD"
   ensure_chain
   if nat -S "$CHAIN" | grep -q -- "-j REDIRECT"; then
     nat -R "$CHAIN" 1 "${rule[@]}"
   else
     nat -A "$CHAIN" "${rule[@]}"
   fi
-  mkdir -p "$(dirname "$RECORD")"
-  echo "$port" >"$RECORD"
   echo "ha-web-live: 127.0.0.1:${LIVE_PORT} leads to 127.0.0.1:${port}"
 }
 
@@ -53,7 +57,10 @@ case "${1:-}" in
     ;;
   show)
     [[ $# -eq 1 ]] || usage
-    if [[ -s "$RECORD" ]]; then cat "$RECORD"; else echo "none"; fi
+    rule_port="$(nat -S "$CHAIN" 2>/dev/null | sed -n 's/.*-j REDIRECT --to-ports \([0-9]*\).*/\1/p' | head -n 1 || true)"
+    if [[ -n "$rule_port" ]]; then
+      echo "$rule_port"
+    elif [[ -s "$RECORD" ]]; then cat "$RECORD"; else echo "none"; fi
     ;;
   *) usage ;;
 esac

@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
-# ha-web-undrain: puts this host back into the load balancer after ha-web-drain.
+# ha-web-undrain [--for STEP]: puts this host back into the load balancer after ha-web-drain. An
+# operator's undrain lifts any drain; --for STEP (a step of ha-web) lifts only that step's own.
 set -euo pipefail
 
 readonly DRAIN_FLAG="{{drainFlag}}"
 
-if [[ ! -f "$DRAIN_FLAG" ]]; then
+# ha-web:include lib/drain-owner.sh
+
+owner=""
+if [[ $# -eq 2 && "$1" == --for && "$2" =~ ^[a-z0-9-]+$ ]]; then
+  owner="$2"
+elif [[ $# -ne 0 ]]; then
+  echo "usage: ha-web-undrain [--for STEP]   (operators: no arguments)" >&2
+  exit 2
+fi
+
+current="$(drain_owner)"
+if [[ -z "$current" ]]; then
   echo "ha-web-undrain: host was not drained; nothing to do"
+  exit 0
+fi
+if [[ -n "$owner" && "$current" != "$owner" ]]; then
+  echo "ha-web-undrain: drained by ${current}, not by ${owner}: left drained"
   exit 0
 fi
 rm -f "$DRAIN_FLAG"

@@ -254,7 +254,7 @@ describe("planHost", () => {
     it("applies config one host after another, so a drained nginx reload never takes out two hosts", () => {
         expect(step(plan(hostA), "apply-config").waitsFor).to.deep.equal(["host-config", "mount-shared"]);
         expect(step(plan(hostB), "apply-config").waitsFor).to.deep.equal(["host-config", "mount-shared", "host-a/apply-config"]);
-        expect(scriptOf(plan(hostA), "apply-config")).to.match(/"\$DRAIN_COMMAND"\n\s*nginx -s reload\n\s*"\$UNDRAIN_COMMAND"/);
+        expect(scriptOf(plan(hostA), "apply-config")).to.match(/"\$DRAIN_COMMAND" --for apply-config\n\s*nginx -s reload\n\s*put_back_in_service\n/);
     });
 
     it("fetches the database's CA in apply-config (URL on stdin), before create-app-db connects (with the host's client, no app image), and re-runs it when the URL changes", () => {

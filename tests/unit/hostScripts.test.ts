@@ -7,7 +7,7 @@ import * as path from "path";
 import { localHostPorts } from "../../components/plan/hostPorts";
 import { FileSetStep, fileText, renderStdin } from "../../components/plan/step";
 import { builtAppSource, HostInputs, planHost } from "../../components/plan/hostPlan";
-import { readTemplate } from "../../components/plan/render";
+import { readTemplate, renderFile } from "../../components/plan/render";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { stepRunnerScript } from "../../components/plan/stepScripts";
 import { sampleAppInputs } from "../support/appInputs";
@@ -194,6 +194,8 @@ mount_shared
 });
 
 describe("ha-web-step bounds every step on the host (the deployer's timeout stops only its dialling)", () => {
+    // `--in-unit` is what the step's systemd unit runs; starting and following the unit needs systemd
+    // (the local stack's hosts): drills 20 and 21 cut and join steps there.
     it("stops a step that outlives its bound, with everything it started, and says so", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-step-"));
         try {
@@ -204,7 +206,7 @@ describe("ha-web-step bounds every step on the host (the deployer's timeout stop
             fs.writeFileSync(path.join(stepsDir, "quick.sh"), "#!/usr/bin/env bash\necho quick done\n", { mode: 0o755 });
             const runner = stepRunnerScript({ ...hostPaths, stepsDir, stepLogDir: path.join(dir, "logs") }, 1);
             const started = Date.now();
-            const hung = spawnSync("bash", ["-c", runner, "ha-web-step", "hangs"], { encoding: "utf8" });
+            const hung = spawnSync("bash", ["-c", runner, "ha-web-step", "hangs", "--in-unit"], { encoding: "utf8" });
             expect(Date.now() - started).to.be.lessThan(10_000);
             expect(hung.status).to.equal(124);
             expect(hung.stdout).to.contain("started");
@@ -214,7 +216,7 @@ describe("ha-web-step bounds every step on the host (the deployer's timeout stop
             const alive = () => { try { process.kill(child, 0); return !/^Z/m.test(fs.readFileSync(`/proc/${child}/stat`, "utf8").split(") ")[1] ?? ""); } catch { return false; } };
             for (let i = 0; i < 20 && alive(); i++) spawnSync("sleep", ["0.1"]);
             expect(alive(), "the step's child is still running").to.equal(false);
-            const quick = spawnSync("bash", ["-c", runner, "ha-web-step", "quick"], { encoding: "utf8" });
+            const quick = spawnSync("bash", ["-c", runner, "ha-web-step", "quick", "--in-unit"], { encoding: "utf8" });
             expect(quick.status, quick.stderr).to.equal(0);
             expect(quick.stdout).to.equal("quick done\n");
         } finally {
@@ -354,5 +356,51 @@ ${functions}
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("ha-web-drain tells a step's own drain from an operator's, so a re-run step undoes only its own", () => {
+    const withFlag = (check: (run: (script: "drain.sh" | "undrain.sh", ...args: string[]) => string, flag: string) => void) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-drain-"));
+        try {
+            const flag = path.join(dir, "drained");
+            const scripts = {
+                "drain.sh": renderFile("drain.sh", { drainFlag: flag, detectionSeconds: "0" }),
+                "undrain.sh": renderFile("undrain.sh", { drainFlag: flag }),
+            };
+            const run = (script: "drain.sh" | "undrain.sh", ...args: string[]) => {
+                const result = spawnSync("bash", ["-c", scripts[script], script, ...args], { encoding: "utf8" });
+                expect(result.status, result.stderr).to.equal(0);
+                return result.stdout;
+            };
+            check(run, flag);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    };
+
+    it("lifts apply-config's own drain when apply-config undrains, an interrupted run's included", () => {
+        withFlag((run, flag) => {
+            run("drain.sh", "--for", "apply-config");
+            expect(fs.readFileSync(flag, "utf8")).to.match(/^apply-config /);
+            run("drain.sh", "--for", "apply-config");
+            expect(run("undrain.sh", "--for", "apply-config")).to.contain("health check passes again");
+            expect(fs.existsSync(flag)).to.equal(false);
+        });
+    });
+
+    it("leaves an operator's drain (an empty flag too) to the operator, also when a step's drain was there first", () => {
+        withFlag((run, flag) => {
+            fs.writeFileSync(flag, "");
+            expect(run("drain.sh", "--for", "apply-config")).to.contain("already drained by an operator");
+            expect(run("undrain.sh", "--for", "apply-config")).to.contain("drained by operator, not by apply-config: left drained");
+            expect(fs.existsSync(flag)).to.equal(true);
+            fs.rmSync(flag);
+            run("drain.sh", "--for", "apply-config");
+            run("drain.sh");
+            expect(run("undrain.sh", "--for", "apply-config")).to.contain("left drained");
+            run("undrain.sh");
+            expect(fs.existsSync(flag)).to.equal(false);
+        });
     });
 });
