@@ -32,7 +32,9 @@ type Value = pulumi.Input<string>;
  * loop stops with the context (pulumi-command v1.2.1 remote/connection.go `dialWithRetry`), but
  * `session.Run` in remote/commandOutputs.go takes no context, so a command already running is not
  * stopped by it. The host bounds that: `ha-web-step` runs each step under `timeout`
- * (stepTimeoutSeconds). This one is a minute longer, so the host's message arrives first.
+ * (stepTimeoutSeconds). This one is a minute longer, so the host's message arrives first. The step
+ * runs as its own systemd unit: when the deployer goes (a second Ctrl-C, a lost connection), it
+ * runs on, and the next `pulumi up` joins it (files/run-step.sh, docs/operations.md).
  */
 const stepTimeout = `${stepTimeoutSeconds / 60 + 1}m`;
 

@@ -76,7 +76,8 @@ start_unit() {
   mv "$inputs" "$input"
   : >"$LOG"
   chmod 0600 "$LOG"
-  if ! START_ERROR="$(systemd-run --quiet --unit="$UNIT" --collect --service-type=exec \
+  # A unit gets no HOME of its own; docker (registry logins) and git read it.
+  if ! START_ERROR="$(systemd-run --quiet --unit="$UNIT" --collect --service-type=exec --setenv=HOME="${HOME:-/root}" \
     --property=StandardInput=file:"$input" \
     --property=StandardOutput=append:"$LOG" --property=StandardError=append:"$LOG" \
     --property=ExecStopPost="${self} ${NAME} --record-result" \
@@ -123,7 +124,7 @@ follow() {
 
 # The deployer's side: start the step, join the same run, or wait for a run with other inputs.
 run_detached() {
-  local inputs digest deadline=$((SECONDS + WAIT_OTHER_SECONDS)) waited=""
+  local inputs digest deadline=$((SECONDS + WAIT_OTHER_SECONDS)) waited="" joined
   install -d -m 0700 "$LOG_DIR" "$RUN_DIR"
   inputs="$(mktemp "${RUN_DIR}/.${NAME}.XXXXXX")"
   cat >"$inputs"
@@ -135,7 +136,10 @@ run_detached() {
     if [[ "$(cat "$DIGEST" 2>/dev/null || true)" == "$digest" ]] && unit_running; then
       flock --unlock 9
       rm -f "$inputs"
-      echo "ha-web-step: ${NAME} already runs on $(hostname) since $(since) with these same inputs (started by another deployer, or by one that went away); following it"
+      # Into the step's log, which the follower prints: whoever reads it later sees the join too.
+      joined="ha-web-step: ${NAME} already runs on $(hostname) since $(since) with these same inputs (started by another deployer, or by one that went away); joined at $(date -u +%T) and following it"
+      echo "$joined" >>"$LOG"
+      if [[ "$MODE" == --quiet ]]; then echo "$joined"; fi
       follow
     fi
     if ! unit_running; then

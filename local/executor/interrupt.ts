@@ -16,12 +16,25 @@ export class Interrupted extends Error {
 const sameSignalMs = 1000;
 
 /**
- * Runs `action` with Ctrl-C (SIGINT) and SIGTERM turned into an abort of `signal`. Node's default
- * ends the process at once, which cut a host's step off halfway and printed nothing. Here no new
- * host step starts (the executor checks `signal`), the steps under way finish, and the action
- * ends with `Interrupted` carrying `report()`: where each host is and what to run; an action that
- * finishes anyway (the signal came after its last step started) returns as usual. A second
- * signal quits at once.
+ * Runs `action` with Ctrl-C (SIGINT) and SIGTERM turned into an abort of `signal`, as `pulumi up`
+ * does (pulumi v3.248.0):
+ * - first signal: the CLI cancels the update (pkg/backend/cancellation_scope.go,
+ *   `cancellationScopeSource.NewScope`: `cancelSource.Cancel()`); the step executor starts no further
+ *   step (pkg/resource/deploy/step_executor.go, `stepExecutor.executeChain` checks its context before
+ *   each step); the deployment executor sends every provider the Cancel RPC
+ *   (pkg/resource/deploy/deployment_executor.go, `deploymentExecutor.Execute` ->
+ *   pkg/host/host.go `defaultHost.SignalCancellation`). pulumi-go-provider's cancel middleware
+ *   (v1.3.0 middleware/cancel/cancel.go, `Wrap`, which infer.Provider applies) then cancels the
+ *   contexts of the operations under way, but a remote.Command already running does not watch its
+ *   context (pulumi-command v1.2.1 provider/pkg/provider/remote/commandOutputs.go, `CommandOutputs.run`:
+ *   `session.Run(cmd)`), so the steps under way finish. Here: no new host step starts (the executor
+ *   checks `signal`), the steps under way finish, and the action ends with `Interrupted` carrying
+ *   `report()`: where each host is and what to run; an action that finishes anyway (the signal came
+ *   after its last step started) returns as usual.
+ * - second signal: the CLI terminates (`cancelSource.Terminate()`), its provider plugins and their SSH
+ *   sessions with it. Here: the process exits at once, which drops the SSH sessions the same way.
+ *   Either way the host steps run on as their own systemd units (files/run-step.sh); the next run
+ *   joins them or finds what they did.
  */
 export async function interruptible<T>(action: (signal: AbortSignal) => Promise<T>, report: () => Promise<string>): Promise<T> {
     const controller = new AbortController();
