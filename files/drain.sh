@@ -12,13 +12,8 @@ readonly DETECTION_SECONDS="{{detectionSeconds}}"
 
 # ha-web:include lib/drain-owner.sh
 
-owner=operator
-if [[ $# -eq 2 && "$1" == --for && "$2" =~ ^[a-z0-9-]+$ ]]; then
-  owner="$2"
-elif [[ $# -ne 0 ]]; then
-  echo "usage: ha-web-drain [--for STEP]   (operators: no arguments)" >&2
-  exit 2
-fi
+owner="$(step_argument "$@")" || exit 2
+owner="${owner:-operator}"
 
 current="$(drain_owner)"
 if [[ "$current" == operator && "$owner" != operator ]]; then

@@ -7,13 +7,7 @@ readonly DRAIN_FLAG="{{drainFlag}}"
 
 # ha-web:include lib/drain-owner.sh
 
-owner=""
-if [[ $# -eq 2 && "$1" == --for && "$2" =~ ^[a-z0-9-]+$ ]]; then
-  owner="$2"
-elif [[ $# -ne 0 ]]; then
-  echo "usage: ha-web-undrain [--for STEP]   (operators: no arguments)" >&2
-  exit 2
-fi
+owner="$(step_argument "$@")" || exit 2
 
 current="$(drain_owner)"
 if [[ -z "$current" ]]; then

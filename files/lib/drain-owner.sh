@@ -11,3 +11,15 @@ drain_owner() {
   read -r owner _ <"$DRAIN_FLAG" || true
   echo "${owner:-operator}"
 }
+
+# The STEP of the arguments `--for STEP`, nothing for none; other arguments: the usage, and exit 2
+# (call it as `step="$(step_argument "$@")" || exit 2`).
+step_argument() {
+  if [[ $# -eq 0 ]]; then return 0; fi
+  if [[ $# -eq 2 && "$1" == --for && "$2" =~ ^[a-z0-9-]+$ ]]; then
+    echo "$2"
+    return 0
+  fi
+  echo "usage: $(basename "$0") [--for STEP]   (operators: no arguments)" >&2
+  exit 2
+}

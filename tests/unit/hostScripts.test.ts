@@ -389,6 +389,15 @@ describe("ha-web-drain tells a step's own drain from an operator's, so a re-run 
         });
     });
 
+    it("refuses other arguments with its usage", () => {
+        withFlag((_run, flag) => {
+            const refused = spawnSync("bash", ["-c", renderFile("drain.sh", { drainFlag: flag, detectionSeconds: "0" }), "ha-web-drain", "--for", "Bad Step"], { encoding: "utf8" });
+            expect(refused.status).to.equal(2);
+            expect(refused.stderr).to.equal("usage: ha-web-drain [--for STEP]   (operators: no arguments)\n");
+            expect(fs.existsSync(flag)).to.equal(false);
+        });
+    });
+
     it("leaves an operator's drain (an empty flag too) to the operator, also when a step's drain was there first", () => {
         withFlag((run, flag) => {
             fs.writeFileSync(flag, "");
