@@ -9,8 +9,8 @@
 # | the settle wait, or the old colour's drain | new colour live, old one up, stopping, exited | waits a settle time, removes the old one |
 # | the history commit                         | git's index.lock in {{configsDir}}         | removes it under the deploy lock         |
 # | a migration (its container outlives it)    | the migration container, maybe still running | waits for it, reports it, removes it   |
-# The deploy lock itself is a flock: the kernel (the NFS client, for /shared) releases it when its
-# holder dies.
+# The deploy lock itself is a flock: released when its holder dies (a lost host's, by the NFS server
+# once that host's lease lapses).
 
 # Every container of a colour's compose project, running or not.
 colour_containers() {
