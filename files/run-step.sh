@@ -39,8 +39,8 @@ case "$MODE" in "" | --quiet | --in-unit | --record-result) ;; *) usage ;; esac
 readonly SCRIPT="${STEPS_DIR}/${NAME}.sh"
 readonly UNIT="ha-web-step-${NAME}"
 readonly LOG="${LOG_DIR}/${NAME}.log"
-# One line, written by --record-result: INVOCATION_ID SERVICE_RESULT EXIT_CODE EXIT_STATUS.
-readonly RESULT="${LOG_DIR}/${NAME}.result"
+# How the last runs ended, a line each (--record-result): INVOCATION_ID SERVICE_RESULT EXIT_CODE EXIT_STATUS.
+readonly RESULTS="${LOG_DIR}/${NAME}.results"
 readonly DIGEST="${RUN_DIR}/${NAME}.digest"
 
 # In the unit: the step under its bound; stdin is the inputs file, stdout and stderr the log.
@@ -56,12 +56,15 @@ run_in_unit() {
 
 # ExecStopPost: systemd sets these for it also when the step's processes were killed (kill -9 included).
 record_result() {
-  echo "${INVOCATION_ID:-?} ${SERVICE_RESULT:-?} ${EXIT_CODE:-?} ${EXIT_STATUS:-?}" >"${RESULT}.new"
-  mv "${RESULT}.new" "$RESULT"
+  echo "${INVOCATION_ID:-?} ${SERVICE_RESULT:-?} ${EXIT_CODE:-?} ${EXIT_STATUS:-?}" >>"$RESULTS"
+  tail -n 20 "$RESULTS" >"${RESULTS}.new"
+  mv "${RESULTS}.new" "$RESULTS"
   rm -f "${RUN_DIR}/${NAME}".*.input
 }
 
 unit_state() { systemctl show --property=ActiveState --value "$UNIT" 2>/dev/null || echo inactive; }
+
+unit_invocation() { systemctl show --property=InvocationID --value "$UNIT" 2>/dev/null || true; }
 
 unit_running() { [[ "$(unit_state)" =~ ^(active|activating|deactivating|reloading)$ ]]; }
 
@@ -74,8 +77,9 @@ start_unit() {
   local inputs="$1" digest="$2" self input="${RUN_DIR}/${NAME}.${2}.input"
   self="$(readlink -f "${BASH_SOURCE[0]}")"
   mv "$inputs" "$input"
-  : >"$LOG"
-  chmod 0600 "$LOG"
+  # A new file: a deployer still following the last run reads that one to its end.
+  if [[ -e "$LOG" ]]; then mv "$LOG" "${LOG}.previous"; fi
+  install -m 0600 /dev/null "$LOG"
   # A unit gets no HOME of its own; docker (registry logins) and git read it.
   if ! START_ERROR="$(systemd-run --quiet --unit="$UNIT" --collect --service-type=exec --setenv=HOME="${HOME:-/root}" \
     --property=StandardInput=file:"$input" \
@@ -92,15 +96,24 @@ start_unit() {
 # the step's status.
 follow() {
   local invocation pid line status id service_result exit_code exit_status
-  invocation="$(systemctl show --property=InvocationID --value "$UNIT" 2>/dev/null || true)"
+  invocation="$(unit_invocation)"
   pid="$(systemctl show --property=MainPID --value "$UNIT" 2>/dev/null || echo 0)"
   if [[ "$MODE" != --quiet ]]; then
     if [[ "$pid" =~ ^[1-9][0-9]*$ ]]; then tail --lines=+1 --follow --pid="$pid" "$LOG"; else cat "$LOG"; fi
   fi
-  while unit_running; do sleep 0.2; done
-  # ExecStopPost wrote the result before the unit left deactivating; an empty invocation id (the
-  # unit was collected before it was read) takes the newest result.
-  line="$(cat "$RESULT" 2>/dev/null || true)"
+  # Until this run ended (the next one, another deployer's, may have started since).
+  while [[ "$(unit_invocation)" == "$invocation" ]] && unit_running; do sleep 0.2; done
+  # ExecStopPost writes the result as the unit stops; an empty invocation id (the unit was collected
+  # before it was read) takes the newest result.
+  for _ in {1..25}; do
+    if [[ -n "$invocation" ]]; then
+      line="$(grep "^${invocation} " "$RESULTS" 2>/dev/null || true)"
+    else
+      line="$(tail -n 1 "$RESULTS" 2>/dev/null || true)"
+    fi
+    [[ -z "$line" ]] || break
+    sleep 0.2
+  done
   read -r id service_result exit_code exit_status <<<"${line:-? ? ? ?}"
   if [[ (-n "$invocation" && "$id" != "$invocation") || ! "$exit_code" =~ ^(exited|killed|dumped)$ ]]; then
     echo "ha-web-step: ${NAME} ended on $(hostname) without recording how (the host rebooted?); its log: ${LOG}. Run the deploy again: every step converges when re-run" >&2
