@@ -19,6 +19,7 @@ import { Drill, DrillResult, expect } from "./drill";
 import { bootedLikeEc2 } from "./hostBoot";
 import { hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
+import { interruptedDeploys } from "./interruptedDeploys";
 import { passwordRotation } from "./passwordRotation";
 import { versionsServed } from "./loadBalancerAnswers";
 import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
@@ -215,4 +216,5 @@ const idempotence: Drill = {
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
+    ...interruptedDeploys,
 ];
