@@ -14,6 +14,7 @@ function inputs(overrides: Partial<HostInputs<string>> = {}): HostInputs<string>
     return {
         hosts: ["host-a", "host-b", "host-c"],
         firstHost: "host-a",
+        previousHosts: [],
         app: sampleAppInputs,
         efsDns: "fs-0123.efs.eu-west-1.amazonaws.com",
         db: {
@@ -35,8 +36,8 @@ const hostB = localHostPorts("host-b", 1);
 const hostC = localHostPorts("host-c", 2);
 
 function plan(host = hostA, overrides: Partial<HostInputs<string>> = {}): HostStep<string>[] {
-    const previous = { "host-a": undefined, "host-b": "host-a", "host-c": "host-b" }[host.name];
-    return planHost(host, inputs({ previousHost: previous, ...overrides }));
+    const previous = { "host-a": [], "host-b": ["host-a"], "host-c": ["host-b"] }[host.name];
+    return planHost(host, inputs({ previousHosts: previous, ...overrides }));
 }
 
 interface ComposeFile { services: { app: { logging: unknown } } }
@@ -272,7 +273,7 @@ describe("planHost", () => {
     it("lists every invalid input in one error", () => {
         const db = { ...inputs().db, tlsCaUrl: "ftp://x" };
         expect(() => planHost(hostB, inputs({ listen: " ", trustedProxyCidr: "anywhere", sharedDataDir: "data", db })))
-            .to.throw(/previousHost is required\n - listen must not be empty.*\n - trustedProxyCidr must be a CIDR block.*\n - sharedDataDir must be an absolute path.*\n - db.tlsCaUrl must be an https:/);
-        expect(() => planHost(hostA, inputs({ previousHost: "host-z" }))).to.throw(/has no previous host/);
+            .to.throw(/previousHosts \(the batch before its own\) is required\n - listen must not be empty.*\n - trustedProxyCidr must be a CIDR block.*\n - sharedDataDir must be an absolute path.*\n - db.tlsCaUrl must be an https:/);
+        expect(() => planHost(hostA, inputs({ previousHosts: ["host-z"] }))).to.throw(/has no previous hosts/);
     });
 });
