@@ -21,6 +21,7 @@ import { bootedLikeEc2 } from "./hostBoot";
 import { hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
 import { passwordRotation } from "./passwordRotation";
+import { rolloutInBatches, scaleOutAndIn } from "./scaleDrills";
 import { versionsServed } from "./loadBalancerAnswers";
 import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
 
@@ -216,4 +217,5 @@ const idempotence: Drill = {
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
+    rolloutInBatches, scaleOutAndIn,
 ];
