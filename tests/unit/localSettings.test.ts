@@ -9,9 +9,9 @@ describe("local.settings.json (the local stack's app keys)", () => {
     let dir: string;
     const file = () => path.join(dir, "local.settings.json");
     const write = (text: string) => fs.writeFileSync(file(), text);
-    const problems = () => {
+    const problems = (read: (file: string) => unknown = readLocalSettings) => {
         try {
-            readLocalSettings(file());
+            read(file());
         } catch (e) {
             return (e as Error).message;
         }
@@ -49,14 +49,7 @@ describe("local.settings.json (the local stack's app keys)", () => {
     });
 
     it("refuses a hostCount outside 2 to 6 or a batch that takes every host, naming the value and the file", () => {
-        const hostProblems = () => {
-            try {
-                readLocalHostSettings(file());
-            } catch (e) {
-                return (e as Error).message;
-            }
-            return "";
-        };
+        const hostProblems = () => problems(readLocalHostSettings);
         for (const bad of [1, 7, "3", 2.5]) {
             write(JSON.stringify({ hostCount: bad }));
             expect(hostProblems()).to.contain(file()).and.contain(`hostCount must be a whole number from 2 to 6, got ${JSON.stringify(bad)}`);
