@@ -98,11 +98,16 @@ reload_nginx_out_of_rotation() {
     log "host is drained by an operator: reloaded nginx and left it drained"
     return
   fi
+  # Where the time goes, in the step's log: nearly all of it is the load balancer's two windows.
+  local started="$SECONDS" reloaded
   "$DRAIN_COMMAND"
   nginx -s reload
   "$UNDRAIN_COMMAND"
+  reloaded="$SECONDS"
   await_back_in_service
   log "nginx reloaded out of rotation; the load balancer's last ${HEALTHY_THRESHOLD} checks passed: the host is back"
+  log "took $((SECONDS - started))s: drain and reload $((reloaded - started))s (mostly the load balancer's detection window)," \
+    "back in service $((SECONDS - reloaded))s (its healthy threshold of checks)"
 }
 
 # Returns once the load balancer counts the host healthy again: its latest checks (all after the

@@ -252,7 +252,7 @@ describe("planHost", () => {
         expect(scriptOf(plan(hostA, { npmCa }), "build-image")).to.equal(scriptOf(plan(), "build-image"));
     });
 
-    it("applies config one host after another, so a drained nginx reload never takes out two hosts", () => {
+    it("applies config one host after another (batch 1), so a drained nginx reload never takes out two hosts", () => {
         expect(step(plan(hostA), "apply-config").waitsFor).to.deep.equal(["host-config", "mount-shared"]);
         expect(step(plan(hostB), "apply-config").waitsFor).to.deep.equal(["host-config", "mount-shared", "host-a/apply-config"]);
         expect(scriptOf(plan(hostA), "apply-config")).to.match(/"\$DRAIN_COMMAND"\n\s*nginx -s reload\n\s*"\$UNDRAIN_COMMAND"/);
