@@ -31,8 +31,8 @@ export const defaultRolloutBatchSize = 1;
  * Why `batchSize` cannot roll `hostCount` hosts, or undefined. The canary rolls alone, so a batch
  * may take every other host but never all of them: at least one host keeps serving.
  */
-export function rolloutBatchSizeProblem(batchSize: number, hostCount: number): string | undefined {
-    if (Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= hostCount - 1) return undefined;
+export function rolloutBatchSizeProblem(batchSize: unknown, hostCount: number): string | undefined {
+    if (typeof batchSize === "number" && Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= hostCount - 1) return undefined;
     return `rolloutBatchSize must be a whole number from 1 to ${hostCount - 1} (hostCount ${hostCount} minus the canary, which rolls alone), `
         + `got ${JSON.stringify(batchSize)}: set it to at most ${hostCount - 1}, or raise hostCount`;
 }

@@ -176,7 +176,7 @@ function noWords(command: string, words: string[], invocation: Invocation): Invo
 }
 
 function validHost(command: string, name: string): string {
-    if (!(hostNames() as readonly string[]).includes(name)) refuse(command, `knows no host ${JSON.stringify(name)}: the hosts are ${hostNames().join(", ")}`);
+    if (!hostNames().includes(name)) refuse(command, `knows no host ${JSON.stringify(name)}: the hosts are ${hostNames().join(", ")}`);
     return name;
 }
 

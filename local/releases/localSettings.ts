@@ -24,7 +24,7 @@ export interface LocalAppSettings {
     buildCaFile?: string;
 }
 
-/** How many hosts the local stack runs, and how many take a change at once after the first (the canary). */
+/** How many hosts the local stack runs, and how many take a change at once after the first. */
 export interface LocalHostSettings {
     hostCount: number;
     rolloutBatchSize: number;
@@ -49,15 +49,15 @@ export function readLocalHostSettings(file = activeSettingsFile()): LocalHostSet
 function hostSettingsOf(values: Record<string, unknown>, problems: string[]): LocalHostSettings {
     const { min, max } = localHostCounts;
     const hostCount = values.hostCount ?? localHostCounts.default;
-    const rolloutBatchSize = values.rolloutBatchSize ?? defaultRolloutBatchSize;
-    if (!Number.isInteger(hostCount) || (hostCount as number) < min || (hostCount as number) > max) {
+    if (typeof hostCount !== "number" || !Number.isInteger(hostCount) || hostCount < min || hostCount > max) {
         problems.push(`hostCount must be a whole number from ${min} to ${max}, got ${JSON.stringify(hostCount)}: `
             + `set e.g. "hostCount": 3 (the local stack runs ${min} to ${max} hosts on this machine)`);
         return { hostCount: localHostCounts.default, rolloutBatchSize: defaultRolloutBatchSize };
     }
-    const batchProblem = rolloutBatchSizeProblem(rolloutBatchSize as number, hostCount as number);
+    const rolloutBatchSize = values.rolloutBatchSize ?? defaultRolloutBatchSize;
+    const batchProblem = rolloutBatchSizeProblem(rolloutBatchSize, hostCount);
     if (batchProblem) problems.push(batchProblem);
-    return { hostCount: hostCount as number, rolloutBatchSize: batchProblem ? defaultRolloutBatchSize : rolloutBatchSize as number };
+    return { hostCount, rolloutBatchSize: batchProblem ? defaultRolloutBatchSize : rolloutBatchSize as number };
 }
 
 export function readLocalSettings(file = activeSettingsFile()): LocalAppSettings {
