@@ -87,7 +87,8 @@ export const rolloutInBatches: Drill = {
  * Scaling out and in under load: hostCount 3 adds host-c (set up, in rotation once its checks pass),
  * hostCount 2 again retires it: its own retire-host drains it (health check failed, the load
  * balancer marks it DOWN, the deregistration delay passes) before the machine is removed, as
- * `pulumi up` deletes a host. No request fails.
+ * `pulumi up` deletes a host. Between the two, a deploy is refused (host-c would keep the old
+ * release). No request fails.
  */
 export const scaleOutAndIn: Drill = {
     name: "30 scale 2 -> 3 hosts and back under load (the removed host drained first)",
@@ -100,6 +101,9 @@ export const scaleOutAndIn: Drill = {
                 await up();
                 await expectServing(result, ["host-a", "host-b", "host-c"]);
             });
+            // hostCount is 2 again, host-c still runs: a deploy would leave it on the old release.
+            const refusal = await deploy("v30-refused", false).then(() => "", (error: Error) => error.message);
+            expect(result, /^deploy refused before touching any host: host-c still run/.test(refusal), `a deploy with host-c beyond hostCount: ${refusal || "not refused"}`);
             mark(result, "up: 2 hosts (host-c retired)");
             await up();
             removedAt = Date.now();

@@ -23,7 +23,7 @@ import { docker, dockerOk } from "../run";
 import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
 import { database, loadBalancer, resultsDirName, stateDir } from "./stackLayout";
 import { hostPorts, hostNames } from "./stackHosts";
-import { presentHosts, retireSurplusHosts } from "./hostScaling";
+import { presentHosts, retireSurplusHosts, surplusHosts } from "./hostScaling";
 import { isDrained, printStatus, stackState } from "./status";
 
 /** How long a healthy host takes to enter rotation: the rejoin window, plus one interval of phase. */
@@ -184,8 +184,17 @@ async function requireStackUp(): Promise<void> {
     }
 }
 
-/** Refuses a rollout, before any host is touched, while a host is stopped, drained or out of rotation. */
+/**
+ * Refuses a rollout, before any host is touched, while a host is stopped, drained or out of rotation,
+ * or a host runs that hostCount no longer wants.
+ */
 async function requireHostsInRotation(): Promise<void> {
+    // A host beyond hostCount would keep serving the old release beside the new one.
+    const surplus = await surplusHosts();
+    if (surplus.length > 0) {
+        throw new Error(`deploy refused before touching any host: ${surplus.join(", ")} still run beyond hostCount ${hostNames().length} `
+            + `(local.settings.json): ${haWeb("up")} drains and removes them first`);
+    }
     const state = await stackState();
     const problems = hostsNotInRotation(state.hosts);
     if (problems.length > 0) {
