@@ -29,12 +29,10 @@ export async function presentHosts(): Promise<string[]> {
  * Removes each surplus host the way `pulumi up` deletes one (components/serviceMembership.ts): the
  * host runs its own retire-host script (ha-web-drain, then the deregistration delay for requests in
  * flight), the load balancer has marked it DOWN and has no request of it in flight, and only then
- * is the machine removed, with its
- * recorded steps and machine (a later scale-up launches a new one, as a new instance). One host at
- * a time, as the membership commands on AWS are chained.
+ * is the machine removed, with its recorded steps and machine (a later scale-up launches a new one,
+ * as a new instance). One host at a time, as the membership commands on AWS are chained.
  */
-export async function retireSurplusHosts(): Promise<string[]> {
-    const retired: string[] = [];
+export async function retireSurplusHosts(): Promise<void> {
     for (const host of await surplusHosts()) {
         await timed(`${host}: retire (drain, deregistration delay), then remove`, async () => {
             await runOnHost(host, retireCommandLine());
@@ -48,7 +46,5 @@ export async function retireSurplusHosts(): Promise<string[]> {
             forgetHostSteps(host);
             forgetMachine(host);
         });
-        retired.push(host);
     }
-    return retired;
 }
