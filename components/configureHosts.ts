@@ -84,6 +84,7 @@ export function configureHosts(args: ConfigureHostsArgs): HealthGate {
         },
         appSource,
         app: appInputs(settings.app),
+        rolloutBatchSize: settings.rolloutBatchSize,
     });
     const setup = new HostSetup("setup", {
         plans: plans.map((plan, i) => ({ ...plan, instanceId: web.hosts[i].instance.id, address: web.hosts[i].address, hostKey: web.hosts[i].hostKey })),

@@ -100,16 +100,24 @@ reload_nginx_out_of_rotation() {
     log "host is drained by an operator: reloaded nginx and left it drained"
     return
   fi
+  # Where the time goes, in the step's log: nearly all of it is the load balancer's two windows.
+  local started="$SECONDS"
   "$DRAIN_COMMAND" --for apply-config
   nginx -s reload
-  put_back_in_service
+  put_back_in_service "$started"
 }
 
-# Undoes this step's own drain and waits until the load balancer counts the host again.
+# Undoes this step's own drain and waits until the load balancer counts the host again; with the
+# time the step started, it says where the time went.
 put_back_in_service() {
+  local started="${1:-}" reloaded="$SECONDS"
   "$UNDRAIN_COMMAND" --for apply-config
   await_back_in_service
   log "the host is back in rotation: the load balancer's last ${HEALTHY_THRESHOLD} checks passed"
+  if [[ -n "$started" ]]; then
+    log "took $((SECONDS - started))s: drain and reload $((reloaded - started))s (mostly the load balancer's detection window)," \
+      "back in service $((SECONDS - reloaded))s (its healthy threshold of checks)"
+  fi
 }
 
 # Returns once the load balancer counts the host healthy again: its latest checks (all after the

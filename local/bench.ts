@@ -11,12 +11,14 @@ import { mustRun, run } from "./run";
 import { down, up } from "./stack/stack";
 import { loadBalancer } from "./stack/stackLayout";
 import { formatTable } from "./stack/status";
-import { BenchResultFile, resultFiles } from "./resultFiles";
+import { BenchResultFile, resultFiles, rolloutRows } from "./resultFiles";
+import { measureRollouts } from "./rolloutBench";
 
 /**
  * `npm run bench`: GET /ping on loopback, each hop of the serving path measured side by side in one
  * run (wrk, 2 threads x 32 keep-alive connections, 10 s each), with the ratios the serving path is
- * judged by: the app against a bare Node server, the load balancer against the app alone. Prints
+ * judged by: the app against a bare Node server, the load balancer against the app alone; then each
+ * host's rollout time over 2 and over 4 hosts (rolloutBench.ts). Prints
  * numbers and writes them to .local-stack/results/bench.json (rendered into docs by `npm run
  * docs:results`); nothing here is asserted. Brings the local stack up if needed, and down again if it did.
  */
@@ -62,12 +64,15 @@ async function main(): Promise<void> {
         console.log(`\napp alone / bare Node: ${ratio("the app alone", "bare Node pong")}`);
         console.log(`load balancer / app alone: ${ratio("through the local load balancer", "the app alone")}`);
         console.log(`the app's RSS under load: ${appRssMb.toFixed(0)} MB (highest of the samples)`);
+        const rollouts = await measureRollouts();
+        console.log("\n" + formatTable(rolloutRows(rollouts)));
         const file: BenchResultFile = {
             wrk,
             paths: results.map(([label, r]) => ({ path: label, ...r })),
             appVsBareNode: Number(ratio("the app alone", "bare Node pong")),
             loadBalancerVsApp: Number(ratio("through the local load balancer", "the app alone")),
             appRssMb: Math.round(appRssMb),
+            rollouts,
         };
         fs.mkdirSync(path.dirname(resultFiles.bench), { recursive: true });
         fs.writeFileSync(resultFiles.bench, JSON.stringify(file, null, 2) + "\n");

@@ -24,6 +24,15 @@ export interface DrillsResultFile {
 
 export interface BenchPath { path: string; requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: string }
 
+/** One release rolled out over `hostCount` hosts, one after another, under 32 keep-alive clients. */
+export interface RolloutTiming {
+    hostCount: number;
+    /** Seconds each host's rollout step took, in rollout order. */
+    perHost: Record<string, number>;
+    requests: number;
+    failures: number;
+}
+
 /** `npm run bench`: each hop of the serving path measured with the same wrk load. */
 export interface BenchResultFile {
     wrk: { threads: number; connections: number; seconds: number };
@@ -31,6 +40,8 @@ export interface BenchResultFile {
     appVsBareNode: number;
     loadBalancerVsApp: number;
     appRssMb: number;
+    /** Per-host rollout seconds over 2 and over 4 hosts. */
+    rollouts?: RolloutTiming[];
 }
 
 export interface SuiteStage { name: string; passed: number; failed: number; skipped: number; seconds: number }
@@ -42,4 +53,12 @@ export interface SuiteResultFile {
     failed: number;
     skipped: number;
     seconds: number;
+}
+
+/** The rollout timings as a table's rows (the bench's printout and the docs' table). */
+export function rolloutRows(timings: RolloutTiming[]): string[][] {
+    return [
+        ["hosts", "rollout s per host (one after another, 32 keep-alive clients)", "requests", "failed"],
+        ...timings.map((t) => [String(t.hostCount), Object.entries(t.perHost).map(([host, s]) => `${host} ${s}`).join(", "), String(t.requests), String(t.failures)]),
+    ];
 }

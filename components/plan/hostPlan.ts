@@ -48,8 +48,8 @@ export interface HostInputs<V> extends HostConfigOptions, scripts.BuildOptions {
     hosts: string[];
     /** The first host creates the app database and runs migrations; every rollout waits for them. */
     firstHost: string;
-    /** The host that rolls out just before this one (none for the first host). */
-    previousHost?: string;
+    /** The hosts of the rollout batch just before this host's (rolloutBatches.ts; none for the first host). */
+    previousHosts: string[];
     /** The EFS file system's DNS name. */
     efsDns: V;
     db: DbInputs<V>;
@@ -76,22 +76,23 @@ export function builtAppSource(dir: string, hash: string): AppSource<string> {
  * |---------------|---------|--------------------------------------------------------|--------------------------|
  * | step-scripts  | files   | (first: the host answers SSH)                          | a script changed         |
  * | wait-for-boot | command | step-scripts                                           | its script changed       |
- * | bootstrap     | command | wait-for-boot, previous host's one                     | its script changed       |
- * | mount-shared  | command | bootstrap, previous host's one                         | script or EFS changed    |
+ * | bootstrap     | command | wait-for-boot, previous batch's ones                   | its script changed       |
+ * | mount-shared  | command | bootstrap, previous batch's ones                       | script or EFS changed    |
  * | app-sources   | files   | bootstrap (only when the image is built on the host)   | the app changed          |
- * | build-image   | command | app-sources (or bootstrap), previous host's one        | the image changed        |
+ * | build-image   | command | app-sources (or bootstrap), previous batch's ones      | the image changed        |
  * | host-config   | files   | bootstrap                                              | a config file changed    |
- * | apply-config  | command | host-config, mount-shared, previous host's one         | a non-secret file changed|
+ * | apply-config  | command | host-config, mount-shared, previous batch's ones       | a non-secret file changed|
  * | create-app-db | command | apply-config (first host only)                         | database values changed  |
  * | migrate       | command | create-app-db, every host's build-image (first host)   | the image or command     |
- * | rollout       | command | every host's build-image, migrate, previous host's one | image, app config or EFS |
+ * | rollout       | command | every host's build-image, migrate, previous batch's    | image, app config or EFS |
  * | discard-old-  | command | every host's rollout (first host only)                 | database values changed  |
  * | db-password   |         |                                                        |                          |
  *
- * Every step that does work on a serving host goes one host at a time (bootstrap, mount-shared,
- * build-image, apply-config, rollout), so a failure or a load spike (packages, a remount, an image
- * build on a small instance) reaches one host and stops the rest, and the pool never loses two hosts
- * at once. Not chained: wait-for-boot only waits; file sets only place files that apply-config or
+ * Every step that does work on a serving host goes batch after batch (bootstrap, mount-shared,
+ * build-image, apply-config, rollout; the first host alone, then `rolloutBatchSize` hosts at a time:
+ * rolloutBatches.ts), so a failure or a load spike (packages, a remount, an image build on a small
+ * instance) reaches the first host alone and stops the rest, and the pool never loses more hosts
+ * than one batch at once. Not chained: wait-for-boot only waits; file sets only place files that apply-config or
  * rollout put into service; create-app-db, migrate and discard-old-db-password run once, on the
  * first host. A changed database password is added beside the old one (create-app-db), each host's
  * rollout moves its app to it, and only then is the old one dropped: no running app is refused a
@@ -104,7 +105,7 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
     const command = commandStep<V>(paths, scripts);
     const isFirstHost = host.name === inputs.firstHost;
     const { appSource } = inputs;
-    const previous = (step: string) => (inputs.previousHost ? [qualifiedStepName(inputs.previousHost, step)] : []);
+    const previous = (step: string) => inputs.previousHosts.map((h) => qualifiedStepName(h, step));
     const imageSteps: HostStep<V>[] = appSource.kind === "build"
         ? [
             { kind: "files", name: "app-sources", waitsFor: ["bootstrap"], files: [], directories: [{ path: paths.appDir, source: appSource.dir, hash: appSource.hash }] },
@@ -140,11 +141,11 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
 function checkInputs<V>(host: HostPorts, inputs: HostInputs<V>): void {
     const problems: string[] = [];
     const isFirstHost = host.name === inputs.firstHost;
-    if (isFirstHost && inputs.previousHost !== undefined) {
-        problems.push(`${host.name} is the first host, so it has no previous host (got ${inputs.previousHost})`);
+    if (isFirstHost && inputs.previousHosts.length > 0) {
+        problems.push(`${host.name} is the first host, so it has no previous hosts (got ${inputs.previousHosts.join(", ")})`);
     }
-    if (!isFirstHost && inputs.previousHost === undefined) {
-        problems.push(`${host.name} is not the first host (${inputs.firstHost}): previousHost is required`);
+    if (!isFirstHost && inputs.previousHosts.length === 0) {
+        problems.push(`${host.name} is not the first host (${inputs.firstHost}): previousHosts (the batch before its own) is required`);
     }
     if (!inputs.hosts.includes(host.name) || inputs.hosts[0] !== inputs.firstHost) {
         problems.push(`hosts (${inputs.hosts.join(", ")}) must start with the first host (${inputs.firstHost}) and include ${host.name}`);

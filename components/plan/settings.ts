@@ -1,6 +1,7 @@
 import { appDefaults, AppSettings, readAppSettings, SecretMapShape } from "./appSettings";
 import * as path from "path";
 import { parseCidr } from "./cidr";
+import { defaultRolloutBatchSize, rolloutBatchSizeProblem } from "./rolloutBatches";
 
 /**
  * The project's configuration, validated before any resource exists: a bad value fails the preview
@@ -9,6 +10,8 @@ import { parseCidr } from "./cidr";
  */
 export interface Settings {
     hostCount: number;
+    /** Hosts that take a change at once after the first (rolloutBatches.ts). */
+    rolloutBatchSize: number;
     azCount: number;
     instanceType: string;
     /** Pinned per stack: hosts move to another image only when this changes (see `amiLookupCommand`). */
@@ -72,6 +75,7 @@ export interface Settings {
 /** The default of every key that has one; Pulumi.yaml declares the same values. */
 export const defaults = {
     hostCount: 2,
+    rolloutBatchSize: defaultRolloutBatchSize,
     azCount: 2,
     instanceType: "t3.small",
     sshUser: "admin",
@@ -156,6 +160,9 @@ export function readSettings(source: ConfigSource): Settings {
     const read = new Reader(source, problems);
 
     const hostCount = read.integer("hostCount", defaults.hostCount, 2, 26);
+    const rolloutBatchSize = read.integer("rolloutBatchSize", defaults.rolloutBatchSize, 1, 25);
+    const batchProblem = rolloutBatchSizeProblem(rolloutBatchSize, hostCount);
+    if (batchProblem) problems.push(batchProblem);
     const azCount = read.integer("azCount", defaults.azCount, 2, 6);
     const instanceType = read.matching("instanceType", defaults.instanceType, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as t3.small");
     // Resolved once and pinned: a newly published image never replaces hosts by surprise, and a roll is one config change.
@@ -243,7 +250,7 @@ export function readSettings(source: ConfigSource): Settings {
         throw new Error(`Invalid configuration:\n - ${problems.join("\n - ")}`);
     }
     return {
-        hostCount, azCount, instanceType, amiId: amiId!, sshUser, sshAllowedCidrs, sshPublicKey, vpcCidr,
+        hostCount, rolloutBatchSize, azCount, instanceType, amiId: amiId!, sshUser, sshAllowedCidrs, sshPublicKey, vpcCidr,
         existingNetwork, certificateArn, domain, efsDeletionProtection, appImage, appBuildCaFile, app, db, monitoring, logs,
     };
 }

@@ -1,11 +1,14 @@
 import { HostPorts } from "./hostPorts";
 import { HostStep } from "./step";
 import { HostInputs, planHost } from "./hostPlan";
+import { batchBefore } from "./rolloutBatches";
 
 /** What every host's plan shares; `listen` and the host order come from the hosts' ports. */
-export type SharedHostInputs<V> = Omit<HostInputs<V>, "hosts" | "firstHost" | "previousHost" | "listen"> & {
+export type SharedHostInputs<V> = Omit<HostInputs<V>, "hosts" | "firstHost" | "previousHosts" | "listen"> & {
     /** nginx binds this address (locally 127.0.0.1, where hosts share one network); all addresses when unset. */
     listenAddress?: string;
+    /** How many hosts take a change at once after the first (rolloutBatches.ts): `rolloutBatchSize` on both sides. */
+    rolloutBatchSize: number;
 };
 
 export interface HostPlan<V> {
@@ -15,18 +18,22 @@ export interface HostPlan<V> {
 
 /**
  * Every host's steps, in order: the first host creates the database and runs the release's
- * migration once every host has the image, each later host rolls out after the one before it. The Pulumi program and the local stack both call this with their own
- * values, so the two cannot assemble a host's plan differently.
+ * migration once every host has the image; it takes every change alone (the canary), and the
+ * other hosts follow in batches of `rolloutBatchSize`, each after the batch before it. The Pulumi
+ * program and the local stack both call this with their own values, so the two cannot assemble a
+ * host's plan differently.
  */
 export function planHosts<V>(hosts: HostPorts[], shared: SharedHostInputs<V>): HostPlan<V>[] {
-    const { listenAddress, ...inputs } = shared;
-    return hosts.map((ports, index) => ({
+    const { listenAddress, rolloutBatchSize, ...inputs } = shared;
+    const names = hosts.map((h) => h.name);
+    const before = batchBefore(names, rolloutBatchSize);
+    return hosts.map((ports) => ({
         host: ports.name,
         steps: planHost(ports, {
             ...inputs,
-            hosts: hosts.map((h) => h.name),
-            firstHost: hosts[0].name,
-            previousHost: index > 0 ? hosts[index - 1].name : undefined,
+            hosts: names,
+            firstHost: names[0],
+            previousHosts: before.get(ports.name)!,
             listen: listenAddress ? `${listenAddress}:${ports.nginxPort}` : String(ports.nginxPort),
         }),
     }));

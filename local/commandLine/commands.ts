@@ -1,6 +1,6 @@
 import { delayProblem } from "../faults/faultPlan";
 import { labelProblem } from "../releases/releases";
-import { hostNames } from "../stack/stackLayout";
+import { hostNames } from "../stack/stackHosts";
 import { haWeb } from "./haWeb";
 
 /** What a command line asks for, read and checked; cli.ts runs it. */
@@ -160,7 +160,7 @@ function hostCommand(name: HostCommand, says: string, details: string[]): Comman
     return {
         name, words: host, says, details, options: [],
         read(words) {
-            if (words.length !== 1) refuse(name, `takes one host, e.g. ${haWeb(name, hostNames[0])}`);
+            if (words.length !== 1) refuse(name, `takes one host, e.g. ${haWeb(name, hostNames()[0])}`);
             return { command: name, host: validHost(name, words[0]) };
         },
     };
@@ -176,7 +176,7 @@ function noWords(command: string, words: string[], invocation: Invocation): Invo
 }
 
 function validHost(command: string, name: string): string {
-    if (!(hostNames as readonly string[]).includes(name)) refuse(command, `knows no host ${JSON.stringify(name)}: the hosts are ${hostNames.join(", ")}`);
+    if (!hostNames().includes(name)) refuse(command, `knows no host ${JSON.stringify(name)}: the hosts are ${hostNames().join(", ")}`);
     return name;
 }
 

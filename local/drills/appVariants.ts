@@ -4,6 +4,7 @@ import * as path from "path";
 import { appDefaults } from "../../components/plan/appSettings";
 import { copySources } from "../../components/plan/hash";
 import { adminPasswordSecret, databaseCaFile } from "../stack/database";
+import { activeSettingsFile } from "../releases/localSettings";
 import { secret } from "../stack/secrets";
 import { database, repoRoot, stateDir } from "../stack/stackLayout";
 
@@ -45,6 +46,13 @@ export async function withLocalSettings<T>(name: string, settings: Record<string
     } finally {
         restore();
     }
+}
+
+/** The settings the stack runs with now (its active local settings file), with `changes` on top. */
+export function activeSettingsWith(changes: Record<string, unknown>): Record<string, unknown> {
+    const file = activeSettingsFile();
+    const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown> : {};
+    return { ...current, ...changes };
 }
 
 /** Points the local stack at a settings file of its own (mode 0600: it may hold secrets); returns the undo. */

@@ -7,7 +7,8 @@ import { failed, reads } from "../load/sample";
 import { releasePlans } from "../releases/release";
 import { currentRelease, currentReleaseIfAny, releaseRecord } from "../releases/releaseBook";
 import { deploy, drainHost, startHostAgain, stopHost, undrainHost, up } from "../stack/stack";
-import { database, hostNames } from "../stack/stackLayout";
+import { database } from "../stack/stackLayout";
+import { hostNames } from "../stack/stackHosts";
 import { appHealth, AppHealth, describeHealth } from "../stack/status";
 import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
 import { appContainerIds } from "./appContainers";
@@ -21,6 +22,7 @@ import { hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
 import { interruptedDeploys } from "./interruptedDeploys";
 import { passwordRotation } from "./passwordRotation";
+import { rolloutInBatches, scaleOutAndIn } from "./scaleDrills";
 import { versionsServed } from "./loadBalancerAnswers";
 import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
 
@@ -41,7 +43,7 @@ async function expectOnlyVersion(result: DrillResult, version: string): Promise<
 
 /** Access-log lines each host's nginx has written so far (the drills read what came after). */
 async function accessLogLengths(): Promise<Map<string, number>> {
-    return new Map(await Promise.all(hostNames.map(async (host) =>
+    return new Map(await Promise.all(hostNames().map(async (host) =>
         [host, Number((await outputOnHost(host, `sudo -n wc -l ${hostPaths.nginxAccessLog}`)).split(" ")[0])] as const)));
 }
 
@@ -51,7 +53,7 @@ async function accessLogLengths(): Promise<Map<string, number>> {
  */
 async function upstreamMisses(lengths: Map<string, number>): Promise<string[]> {
     const misses: string[] = [];
-    for (const host of hostNames) {
+    for (const host of hostNames()) {
         const lines = await outputOnHost(host, `sudo -n tail -n +${lengths.get(host)! + 1} ${hostPaths.nginxAccessLog}`);
         for (const line of lines.split("\n").filter((l) => l !== "")) {
             const entry = JSON.parse(line) as { upstream: string; upstream_status: string };
@@ -216,5 +218,5 @@ const idempotence: Drill = {
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
-    ...interruptedDeploys,
+    ...interruptedDeploys, rolloutInBatches, scaleOutAndIn,
 ];

@@ -4,7 +4,8 @@ import { crashTargets, exchange, getRequest } from "../../tests/support/hostileH
 import { targetStates } from "../stack/loadBalancerStack";
 import { failed } from "../load/sample";
 import { docker } from "../run";
-import { hostContainer, hostPorts, hostNames, loadBalancer } from "../stack/stackLayout";
+import { hostContainer, loadBalancer } from "../stack/stackLayout";
+import { hostPorts, hostNames } from "../stack/stackHosts";
 import { appContainerIds } from "./appContainers";
 import { Drill, expect } from "./drill";
 import { attackProblems, runSlowClients, SlowClientCounts, SlowClientPlan } from "./slowClients";
@@ -72,7 +73,7 @@ export const hostileRequests: Drill = {
         expectNoFailures(result, samples, started);
         const after = await appContainerIds();
         expect(result, before === after, `app containers changed (restarted?): before ${before}, after ${after}`);
-        for (const host of hostNames) {
+        for (const host of hostNames()) {
             const mode = (await docker(["exec", hostContainer(host), "stat", "-c", "%a %G", hostPaths.nginxAccessLog])).trim();
             const log = await badAccessLogLines(host);
             result.notes.push(`${host} access log: mode ${mode}, ${log.lines} lines, ${log.bad} not UTF-8 JSON`);

@@ -7,7 +7,7 @@ import { failed, reads, Sample, summarize } from "../load/sample";
 import { ensureLoadBalancer, waitForTarget } from "../stack/loadBalancerStack";
 import { prepareRelease } from "../releases/release";
 import { deploy } from "../stack/stack";
-import { hostNames } from "../stack/stackLayout";
+import { hostNames } from "../stack/stackHosts";
 import { appHealth, describeHealth } from "../stack/status";
 import { appContainerIds } from "./appContainers";
 import { Drill, expect, mark } from "./drill";
@@ -105,7 +105,7 @@ export const slowHostDrill: Drill = {
             for (const algorithm of ["round_robin", loadBalancing.algorithm] as const) {
                 // A new load balancer for each algorithm: its connections to host-a are opened through the delay.
                 await ensureLoadBalancer(algorithm);
-                await Promise.all(hostNames.map((h) => waitForTarget(h, "UP", joinSeconds)));
+                await Promise.all(hostNames().map((h) => waitForTarget(h, "UP", joinSeconds)));
                 mark(result, `LB ${algorithm}`);
                 phases.push({ algorithm, samples: await underLoad(result, () => sleep(phaseMs)) });
             }
@@ -113,7 +113,7 @@ export const slowHostDrill: Drill = {
             mark(result, "heal host-a");
             await healHost("host-a");
             await ensureLoadBalancer();
-            await Promise.all(hostNames.map((h) => waitForTarget(h, "UP", joinSeconds)));
+            await Promise.all(hostNames().map((h) => waitForTarget(h, "UP", joinSeconds)));
         }
         const all = phases.flatMap((p) => p.samples);
         result.load = summarize(all);

@@ -5,7 +5,7 @@ import { hostPaths } from "../../components/plan/hostPaths";
 import { mustRun } from "../run";
 import { outputOnHost } from "../stack/hostAccess";
 import { currentMachine, machineFiles } from "../stack/machines";
-import { hostNames, hostPorts } from "../stack/stackLayout";
+import { hostNames, hostPorts } from "../stack/stackHosts";
 import { Drill, DrillResult, expect } from "./drill";
 
 /** The SHA256 fingerprint of an OpenSSH public key line, as `ssh-keygen -l` prints it. */
@@ -59,6 +59,6 @@ export async function expectBootedLikeEc2(result: DrillResult, host: string): Pr
 export const bootedLikeEc2: Drill = {
     name: "16 hosts booted like EC2 (cloud-init done from the user data, systemd running, the pinned host key)",
     async run(result) {
-        for (const host of hostNames) await expectBootedLikeEc2(result, host);
+        for (const host of hostNames()) await expectBootedLikeEc2(result, host);
     },
 };

@@ -9,7 +9,7 @@ import { replaceMachine } from "../stack/hosts";
 import { waitForTarget } from "../stack/loadBalancerStack";
 import { currentMachine } from "../stack/machines";
 import { drainHost, startHostAgain, stopHost } from "../stack/stack";
-import { hostPorts } from "../stack/stackLayout";
+import { hostPorts } from "../stack/stackHosts";
 import { Drill, DrillResult, expect, mark } from "./drill";
 import { expectBootedLikeEc2 } from "./hostBoot";
 import { expectNoStepRan, stepLogs } from "./stepLogs";

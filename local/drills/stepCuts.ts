@@ -3,7 +3,7 @@ import { outputOnHost, runOnHost } from "../stack/hostAccess";
 import { projectContainers } from "../stack/containers";
 import { hostAppContainers } from "../stack/hosts";
 import { hostStatuses } from "../stack/status";
-import { hostNames } from "../stack/stackLayout";
+import { hostNames } from "../stack/stackHosts";
 import { versionsServed } from "./loadBalancerAnswers";
 import { DrillResult, expect, mark } from "./drill";
 import { sleep } from "./underLoad";
@@ -109,5 +109,5 @@ export async function expectConverged(result: DrillResult, label: string): Promi
     }
     const served = await versionsServed(20);
     expect(result, served.size === 1 && served.has(label), `expected only ${label} through the load balancer, served: ${[...served].join(", ")}`);
-    result.notes.push(`converged: ${hostNames.join(" and ")} run ${label} alone, live and healthy; no unit, container, drain or lock left`);
+    result.notes.push(`converged: ${hostNames().join(" and ")} run ${label} alone, live and healthy; no unit, container, drain or lock left`);
 }

@@ -4,17 +4,19 @@ import { HostPlan, planHosts } from "../../components/plan/stackPlan";
 import { AppSource } from "../../components/plan/hostPlan";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "../stack/database";
 import { baseImages } from "../stack/images";
-import { LocalAppSettings } from "../releases/localSettings";
+import { LocalAppSettings, readLocalHostSettings } from "../releases/localSettings";
 import { secret } from "../stack/secrets";
-import { database, localHosts, sharedDir } from "../stack/stackLayout";
+import { database, sharedDir } from "../stack/stackLayout";
+import { localHosts } from "../stack/stackHosts";
 
 /**
  * Each host's steps, from the same `planHosts()` the Pulumi program calls, with this machine's
- * values; `appSource` and `settings` are a release's (release.ts `releasePlans`).
+ * values; `appSource` and `settings` are a release's (release.ts `releasePlans`), the hosts and their
+ * batches local.settings.json's now.
  */
 export function localHostPlans(appSource: AppSource<string>, settings: LocalAppSettings): HostPlan<string>[] {
     const { app, secrets } = settings;
-    return planHosts<string>(localHosts, {
+    return planHosts<string>(localHosts(), {
         // Hosts share this machine's network: nginx binds its own loopback port.
         listenAddress: "127.0.0.1",
         trustedProxyCidr: "127.0.0.1/32",
@@ -37,5 +39,6 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
         // Logs stay on this machine, rotated as on a host without CloudWatch.
         logging: hostLogRotation,
         baseImage: baseImages.node,
+        rolloutBatchSize: readLocalHostSettings().rolloutBatchSize,
     });
 }

@@ -22,6 +22,8 @@ export interface StepOutcome {
     host: string;
     step: string;
     result: "ran" | "skipped";
+    /** When the step started (ms since the epoch): drills check which hosts were busy at once. */
+    startedAt: number;
     seconds: number;
 }
 
@@ -111,7 +113,7 @@ async function runStep(host: string, step: HostStep<string>, access: HostAccess,
         : await runCommand(host, step, access, context, label);
     const seconds = (Date.now() - started) / 1000;
     note(ran ? `${label} ran in ${seconds.toFixed(1)} s` : `${label} skipped (unchanged)`);
-    return { host, step: step.name, result: ran ? "ran" : "skipped", seconds: ran ? seconds : 0 };
+    return { host, step: step.name, result: ran ? "ran" : "skipped", startedAt: started, seconds: ran ? seconds : 0 };
 }
 
 async function placeFiles(host: string, step: FileSetStep<string>, access: HostAccess, context: StepContext, label: string): Promise<boolean> {
@@ -154,8 +156,17 @@ async function runCommand(host: string, step: CommandStep<string>, access: HostA
     return true;
 }
 
+/** Drops what the executor recorded for a host that is gone (retired), as Pulumi drops a deleted resource's state. */
+export function forgetHostSteps(host: string, workDir = stateDir): void {
+    fs.rmSync(hostStateDir(workDir, host), { recursive: true, force: true });
+}
+
+function hostStateDir(workDir: string, host: string): string {
+    return path.join(workDir, "state", host);
+}
+
 function stateFile(context: StepContext, host: string, step: string): string {
-    return path.join(context.workDir, "state", host, `${step}.json`);
+    return path.join(hostStateDir(context.workDir, host), `${step}.json`);
 }
 
 function readState<T>(context: StepContext, host: string, step: string): T | undefined {

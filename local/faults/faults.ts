@@ -5,7 +5,8 @@ import { baseImages } from "../stack/images";
 import { note } from "../progress";
 import { haWeb } from "../commandLine/haWeb";
 import { docker, mustRun, run } from "../run";
-import { database, hostPorts, hostNames } from "../stack/stackLayout";
+import { database } from "../stack/stackLayout";
+import { hostPorts, hostSlots } from "../stack/stackHosts";
 import {
     cutHostRule, delayProxyPort, delayProxyUid, dropChain, dropRule, Fault, jumps, slowChain, slowHostRule, targetsIn,
 } from "./faultPlan";
@@ -127,7 +128,7 @@ async function removeFaultsOf(target: string): Promise<string[]> {
 
 /** Every rule, chain and proxy of ours, gone: `down` and the drills' finally call this. */
 export async function removeAllFaults(): Promise<void> {
-    for (const host of hostNames) await removeContainer(delayProxyContainer(host));
+    for (const host of hostSlots) await removeContainer(delayProxyContainer(host));
     await removeChains();
 }
 

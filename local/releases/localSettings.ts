@@ -1,13 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { AppSettings, readAppSettings, secretMapShapeOf } from "../../components/plan/appSettings";
+import { defaultRolloutBatchSize, rolloutBatchSizeProblem } from "../../components/plan/rolloutBatches";
 import { repoRoot } from "../stack/stackLayout";
 
 /**
- * The local stack's app settings: the stack config's app keys (appDir, appHealthPath, appEnv,
- * appSecrets, appMigrateCommand, appBuildCaFile) from one JSON file, kept out of git (.gitignore),
- * validated by the same function as `pulumi up`. A relative appDir or appBuildCaFile is relative to
- * the repository, as on AWS.
+ * The local stack's settings: the stack config's app keys (appDir, appHealthPath, appEnv,
+ * appSecrets, appMigrateCommand, appBuildCaFile) and its hosts (hostCount, rolloutBatchSize) from one
+ * JSON file, kept out of git (.gitignore), validated by the same functions as `pulumi up`. A
+ * relative appDir or appBuildCaFile is relative to the repository, as on AWS.
  */
 export const localSettingsFile = path.join(repoRoot, "local.settings.json");
 
@@ -23,6 +24,42 @@ export interface LocalAppSettings {
     buildCaFile?: string;
 }
 
+/** How many hosts the local stack runs, and how many take a change at once after the first. */
+export interface LocalHostSettings {
+    hostCount: number;
+    rolloutBatchSize: number;
+}
+
+/**
+ * Locally every host is a container with its own block of ports (hostPorts.ts) on a shared machine:
+ * two at least, as on AWS, and no more than six, which a two-core machine still runs under load.
+ */
+export const localHostCounts = { min: 2, max: 6, default: 2 } as const;
+
+/** hostCount and rolloutBatchSize only: what the stack's shape needs, without checking the app's keys. */
+export function readLocalHostSettings(file = activeSettingsFile()): LocalHostSettings {
+    const problems: string[] = [];
+    const hosts = hostSettingsOf(fs.existsSync(file) ? parseFile(file) : {}, problems);
+    if (problems.length > 0) {
+        throw new Error(`${file} is not valid:\n - ${problems.join("\n - ")}`);
+    }
+    return hosts;
+}
+
+function hostSettingsOf(values: Record<string, unknown>, problems: string[]): LocalHostSettings {
+    const { min, max } = localHostCounts;
+    const hostCount = values.hostCount ?? localHostCounts.default;
+    if (typeof hostCount !== "number" || !Number.isInteger(hostCount) || hostCount < min || hostCount > max) {
+        problems.push(`hostCount must be a whole number from ${min} to ${max}, got ${JSON.stringify(hostCount)}: `
+            + `set e.g. "hostCount": 3 (the local stack runs ${min} to ${max} hosts on this machine)`);
+        return { hostCount: localHostCounts.default, rolloutBatchSize: defaultRolloutBatchSize };
+    }
+    const rolloutBatchSize = values.rolloutBatchSize ?? defaultRolloutBatchSize;
+    const batchProblem = rolloutBatchSizeProblem(rolloutBatchSize, hostCount);
+    if (batchProblem) problems.push(batchProblem);
+    return { hostCount, rolloutBatchSize: batchProblem ? defaultRolloutBatchSize : rolloutBatchSize as number };
+}
+
 export function readLocalSettings(file = activeSettingsFile()): LocalAppSettings {
     const values = fs.existsSync(file) ? parseFile(file) : {};
     const raw = (key: string): string | undefined => {
@@ -30,10 +67,11 @@ export function readLocalSettings(file = activeSettingsFile()): LocalAppSettings
         return value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value);
     };
     const problems: string[] = [];
-    const unknown = Object.keys(values).filter((key) => !appKeys.includes(key));
+    const unknown = Object.keys(values).filter((key) => !knownKeys.includes(key));
     if (unknown.length > 0) {
-        problems.push(`unknown keys ${unknown.join(", ")}: the local stack takes ${appKeys.join(", ")}`);
+        problems.push(`unknown keys ${unknown.join(", ")}: the local stack takes ${knownKeys.join(", ")}`);
     }
+    hostSettingsOf(values, problems);
     const app = readAppSettings({ get: raw, secretMapShape: (key) => secretMapShapeOf(raw(key)) }, problems);
     app.dir = path.resolve(repoRoot, app.dir);
     if (!fs.existsSync(app.dir)) {
@@ -61,7 +99,7 @@ function whereInText(text: string, message: string): string {
     return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
 }
 
-const appKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand", "appBuildCaFile"];
+const knownKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand", "appBuildCaFile", "hostCount", "rolloutBatchSize"];
 
 function parseFile(file: string): Record<string, unknown> {
     const text = fs.readFileSync(file, "utf8");

@@ -43,6 +43,10 @@ export async function inspect(name: string, format: string): Promise<string | un
     return result.code === 0 ? result.stdout.trim() : undefined;
 }
 
+export async function containerExists(name: string): Promise<boolean> {
+    return (await inspect(name, "{{.Id}}")) !== undefined;
+}
+
 export async function isRunning(name: string): Promise<boolean> {
     return (await inspect(name, "{{.State.Running}}")) === "true";
 }

@@ -24,7 +24,11 @@ export interface LoadBalancerPorts {
  *   An ALB may hold a client that trickles a byte within every 60 s longer; either way the load
  *   balancer, not the hosts, holds slow headers (haproxy forwards complete headers only; an ALB
  *   must read them to pick a rule and a target), so the hosts see no difference;
- * - connection capacity far above what the drills open (an ALB scales out instead of refusing).
+ * - connection capacity far above what the drills open (an ALB scales out instead of refusing);
+ * - a server (and its check) for every host slot the stack may run (stackHosts.ts), so a change of
+ *   hostCount never re-creates the load balancer: a slot without a host fails its checks and gets
+ *   no traffic, as an unhealthy ALB target gets none, and a new host enters rotation once its checks
+ *   pass, as a newly registered target does.
  */
 // Each connection takes two descriptors (client and server side); this fits a 20,000 descriptor limit.
 const maxConnections = 8_000;

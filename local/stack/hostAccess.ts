@@ -4,7 +4,8 @@ import { inspect } from "./containers";
 import { formatNextStep, upStep } from "./nextStep";
 import { currentMachine } from "./machines";
 import { clientKey, clientUser, hostKey } from "./sshKeys";
-import { hostContainer, hostPorts } from "./stackLayout";
+import { hostContainer } from "./stackLayout";
+import { hostPorts } from "./stackHosts";
 import type { HostAccess } from "../executor/stepExecutor";
 
 /**

@@ -9,7 +9,8 @@ import { removeLiveChain } from "./liveRules";
 import { docker, dockerOk } from "../run";
 import { runOnHost } from "./hostAccess";
 import { currentMachine, launchMachine, machineFiles } from "./machines";
-import { appProjects, hostContainer, hostPorts, sharedDir, stateDir } from "./stackLayout";
+import { appProjects, hostContainer, sharedDir, stateDir } from "./stackLayout";
+import { hostPorts } from "./stackHosts";
 
 /**
  * A local "EC2 host": a container that boots the AMI stand-in with systemd as PID 1 and, at first

@@ -4,7 +4,8 @@ import { ensureContainer, EnsureOutcome, waitFor } from "./containers";
 import { request } from "../http/probe";
 import { Algorithm, renderHaproxyConfig } from "./haproxyConfig";
 import { baseImages, buildImage, imageContext } from "./images";
-import { localHosts, loadBalancer, stateDir } from "./stackLayout";
+import { loadBalancer, stateDir } from "./stackLayout";
+import { hostPorts, hostSlots } from "./stackHosts";
 
 const configFile = path.join(stateDir, "haproxy.cfg");
 
@@ -13,7 +14,8 @@ const configFile = path.join(stateDir, "haproxy.cfg");
  * `algorithm` is the target group's unless a drill compares another.
  */
 export async function ensureLoadBalancer(algorithm?: Algorithm): Promise<EnsureOutcome> {
-    const config = renderHaproxyConfig(localHosts, { listen: loadBalancer.port, stats: loadBalancer.statsPort }, algorithm);
+    // Every slot, so changing hostCount never re-creates the load balancer under load (haproxyConfig.ts).
+    const config = renderHaproxyConfig(hostSlots.map(hostPorts), { listen: loadBalancer.port, stats: loadBalancer.statsPort }, algorithm);
     fs.mkdirSync(stateDir, { recursive: true });
     if (!fs.existsSync(configFile) || fs.readFileSync(configFile, "utf8") !== config) {
         fs.writeFileSync(configFile, config);
@@ -31,16 +33,26 @@ export async function ensureLoadBalancer(algorithm?: Algorithm): Promise<EnsureO
 
 /** Target health as the load balancer sees it: host -> "UP" | "DOWN" | "UP 1/2" | ... */
 export async function targetStates(): Promise<Map<string, string>> {
+    return targetColumn("status");
+}
+
+/** Requests each target is serving now (haproxy's `scur`): 0 once a drained host has finished its last one. */
+export async function targetRequestsInFlight(): Promise<Map<string, number>> {
+    return new Map([...await targetColumn("scur")].map(([host, value]) => [host, Number(value)]));
+}
+
+/** One column of haproxy's CSV stats for each server of the `hosts` backend. */
+async function targetColumn(column: string): Promise<Map<string, string>> {
     const { text: csv } = await request(`http://127.0.0.1:${loadBalancer.statsPort}/stats;csv`, { timeoutMs: 2000 });
-    const states = new Map<string, string>();
+    const values = new Map<string, string>();
     const lines = csv.split("\n");
     const header = lines[0].replace(/^# /, "").split(",");
-    const status = header.indexOf("status");
+    const index = header.indexOf(column);
     for (const line of lines.slice(1)) {
         const fields = line.split(",");
-        if (fields[0] === "hosts" && fields[1] !== "BACKEND") states.set(fields[1], fields[status]);
+        if (fields[0] === "hosts" && fields[1] !== "BACKEND") values.set(fields[1], fields[index]);
     }
-    return states;
+    return values;
 }
 
 export async function waitForTarget(host: string, wanted: "UP" | "DOWN", timeoutSeconds: number): Promise<void> {

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { hostKeyUserData } from "../../components/plan/hostKeyUserData";
 import { clientKey, hostKey } from "./sshKeys";
-import { hostPorts, stateDir } from "./stackLayout";
+import { stateDir } from "./stackLayout";
+import { hostPorts } from "./stackHosts";
 
 /**
  * A host's machine: what EC2 hands an instance at launch, as files its container mounts. A new
@@ -60,6 +61,11 @@ export async function launchMachine(host: string, sshAddress = "127.0.0.1"): Pro
     fs.writeFileSync(sshdListen, `# Stand-in (local stack): this host's own address on the machine's shared network.\nListenAddress ${sshAddress}:${hostPorts(host).sshPort}\n`, { mode: 0o644 });
     fs.writeFileSync(recordFile(host), `${JSON.stringify(machine, null, 2)}\n`);
     return machine;
+}
+
+/** The machine is gone for good (its host retired): a host of the same name later is a new instance. */
+export function forgetMachine(host: string): void {
+    fs.rmSync(path.join(machinesDir, host), { recursive: true, force: true });
 }
 
 function recordFile(host: string): string {

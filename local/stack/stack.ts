@@ -21,7 +21,9 @@ import { currentReleaseIfAny } from "../releases/releaseBook";
 import { Release } from "../releases/releases";
 import { docker, dockerOk } from "../run";
 import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
-import { database, hostPorts, hostNames, loadBalancer, resultsDirName, stateDir } from "./stackLayout";
+import { database, loadBalancer, resultsDirName, stateDir } from "./stackLayout";
+import { hostPorts, hostNames } from "./stackHosts";
+import { presentHosts, retireSurplusHosts, surplusHosts } from "./hostScaling";
 import { isDrained, printStatus, stackState } from "./status";
 
 /** How long a healthy host takes to enter rotation: the rejoin window, plus one interval of phase. */
@@ -30,7 +32,11 @@ const joinSeconds = rejoinWindowSeconds() + healthCheck.intervalSeconds;
 /** A started host's app containers listening again (node starts in about a second; slack for a busy machine). */
 const appStartSeconds = 10;
 
-/** Builds what is missing and brings the whole stack to its desired state; a second run changes nothing. */
+/**
+ * Builds what is missing and brings the whole stack to its desired state (hostCount hosts from
+ * local.settings.json: new ones set up and in rotation, surplus ones drained and removed); a second
+ * run changes nothing.
+ */
 export async function up(): Promise<StepOutcome[]> {
     await timed("base images (debootstrap + docker import, once)", ensureBaseImages);
     const release = await upRelease();
@@ -38,12 +44,14 @@ export async function up(): Promise<StepOutcome[]> {
     await timed(`database (MariaDB on 127.0.0.1:${database.port})`, ensureDatabase).then(report);
     await timed(`load balancer (haproxy on ${loadBalancer.url})`, ensureLoadBalancer).then(report);
     await timed("AMI stand-in image (Debian 12: systemd, cloud-init, sshd)", buildAmiImage);
-    for (const host of hostNames) {
+    for (const host of hostNames()) {
         await timed(`${host} container`, () => ensureHost(host)).then(report);
     }
     const outcomes = await timed(`host steps (release ${release.label})`, () => runHostPlans(plans));
     recordCurrent(release.label);
-    await timed("hosts in rotation", () => Promise.all(hostNames.map((h) => waitForTarget(h, "UP", joinSeconds))));
+    await timed("hosts in rotation", () => Promise.all(hostNames().map((h) => waitForTarget(h, "UP", joinSeconds))));
+    // Last, as `pulumi up` deletes last: hosts beyond hostCount leave only once the others serve.
+    await retireSurplusHosts();
     console.log(`\nha-web is up: ${loadBalancer.url}\n`);
     await printStatus();
     return outcomes;
@@ -156,7 +164,7 @@ export async function undrainHost(host: string): Promise<void> {
 /** Removes every container, volume and state file the stack created (images stay as build cache). */
 export async function down(): Promise<void> {
     await timed("faults: remove every rule, chain and delay proxy of ours", removeAllFaults);
-    for (const host of hostNames) {
+    for (const host of await presentHosts()) {
         await timed(`${host}: remove host and its app containers`, () => removeHost(host));
     }
     await timed("load balancer: remove", () => removeContainer(loadBalancer.container));
@@ -176,8 +184,17 @@ async function requireStackUp(): Promise<void> {
     }
 }
 
-/** Refuses a rollout, before any host is touched, while a host is stopped, drained or out of rotation. */
+/**
+ * Refuses a rollout, before any host is touched, while a host is stopped, drained or out of rotation,
+ * or a host runs that hostCount no longer wants.
+ */
 async function requireHostsInRotation(): Promise<void> {
+    // A host beyond hostCount would keep serving the old release beside the new one.
+    const surplus = await surplusHosts();
+    if (surplus.length > 0) {
+        throw new Error(`deploy refused before touching any host: ${surplus.join(", ")} still run beyond hostCount ${hostNames().length} `
+            + `(local.settings.json): ${haWeb("up")} drains and removes them first`);
+    }
     const state = await stackState();
     const problems = hostsNotInRotation(state.hosts);
     if (problems.length > 0) {

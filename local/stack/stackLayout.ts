@@ -1,5 +1,4 @@
 import * as path from "path";
-import { HostPorts, localHostPorts } from "../../components/plan/hostPorts";
 
 /**
  * Where every piece of the local stack lives on this machine. Everything listens on 127.0.0.1
@@ -17,17 +16,7 @@ export const resultsDir = path.join(stateDir, resultsDirName);
 /** The stand-in for EFS: one directory bind-mounted at /shared into every host and app container. */
 export const sharedDir = path.join(stateDir, "shared");
 
-export const hostNames = ["host-a", "host-b"] as const;
-
-export const localHosts: HostPorts[] = hostNames.map((name, index) => localHostPorts(name, index));
-
-export function hostPorts(name: string): HostPorts {
-    const layout = localHosts.find((h) => h.name === name);
-    if (!layout) {
-        throw new Error(`unknown host ${name}: expected one of ${hostNames.join(", ")}`);
-    }
-    return layout;
-}
+/** The hosts themselves (how many, their names and ports) follow local.settings.json: stackHosts.ts. */
 
 export const loadBalancer = {
     container: "ha-web-lb",

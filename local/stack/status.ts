@@ -11,7 +11,8 @@ import { formatNextStep, StackState, upStep } from "./nextStep";
 import { describeColours, describeLive, statusNotes } from "./stateReports";
 import { dockerOk } from "../run";
 import { headerValue, probe } from "../http/probe";
-import { database, hostContainer, localHosts, loadBalancer } from "./stackLayout";
+import { database, hostContainer, loadBalancer } from "./stackLayout";
+import { localHosts } from "./stackHosts";
 
 export type ContainerState = "running" | "stopped" | "absent";
 
@@ -38,7 +39,7 @@ export interface HostStatus {
 export async function hostStatuses(): Promise<HostStatus[]> {
     const book = readBook();
     const targets = await targetStates().catch(() => new Map<string, string>());
-    return Promise.all(localHosts.map(async (layout) => {
+    return Promise.all(localHosts().map(async (layout) => {
         const state = await containerState(hostContainer(layout.name));
         const app = await liveApp(layout);
         const healthPath = healthPathFor(book, app);
@@ -68,7 +69,7 @@ export interface AppHealth {
  */
 export async function appHealth(): Promise<AppHealth[]> {
     const book = readBook();
-    return Promise.all(localHosts.map(async (layout) => {
+    return Promise.all(localHosts().map(async (layout) => {
         const app = await liveApp(layout);
         return { host: layout.name, ...(await healthAt(app.port, healthPathFor(book, app))) };
     }));
@@ -136,7 +137,7 @@ export async function printStatus(): Promise<void> {
         ["database", await containerState(database.container), `127.0.0.1:${database.port}`],
         ["load balancer", await containerState(loadBalancer.container), loadBalancer.url],
     ];
-    const hostStates = await Promise.all(localHosts.map((layout) => containerState(hostContainer(layout.name))));
+    const hostStates = await Promise.all(localHosts().map((layout) => containerState(hostContainer(layout.name))));
     if ([...hostStates, ...others.map(([, state]) => state)].every((state) => state === "absent")) {
         console.log(formatNextStep(upStep));
         return;

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { BenchResultFile, DrillsResultFile, SuiteResultFile } from "../../local/resultFiles";
+import { BenchResultFile, DrillsResultFile, rolloutRows, SuiteResultFile } from "../../local/resultFiles";
 
 /**
  * The docs' figures, rendered from the result files in docs/results/: pure functions from a stamped
@@ -101,6 +101,7 @@ function benchTable(file: Stamped<BenchResultFile>): string {
         `- app alone / bare Node: **${file.appVsBareNode.toFixed(2)}**`,
         `- load balancer / app alone: **${file.loadBalancerVsApp.toFixed(2)}**`,
         `- the app's resident memory under load (highest sample): ${file.appRssMb} MB`,
+        ...(file.rollouts ? ["", markdownTable(rolloutRows(file.rollouts))] : []),
     ].join("\n");
 }
 

@@ -31,6 +31,7 @@ const values: SharedHostInputs<string> = {
     appSource: builtAppSource("/repo/app", "ab".repeat(32)),
     npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
     app: { ...sampleAppInputs, env: { GREETING: "hi #not a comment ${HOME}" }, secrets: { API_KEY: "key-'$(id)\"" } },
+    rolloutBatchSize: 1,
 };
 const plans = planHosts<string>(layouts, values);
 

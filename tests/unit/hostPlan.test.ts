@@ -14,6 +14,7 @@ function inputs(overrides: Partial<HostInputs<string>> = {}): HostInputs<string>
     return {
         hosts: ["host-a", "host-b", "host-c"],
         firstHost: "host-a",
+        previousHosts: [],
         app: sampleAppInputs,
         efsDns: "fs-0123.efs.eu-west-1.amazonaws.com",
         db: {
@@ -35,8 +36,8 @@ const hostB = localHostPorts("host-b", 1);
 const hostC = localHostPorts("host-c", 2);
 
 function plan(host = hostA, overrides: Partial<HostInputs<string>> = {}): HostStep<string>[] {
-    const previous = { "host-a": undefined, "host-b": "host-a", "host-c": "host-b" }[host.name];
-    return planHost(host, inputs({ previousHost: previous, ...overrides }));
+    const previous = { "host-a": [], "host-b": ["host-a"], "host-c": ["host-b"] }[host.name];
+    return planHost(host, inputs({ previousHosts: previous, ...overrides }));
 }
 
 interface ComposeFile { services: { app: { logging: unknown } } }
@@ -251,10 +252,10 @@ describe("planHost", () => {
         expect(scriptOf(plan(hostA, { npmCa }), "build-image")).to.equal(scriptOf(plan(), "build-image"));
     });
 
-    it("applies config one host after another, so a drained nginx reload never takes out two hosts", () => {
+    it("applies config one host after another (batch 1), so a drained nginx reload never takes out two hosts", () => {
         expect(step(plan(hostA), "apply-config").waitsFor).to.deep.equal(["host-config", "mount-shared"]);
         expect(step(plan(hostB), "apply-config").waitsFor).to.deep.equal(["host-config", "mount-shared", "host-a/apply-config"]);
-        expect(scriptOf(plan(hostA), "apply-config")).to.match(/"\$DRAIN_COMMAND" --for apply-config\n\s*nginx -s reload\n\s*put_back_in_service\n/);
+        expect(scriptOf(plan(hostA), "apply-config")).to.match(/"\$DRAIN_COMMAND" --for apply-config\n\s*nginx -s reload\n\s*put_back_in_service "\$started"\n/);
     });
 
     it("fetches the database's CA in apply-config (URL on stdin), before create-app-db connects (with the host's client, no app image), and re-runs it when the URL changes", () => {
@@ -272,7 +273,7 @@ describe("planHost", () => {
     it("lists every invalid input in one error", () => {
         const db = { ...inputs().db, tlsCaUrl: "ftp://x" };
         expect(() => planHost(hostB, inputs({ listen: " ", trustedProxyCidr: "anywhere", sharedDataDir: "data", db })))
-            .to.throw(/previousHost is required\n - listen must not be empty.*\n - trustedProxyCidr must be a CIDR block.*\n - sharedDataDir must be an absolute path.*\n - db.tlsCaUrl must be an https:/);
-        expect(() => planHost(hostA, inputs({ previousHost: "host-z" }))).to.throw(/has no previous host/);
+            .to.throw(/previousHosts \(the batch before its own\) is required\n - listen must not be empty.*\n - trustedProxyCidr must be a CIDR block.*\n - sharedDataDir must be an absolute path.*\n - db.tlsCaUrl must be an https:/);
+        expect(() => planHost(hostA, inputs({ previousHosts: ["host-z"] }))).to.throw(/has no previous hosts/);
     });
 });

@@ -16,6 +16,7 @@ const host = localHostPorts("host-a", 0);
 const base: HostInputs<string> = {
     hosts: ["host-a"],
     firstHost: "host-a",
+    previousHosts: [],
     app: sampleAppInputs,
     efsDns: "fs-1.efs.eu-west-1.amazonaws.com",
     db: { host: "db", port: "3306", name: "app", user: "app", password: "p", adminUser: "admin", adminPassword: "q", tlsCaUrl: "https://ca.example/b.pem" },

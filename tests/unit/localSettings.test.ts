@@ -2,16 +2,16 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readLocalSettings } from "../../local/releases/localSettings";
+import { readLocalHostSettings, readLocalSettings } from "../../local/releases/localSettings";
 import { repoRoot } from "../../local/stack/stackLayout";
 
 describe("local.settings.json (the local stack's app keys)", () => {
     let dir: string;
     const file = () => path.join(dir, "local.settings.json");
     const write = (text: string) => fs.writeFileSync(file(), text);
-    const problems = () => {
+    const problems = (read: (file: string) => unknown = readLocalSettings) => {
         try {
-            readLocalSettings(file());
+            read(file());
         } catch (e) {
             return (e as Error).message;
         }
@@ -39,6 +39,24 @@ describe("local.settings.json (the local stack's app keys)", () => {
             },
             secrets: { API_KEY: "sk-1" },
         });
+    });
+
+    it("runs two hosts one after the other unless hostCount (2 to 6) and rolloutBatchSize say otherwise", () => {
+        expect(readLocalHostSettings(file())).to.deep.equal({ hostCount: 2, rolloutBatchSize: 1 });
+        write(JSON.stringify({ hostCount: 4, rolloutBatchSize: 2 }));
+        expect(readLocalHostSettings(file())).to.deep.equal({ hostCount: 4, rolloutBatchSize: 2 });
+        expect(problems()).to.equal("");
+    });
+
+    it("refuses a hostCount outside 2 to 6 or a batch that takes every host, naming the value and the file", () => {
+        const hostProblems = () => problems(readLocalHostSettings);
+        for (const bad of [1, 7, "3", 2.5]) {
+            write(JSON.stringify({ hostCount: bad }));
+            expect(hostProblems()).to.contain(file()).and.contain(`hostCount must be a whole number from 2 to 6, got ${JSON.stringify(bad)}`);
+            expect(problems()).to.contain(`hostCount must be a whole number from 2 to 6, got ${JSON.stringify(bad)}`);
+        }
+        write(JSON.stringify({ hostCount: 3, rolloutBatchSize: 3 }));
+        expect(hostProblems()).to.contain("rolloutBatchSize must be a whole number from 1 to 2").and.contain("got 3");
     });
 
     it("takes appBuildCaFile relative to the repository, and names a file that is not there", () => {

@@ -176,6 +176,16 @@ describe("the Pulumi program (index.ts under mocks)", function () {
             expect(run.ofType("aws:efs/mountTarget:MountTarget")).to.have.length(2);
         });
 
+        it("rolls host-a alone, then host-b and host-c together, then host-d, with hostCount 4 and rolloutBatchSize 2", async () => {
+            const run = await runProgram({ hostCount: "4", rolloutBatchSize: "2" });
+            const rolloutsBefore = (host: string) => run.graph.find((r) => r.name === `setup-${host}-rollout`)!.dependsOn
+                .filter((d) => /::setup-host-.-rollout$/.test(d)).map((d) => d.split("::setup-")[1]).sort();
+            expect(rolloutsBefore("host-a")).to.deep.equal([]);
+            expect(rolloutsBefore("host-b")).to.deep.equal(["host-a-rollout"]);
+            expect(rolloutsBefore("host-c")).to.deep.equal(["host-a-rollout"]);
+            expect(rolloutsBefore("host-d")).to.deep.equal(["host-b-rollout", "host-c-rollout"]);
+        });
+
         it("adds an HTTPS listener and redirects HTTP to it when a certificate is configured", async () => {
             const certificateArn = "arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666";
             const run = await runProgram({ certificateArn });

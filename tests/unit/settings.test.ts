@@ -54,6 +54,13 @@ describe("settings (config validation)", () => {
         expect(message.split("\n - ")).to.have.length(6);
     });
 
+    it("rolls one host at a time after the first by default, and takes a batch size up to hostCount - 1", () => {
+        expect(readSettings(source({})).rolloutBatchSize).to.equal(1);
+        expect(readSettings(source({ hostCount: "4", rolloutBatchSize: "3" })).rolloutBatchSize).to.equal(3);
+        expect(problemsOf({ hostCount: "4", rolloutBatchSize: "4" })).to.contain("rolloutBatchSize must be a whole number from 1 to 3").and.contain("got 4");
+        expect(problemsOf({ rolloutBatchSize: "0" })).to.contain("rolloutBatchSize must be a whole number from 1 to 25, got \"0\"");
+    });
+
     it("rejects bad values with the allowed ones in the message", () => {
         expect(problemsOf({ hostCount: "2.5" })).to.match(/hostCount must be a whole number from 2 to 26/);
         expect(problemsOf({ instanceType: "big" })).to.match(/instanceType must be an EC2 instance type/);

@@ -1,0 +1,117 @@
+import { StepOutcome } from "../executor/stepExecutor";
+import { containerExists } from "../stack/containers";
+import { surplusHosts } from "../stack/hostScaling";
+import { deploy, up } from "../stack/stack";
+import { hostContainer } from "../stack/stackLayout";
+import { activeSettingsWith, addColumnMigration, appVariant, withLocalSettings } from "./appVariants";
+import { Drill, DrillResult, expect, mark } from "./drill";
+import { hostsServing, versionsServed } from "./loadBalancerAnswers";
+import { expectNoFailures, underLoad } from "./underLoad";
+import { failed } from "../load/sample";
+
+const probes = 24;
+
+interface Busy { host: string; from: number; to: number }
+
+/** When each host's `step` ran (skipped ones left out). */
+function busySpans(outcomes: StepOutcome[], step: string): Busy[] {
+    return outcomes.filter((o) => o.step === step && o.result === "ran")
+        .map((o) => ({ host: o.host, from: o.startedAt, to: o.startedAt + o.seconds * 1000 }));
+}
+
+/** The most spans under way at one moment. */
+function mostAtOnce(spans: Busy[]): number {
+    return Math.max(0, ...spans.map((s) => spans.filter((t) => t.from <= s.from && s.from < t.to).length));
+}
+
+/** Fails the drill unless every span in `later` started after every span in `earlier` ended. */
+function expectAfter(result: DrillResult, spans: Busy[], later: string[], earlier: string[]): void {
+    const of = (hosts: string[]) => spans.filter((s) => hosts.includes(s.host));
+    const lastEnd = Math.max(...of(earlier).map((s) => s.to));
+    const firstStart = Math.min(...of(later).map((s) => s.from));
+    expect(result, firstStart >= lastEnd, `${later.join(", ")} started ${((lastEnd - firstStart) / 1000).toFixed(1)} s before ${earlier.join(", ")} finished`);
+}
+
+/** Checks the stack runs exactly `hosts`: each serves through the load balancer, and no other host container is left. */
+async function expectServing(result: DrillResult, hosts: string[]): Promise<void> {
+    const serving = await hostsServing(probes);
+    expect(result, [...serving].sort().join() === hosts.join(), `hosts serving: ${[...serving].sort().join(", ")}; expected ${hosts.join(", ")}`);
+    const left = await surplusHosts();
+    expect(result, left.length === 0, `host containers left beyond hostCount: ${left.join(", ")}`);
+}
+
+const batchRelease = "v29-batches";
+
+/**
+ * Four hosts, batch 2: `up` with hostCount 4 adds host-c and host-d; a release then rolls out on
+ * host-a alone, then host-b and host-c together, then host-d, never more than two at once; back
+ * at two hosts, host-c and host-d are retired (drained first). No request fails throughout.
+ */
+export const rolloutInBatches: Drill = {
+    name: "29 rollout over 4 hosts in batches of 2 (host-a alone, then b+c, then d), then back to 2 hosts",
+    async run(result) {
+        const release = appVariant(batchRelease, { ...addColumnMigration, "release-note.txt": "rolled out in batches\n" });
+        const fourHosts = { hostCount: 4, rolloutBatchSize: 2 };
+        const started = Date.now();
+        let outcomes: StepOutcome[] = [];
+        const samples = await underLoad(result, async () => {
+            await withLocalSettings("four-hosts", activeSettingsWith({ ...fourHosts, ...release }), async () => {
+                mark(result, "up: 4 hosts");
+                await up();
+                await expectServing(result, ["host-a", "host-b", "host-c", "host-d"]);
+                mark(result, `deploy ${batchRelease}`);
+                outcomes = await deploy(batchRelease, false);
+            });
+            mark(result, "up: 2 hosts");
+            await up();
+        }, ["/"], { keepAliveClients: 32 });
+        const spans = busySpans(outcomes, "rollout");
+        result.rolloutSeconds = Object.fromEntries(spans.map((s) => [s.host, Math.round((s.to - s.from) / 100) / 10]));
+        expect(result, spans.length === 4, `rollout ran on ${spans.map((s) => s.host).join(", ")}, not on all 4 hosts`);
+        if (spans.length === 4) {
+            expectAfter(result, spans, ["host-b", "host-c"], ["host-a"]);
+            expectAfter(result, spans, ["host-d"], ["host-b", "host-c"]);
+            const together = spans.find((s) => s.host === "host-b")!.to > spans.find((s) => s.host === "host-c")!.from;
+            expect(result, together, "host-b and host-c (one batch) did not roll out at the same time");
+        }
+        result.notes.push(`most hosts rolling out at once: ${mostAtOnce(spans)} (batch 2)`);
+        expect(result, mostAtOnce(spans) <= fourHosts.rolloutBatchSize, `${mostAtOnce(spans)} hosts rolled out at once, more than the batch`);
+        expectNoFailures(result, samples, started);
+        await expectServing(result, ["host-a", "host-b"]);
+        const versions = await versionsServed(probes);
+        expect(result, versions.size === 1 && versions.has(batchRelease), `served after the drill: ${[...versions].join(", ")}`);
+    },
+};
+
+/**
+ * Scaling out and in under load: hostCount 3 adds host-c (set up, in rotation once its checks pass),
+ * hostCount 2 again retires it: its own retire-host drains it (health check failed, the load
+ * balancer marks it DOWN, the deregistration delay passes) before the machine is removed, as
+ * `pulumi up` deletes a host. Between the two, a deploy is refused (host-c would keep the old
+ * release). No request fails.
+ */
+export const scaleOutAndIn: Drill = {
+    name: "30 scale 2 -> 3 hosts and back under load (the removed host drained first)",
+    async run(result) {
+        const started = Date.now();
+        let removedAt = 0;
+        const samples = await underLoad(result, async () => {
+            await withLocalSettings("three-hosts", activeSettingsWith({ hostCount: 3 }), async () => {
+                mark(result, "up: 3 hosts");
+                await up();
+                await expectServing(result, ["host-a", "host-b", "host-c"]);
+            });
+            // hostCount is 2 again, host-c still runs: a deploy would leave it on the old release.
+            const refusal = await deploy("v30-refused", false).then(() => "", (error: Error) => error.message);
+            expect(result, /^deploy refused before touching any host: host-c still run/.test(refusal), `a deploy with host-c beyond hostCount: ${refusal || "not refused"}`);
+            mark(result, "up: 2 hosts (host-c retired)");
+            await up();
+            removedAt = Date.now();
+        });
+        expect(result, !(await containerExists(hostContainer("host-c"))), "host-c's container is still there");
+        expectNoFailures(result, samples, started);
+        const afterRemoval = samples.filter((s) => s.sentAt > removedAt);
+        result.notes.push(`${afterRemoval.length} requests sent after host-c was removed, ${afterRemoval.filter(failed).length} failed`);
+        await expectServing(result, ["host-a", "host-b"]);
+    },
+};
