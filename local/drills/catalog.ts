@@ -15,6 +15,7 @@ import { brokenMigration, ownApp } from "./appDrills";
 import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalSettings } from "./appVariants";
 import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
+import { databaseFailover, deployDuringFailover, zoneLoss } from "./failoverDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { bootedLikeEc2 } from "./hostBoot";
 import { hostReplacement, powerLoss } from "./hostMachines";
@@ -215,4 +216,5 @@ const idempotence: Drill = {
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
+    databaseFailover, zoneLoss, deployDuringFailover,
 ];

@@ -7,6 +7,7 @@ import { releasePlans } from "../releases/release";
 import { currentRelease } from "../releases/releaseBook";
 import { appPasswordSecret, databaseCaFile } from "../stack/database";
 import { replaceSecret, secret } from "../stack/secrets";
+import { primaryAddress } from "../stack/databasePair";
 import { database } from "../stack/stackLayout";
 import { appContainerIds } from "./appContainers";
 import { Drill, expect, mark } from "./drill";
@@ -17,7 +18,7 @@ const discardStep = "discard-old-db-password";
 /** A fresh login as the app user: what a running app does whenever its pool opens a connection. */
 async function logsIn(password: string, ca: string): Promise<boolean> {
     const connection = await mysql.createConnection({
-        host: database.host, port: database.port, user: database.user, password, database: database.name,
+        host: await primaryAddress(), port: database.port, user: database.user, password, database: database.name,
         ssl: { ca, rejectUnauthorized: true }, connectTimeout: 5000,
     }).catch(() => undefined);
     if (!connection) return false;

@@ -5,9 +5,9 @@ import { baseImages } from "../stack/images";
 import { note } from "../progress";
 import { haWeb } from "../commandLine/haWeb";
 import { docker, mustRun, run } from "../run";
-import { database, hostPorts, hostNames } from "../stack/stackLayout";
+import { database, DatabaseServer, hostPorts, hostNames } from "../stack/stackLayout";
 import {
-    cutHostRule, delayProxyPort, delayProxyUid, dropChain, dropRule, Fault, jumps, slowChain, slowHostRule, targetsIn,
+    cutHostRule, cutServerRules, delayProxyPort, delayProxyUid, dropChain, dropRule, Fault, jumps, slowChain, slowHostRule, targetsIn,
 } from "./faultPlan";
 
 /**
@@ -36,7 +36,7 @@ async function listing(chain: string): Promise<string> {
 
 /** Every fault in place now, read from the rules themselves (no state file to go stale). */
 export async function faultsInPlace(): Promise<Fault[]> {
-    const cut = targetsIn(await listing(dropChain)).map((target): Fault => ({ target, kind: "cut" }));
+    const cut = [...new Set(targetsIn(await listing(dropChain)))].map((target): Fault => ({ target, kind: "cut" }));
     const slow = targetsIn(await listing(slowChain)).map((target): Fault => ({ target, kind: "slow" }));
     return [...cut, ...slow];
 }
@@ -100,7 +100,19 @@ export async function cutDatabase(): Promise<void> {
     await refuseSecondFault(databaseTarget, "cut-database");
     await ensureChains();
     await iptables("filter", ["-A", dropChain, ...dropRule(databaseTarget, [database.port])]);
-    note(`database: cut off (packets to and from 127.0.0.1:${database.port} dropped; MariaDB keeps running)`);
+    note(`database: cut off (packets to and from port ${database.port} of both servers dropped; MariaDB keeps running)`);
+}
+
+/** One server of the pair gone without a goodbye: a failover's old primary (databaseFailover.ts). */
+export async function cutDatabaseServer(server: DatabaseServer): Promise<void> {
+    await refuseSecondFault(server.name, "a failover");
+    await ensureChains();
+    for (const rule of cutServerRules(server.name, server.address, database.port)) await iptables("filter", ["-A", dropChain, ...rule]);
+    note(`${server.name}: cut off (packets to and from ${server.address}:${database.port} dropped)`);
+}
+
+export async function healDatabaseServer(server: DatabaseServer): Promise<void> {
+    await removeFaultsOf(server.name);
 }
 
 export async function healDatabase(): Promise<void> {
@@ -118,7 +130,7 @@ async function removeFaultsOf(target: string): Promise<string[]> {
         }
     }
     // A slow-host interrupted between starting its proxy and adding its rule leaves only the proxy.
-    if (target !== databaseTarget && (await removeContainer(delayProxyContainer(target))) && !removed.includes("slow")) {
+    if (hostNames.some((h) => h === target) && (await removeContainer(delayProxyContainer(target))) && !removed.includes("slow")) {
         removed.push("a delay proxy without its rule");
     }
     if ((await faultsInPlace()).length === 0) await removeChains();
