@@ -150,7 +150,7 @@ export const commands: CommandSpec[] = [
     },
     {
         name: "failover-database",
-        words: "[--seconds <s>]",
+        words: "",
         says: "a Multi-AZ failover: the standby becomes primary, the endpoint's name moves to it",
         details: [
             "The primary's packets are dropped (no goodbye); the standby is promoted; the old primary is",
