@@ -43,9 +43,15 @@ function writeWindows(samples: Sample[], failover: Failover) {
     };
 }
 
-/** The figures every failover drill prints and checks: write failures by window, first write, semi-sync, no restart. */
-function checkFailover(result: DrillResult, samples: Sample[], failover: Failover, semiSyncBefore: SemiSyncState, semiSyncAfter: SemiSyncState): FailoverFigures {
+/**
+ * The figures every failover drill prints and checks: write failures by window, first write, semi-sync.
+ * Writes sent from `boundFrom` on (the cut, or with a host lost too, its detection: before it a write
+ * may wait on a host that no longer answers) must fail within the app's bound, as 503s.
+ */
+function checkFailover(result: DrillResult, samples: Sample[], failover: Failover, semiSync: { before: SemiSyncState; after: SemiSyncState },
+    boundFrom = failover.cutAt): FailoverFigures {
     const cutAt = failover.cutAt;
+    const { before: semiSyncBefore, after: semiSyncAfter } = semiSync;
     const windows = writeWindows(samples, failover);
     const firstWrite = samples.filter((s) => isWrite(s) && s.sentAt >= cutAt && !failed(s)).sort((a, b) => finishedAt(a) - finishedAt(b))[0];
     const firstWriteSeconds = firstWrite ? since(finishedAt(firstWrite), cutAt) : Number.NaN;
@@ -56,8 +62,9 @@ function checkFailover(result: DrillResult, samples: Sample[], failover: Failove
     for (const [name, list] of Object.entries(windows)) {
         result.notes.push(`writes ${name.padEnd(8)}: ${list.length} sent, ${describeFailures(list, cutAt)}`);
     }
-    const slowFailures = [...windows.inFlight, ...windows.window, ...windows.justAfter].filter((s) => failed(s) && s.latencyMs > writeFailureBoundMs);
-    expect(result, slowFailures.length === 0, `write failures slower than ${writeFailureBoundMs} ms: ${describeFailures(slowFailures, cutAt)}`);
+    const badFailures = [...windows.inFlight, ...windows.window, ...windows.justAfter]
+        .filter((s) => failed(s) && s.sentAt >= boundFrom && (s.status !== 503 || s.latencyMs > writeFailureBoundMs));
+    expect(result, badFailures.length === 0, `write failures other than a 503 within ${writeFailureBoundMs} ms: ${describeFailures(badFailures, cutAt)}`);
     expect(result, windows.before.every((s) => !failed(s)), `writes answered before the cut failed: ${describeFailures(windows.before, cutAt)}`);
     expect(result, windows.later.length > 0 && windows.later.every((s) => !failed(s)),
         `writes ${writeRecoveryMs} ms after the name moved: ${windows.later.length} sent, ${describeFailures(windows.later, failover.nameMovedAt)}`);
@@ -95,7 +102,7 @@ export const databaseFailover: Drill = {
             failover = await failoverDatabase(failoverSeconds, (label) => mark(result, label));
             await sleep(Math.max(0, failover.nameMovedAt + writeRecoveryMs + 3000 - Date.now()));
         }, ["/", "/ping"]);
-        const figures = checkFailover(result, samples, failover!, semiSyncBefore, await semiSyncState(await currentPrimary()));
+        const figures = checkFailover(result, samples, failover!, { before: semiSyncBefore, after: await semiSyncState(await currentPrimary()) });
         expect(result, figures.readFailures === 0, `reads that need no database failed: ${describeFailures(reads(samples), failover!.cutAt)}`);
         expect(result, (await appContainerIds()) === containersBefore, "app containers changed: something was restarted");
         result.failover = figures;
@@ -116,10 +123,10 @@ export const zoneLoss: Drill = {
         let healedAt = 0;
         const samples = await underLoad(result, async () => {
             mark(result, "zone a lost: cut host-a and fail over the database");
-            const hostCut = cutHost("host-a");
+            // One after the other (both add rules to our chain), within a fraction of a second.
+            await cutHost("host-a");
             const failing = failoverDatabase(failoverSeconds, (label) => mark(result, label));
             try {
-                await hostCut;
                 await waitForTarget("host-a", "DOWN", detectionWindowSeconds() + 5);
                 detectedAt = Date.now();
                 mark(result, "LB: host-a DOWN");
@@ -138,7 +145,7 @@ export const zoneLoss: Drill = {
         }, ["/", "/ping"], { requestTimeoutMs: (loadBalancing.idleSeconds + 15) * 1000 });
 
         const cutAt = failover!.cutAt;
-        const figures = checkFailover(result, samples, failover!, semiSyncBefore, await semiSyncState(await currentPrimary()));
+        const figures = checkFailover(result, samples, failover!, { before: semiSyncBefore, after: await semiSyncState(await currentPrimary()) }, detectedAt);
         const failedReads = reads(samples).filter(failed);
         const lateReads = failedReads.filter((s) => s.sentAt > detectedAt || finishedAt(s) < cutAt);
         result.notes.push(`LB marked host-a DOWN +${since(detectedAt, cutAt)} s after the cut (detection window ${detectionWindowSeconds()} s)`);
@@ -176,45 +183,55 @@ export const deployDuringFailover: Drill = {
     name: `24 deploy started during a database failover (migration refused or waits, never half-applied)`,
     async run(result) {
         const settings = appVariant(releaseDuringFailover, failoverMigration);
-        await withLocalSettings(releaseDuringFailover, settings, async () => {
-            await prepareRelease(releaseDuringFailover, false);
-            const semiSyncBefore = await semiSyncOfStandby();
-            let failover: Failover | undefined;
-            const samples = await underLoad(result, async () => {
-                let cut: () => void = () => undefined;
-                const wasCut = new Promise<void>((resolve) => { cut = resolve; });
-                const failing = failoverDatabase(failoverSeconds, (label) => {
-                    mark(result, label);
-                    if (label.endsWith(" cut")) cut();
-                });
-                try {
-                    await Promise.race([wasCut, failing]);
-                    mark(result, `deploy ${releaseDuringFailover}`);
-                    const refusal = await deploy(releaseDuringFailover, false).then(() => "", (error: Error) => error.message);
-                    mark(result, refusal ? "deploy refused" : "deploy done");
-                    const reason = refusal.split("\n").find((line) => /^migrate: .*database/.test(line)) ?? "";
-                    result.notes.push(`deploy during the failover: ${refusal ? `refused: ${reason || refusal.split("\n")[0]}` : "waited and deployed"}`);
-                    failover = await failing;
-                    const trace = await migrationTrace();
-                    result.notes.push(`after it: column ${trace.column ? "present" : "absent"}, ${migrationName} recorded ${trace.recorded} time(s)`);
-                    if (refusal) {
-                        expect(result, reason !== "", "the deploy was refused, but not by its migration with a line naming the database");
-                        expect(result, !trace.column && trace.recorded === 0, `a refused migration left something behind: ${JSON.stringify(trace)}`);
-                        mark(result, `deploy ${releaseDuringFailover} again`);
-                        await deploy(releaseDuringFailover, false);
-                        mark(result, "deploy done");
-                    }
-                } finally {
-                    await failing.catch(() => undefined);
-                }
-                const trace = await migrationTrace();
-                result.notes.push(`after the failover: column ${trace.column ? "present" : "absent"}, ${migrationName} recorded ${trace.recorded} time(s)`);
-                expect(result, trace.column && trace.recorded === 1, `the migration is not applied exactly once: ${JSON.stringify(trace)}`);
-                await sleep(Math.max(0, failover!.nameMovedAt + writeRecoveryMs + 3000 - Date.now()));
-            }, ["/", "/ping"]);
-            const figures = checkFailover(result, samples, failover!, semiSyncBefore, await semiSyncState(await currentPrimary()));
-            expect(result, figures.readFailures === 0, `reads that need no database failed: ${describeFailures(reads(samples), failover!.cutAt)}`);
-            result.failover = figures;
-        });
+        try {
+            await deployDuring(result, settings);
+        } finally {
+            // A contract step, so the releases of later drills need not carry this file: its column and record go.
+            await queryDatabase(`ALTER TABLE ${database.name}.notes DROP COLUMN IF EXISTS source`);
+            await queryDatabase(`DELETE FROM ${database.name}.schema_migrations WHERE name = ?`, [migrationName]);
+        }
     },
 };
+
+async function deployDuring(result: DrillResult, settings: Record<string, unknown>): Promise<void> {
+    await withLocalSettings(releaseDuringFailover, settings, async () => {
+        await prepareRelease(releaseDuringFailover, false);
+        const semiSyncBefore = await semiSyncOfStandby();
+        let failover: Failover | undefined;
+        const samples = await underLoad(result, async () => {
+            let cut: () => void = () => undefined;
+            const wasCut = new Promise<void>((resolve) => { cut = resolve; });
+            const failing = failoverDatabase(failoverSeconds, (label) => {
+                mark(result, label);
+                if (label.endsWith(" cut")) cut();
+            });
+            try {
+                await Promise.race([wasCut, failing]);
+                mark(result, `deploy ${releaseDuringFailover}`);
+                const refusal = await deploy(releaseDuringFailover, false).then(() => "", (error: Error) => error.message);
+                mark(result, refusal ? "deploy refused" : "deploy done");
+                const reason = refusal.split("\n").find((line) => /^migrate: .*database/.test(line)) ?? "";
+                result.notes.push(`deploy during the failover: ${refusal ? `refused: ${reason || refusal.split("\n")[0]}` : "waited and deployed"}`);
+                failover = await failing;
+                const trace = await migrationTrace();
+                result.notes.push(`after it: column ${trace.column ? "present" : "absent"}, ${migrationName} recorded ${trace.recorded} time(s)`);
+                if (refusal) {
+                    expect(result, reason !== "", "the deploy was refused, but not by its migration with a line naming the database");
+                    expect(result, !trace.column && trace.recorded === 0, `a refused migration left something behind: ${JSON.stringify(trace)}`);
+                    mark(result, `deploy ${releaseDuringFailover} again`);
+                    await deploy(releaseDuringFailover, false);
+                    mark(result, "deploy done");
+                }
+            } finally {
+                await failing.catch(() => undefined);
+            }
+            const trace = await migrationTrace();
+            result.notes.push(`after the failover: column ${trace.column ? "present" : "absent"}, ${migrationName} recorded ${trace.recorded} time(s)`);
+            expect(result, trace.column && trace.recorded === 1, `the migration is not applied exactly once: ${JSON.stringify(trace)}`);
+            await sleep(Math.max(0, failover!.nameMovedAt + writeRecoveryMs + 3000 - Date.now()));
+        }, ["/", "/ping"]);
+        const figures = checkFailover(result, samples, failover!, { before: semiSyncBefore, after: await semiSyncState(await currentPrimary()) });
+        expect(result, figures.readFailures === 0, `reads that need no database failed: ${describeFailures(reads(samples), failover!.cutAt)}`);
+        result.failover = figures;
+    });
+}
