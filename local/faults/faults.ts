@@ -52,7 +52,9 @@ async function ensureChains(): Promise<void> {
 async function refuseSecondFault(target: string, command: string): Promise<void> {
     const existing = (await faultsInPlace()).find((f) => f.target === target);
     if (existing) {
-        const heal = target === databaseTarget ? haWeb("heal-database") : haWeb("heal-host", target);
+        // A database server's cut belongs to a failover, which removes it itself; one left behind goes with down.
+        const heal = target === databaseTarget ? haWeb("heal-database")
+            : hostNames.some((h) => h === target) ? haWeb("heal-host", target) : haWeb("down");
         throw new Error(`${target} is already ${existing.kind === "cut" ? "cut off (its packets are dropped)" : "slowed"}; ` +
             `${command} changes nothing. Heal it first: ${heal}`);
     }
