@@ -109,8 +109,8 @@ export async function cutDatabase(): Promise<void> {
 export async function cutDatabaseServer(server: DatabaseServer): Promise<void> {
     await refuseSecondFault(server.name, "a failover");
     await ensureChains();
-    for (const rule of cutServerRules(server.name, server.address, database.port)) await iptables("filter", ["-A", dropChain, ...rule]);
-    note(`${server.name}: cut off (packets to and from ${server.address}:${database.port} dropped)`);
+    for (const rule of cutServerRules(server.name, server.address, [database.port, database.replicationPort])) await iptables("filter", ["-A", dropChain, ...rule]);
+    note(`${server.name}: cut off (packets to and from ${server.address}:${database.port} and :${database.replicationPort} dropped)`);
 }
 
 export async function healDatabaseServer(server: DatabaseServer): Promise<void> {

@@ -30,6 +30,7 @@ export async function ensureServer(server: DatabaseServer, tlsDir: string): Prom
             "--network", "host",
             "--env", `DB_ADDRESS=${server.address}`,
             "--env", `DB_PORT=${database.port}`,
+            "--env", `DB_REPLICATION_PORT=${database.replicationPort}`,
             "--env", `DB_SERVER_ID=${server.serverId}`,
             "--env", `DB_ADMIN_USER=${database.adminUser}`,
             "-v", `${server.volume}:/var/lib/mysql`,
@@ -136,7 +137,7 @@ export async function rebuildAsStandby(server: DatabaseServer, primary: Database
     const password = secret(replicationPasswordSecret);
     await serverSql(server, [
         "STOP SLAVE;",
-        `CHANGE MASTER TO MASTER_HOST = '${primary.address}', MASTER_PORT = ${database.port}, MASTER_USER = '${replicationUser}', ` +
+        `CHANGE MASTER TO MASTER_HOST = '${primary.address}', MASTER_PORT = ${database.replicationPort}, MASTER_USER = '${replicationUser}', ` +
         `MASTER_PASSWORD = '${password}', MASTER_USE_GTID = slave_pos, MASTER_SSL = 1, MASTER_SSL_CA = '${serverCa}', ` +
         "MASTER_SSL_VERIFY_SERVER_CERT = 1, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1;",
         "SET GLOBAL rpl_semi_sync_slave_enabled = ON;",

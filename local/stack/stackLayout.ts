@@ -49,6 +49,12 @@ export const database = {
     host: "db.ha-web.internal",
     /** Not 3306: a MariaDB the developer runs on this machine keeps its port. */
     port: 3307,
+    /**
+     * The standby replicates through each server's second port (MariaDB's extra_port), so cutting the
+     * hosts off the database (cut-database: port 3307) leaves the link between the servers alone, as a
+     * network fault between the hosts and RDS leaves RDS's own replication alone.
+     */
+    replicationPort: 3308,
     adminUser: "admin",
     name: "app",
     user: "app",

@@ -12,10 +12,10 @@ describe("fault rules (loopback only, in chains of our own)", () => {
     });
 
     it("cuts one database server by its address both ways, its own side of every connection, so not even its FIN or RST gets out", () => {
-        const rules = cutServerRules("db-a", "127.0.1.1", 3307).map((r) => r.join(" "));
+        const rules = cutServerRules("db-a", "127.0.1.1", [3307, 3308]).map((r) => r.join(" "));
         expect(rules).to.deep.equal([
-            "-p tcp -d 127.0.1.1 --dport 3307 -m comment --comment ha-web-fault:db-a -j DROP",
-            "-p tcp -s 127.0.1.1 --sport 3307 -m comment --comment ha-web-fault:db-a -j DROP",
+            "-p tcp -d 127.0.1.1 -m multiport --dports 3307,3308 -m comment --comment ha-web-fault:db-a -j DROP",
+            "-p tcp -s 127.0.1.1 -m multiport --sports 3307,3308 -m comment --comment ha-web-fault:db-a -j DROP",
         ]);
         expect(targetsIn(rules.map((r) => `-A HA_WEB_FAULTS ${r}`).join("\n"))).to.deep.equal(["db-a", "db-a"]);
     });

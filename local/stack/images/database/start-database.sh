@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts one server of the Multi-AZ stand-in the way RDS presents MySQL: one admin user with every
-# privilege, reachable over TCP (DB_ADDRESS only, a loopback address, on DB_PORT), TLS required (RDS's
+# privilege, reachable over TCP (DB_ADDRESS only, a loopback address, on DB_PORT and, for the standby,
+# DB_REPLICATION_PORT), TLS required (RDS's
 # require_secure_transport) with the mounted certificate. The admin password is read from a mounted
 # 0600 file, never from the environment or the command line.
 #
@@ -48,9 +49,10 @@ case "$role" in
 esac
 echo "start-database: server ${DB_SERVER_ID} on ${DB_ADDRESS}:${DB_PORT} as ${role}"
 
-# The replication link: heartbeats every second and a dead link noticed within 5 s (slave_net_timeout),
-# so a standby reconnects within seconds of a network cut healing.
+# The replication link, on its own port (DB_REPLICATION_PORT, MariaDB's extra_port): heartbeats every
+# second and a dead link noticed within 5 s (slave_net_timeout), so a standby reconnects within seconds.
 exec mariadbd --user=mysql --datadir="$DATA_DIR" --bind-address="$DB_ADDRESS" --port="$DB_PORT" \
+  --extra-port="$DB_REPLICATION_PORT" --extra-max-connections=10 \
   --skip-name-resolve --init-file="$INIT_FILE" \
   --server-id="$DB_SERVER_ID" --log-bin=mysql-bin --log-slave-updates=ON --binlog-format=ROW --gtid-strict-mode=ON \
   --rpl-semi-sync-master-wait-point=AFTER_SYNC --rpl-semi-sync-master-timeout=86400000 --rpl-semi-sync-master-wait-no-slave=ON \
