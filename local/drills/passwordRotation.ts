@@ -17,10 +17,11 @@ const discardStep = "discard-old-db-password";
 
 /** A fresh login as the app user: what a running app does whenever its pool opens a connection. */
 async function logsIn(password: string, ca: string): Promise<boolean> {
-    const connection = await mysql.createConnection({
-        host: await primaryAddress(), port: database.port, user: database.user, password, database: database.name,
+    // Finding the primary is part of the login: a database that cannot say which server it is refuses it.
+    const connection = await primaryAddress().then((host) => mysql.createConnection({
+        host, port: database.port, user: database.user, password, database: database.name,
         ssl: { ca, rejectUnauthorized: true }, connectTimeout: 5000,
-    }).catch(() => undefined);
+    })).catch(() => undefined);
     if (!connection) return false;
     await connection.end();
     return true;
