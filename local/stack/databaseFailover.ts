@@ -36,9 +36,10 @@ export async function failoverDatabase(failoverSeconds: number, onStep: (label: 
         throw new Error(`failover refused: the standby ${standby.name} is not replicating (IO ${replica?.get("Slave_IO_Running") ?? "-"}, ` +
             `SQL ${replica?.get("Slave_SQL_Running") ?? "-"}); promoting it could lose commits. See \`npm run local:status\`.`);
     }
-    const cutAt = Date.now();
     try {
         await cutDatabaseServer(oldPrimary);
+        // From the moment its packets are dropped: a write sent while the rule was being added still reached it.
+        const cutAt = Date.now();
         onStep(`${oldPrimary.name} cut`);
         await promote(standby);
         const promotedAt = Date.now();
