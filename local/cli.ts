@@ -4,6 +4,7 @@ import { parseCommandLine } from "./commandLine/parse";
 import { Interrupted } from "./executor/interrupt";
 import { printReleases } from "./releases/release";
 import { down, deploy, drainHost, restartHost, rollback, startHostAgain, stopHost, undrainHost, up } from "./stack/stack";
+import { failoverDatabase } from "./stack/databaseFailover";
 import { printStatus } from "./stack/status";
 
 /**
@@ -29,6 +30,7 @@ async function run(invocation: Invocation): Promise<void> {
         case "heal-host": await healHost(invocation.host); return;
         case "cut-database": await cutDatabase(); return;
         case "heal-database": await healDatabase(); return;
+        case "failover-database": await failoverDatabase(invocation.seconds); await printStatus(); return;
         case "status": await printStatus(); return;
         case "down": await down(); return;
     }

@@ -43,6 +43,12 @@ export interface HostConfigOptions {
     /** Host-side folder bind-mounted into the app as its SHARED_DIR. */
     sharedDataDir: string;
     logging: ContainerLogging;
+    /**
+     * A resolv.conf the app containers use instead of the host's: the local stack's name server, which
+     * serves the database's name as Route 53 serves the RDS endpoint's. Unset on AWS, where the host's
+     * own resolver (the VPC's) answers for the endpoint.
+     */
+    resolvConf?: string;
 }
 
 /** The app drains for a little less than compose waits before SIGKILL, so a drain always finishes. */
@@ -133,6 +139,7 @@ export function renderComposeFile(options: HostConfigOptions, app: AppContract):
         logging: composeLogging(options.logging),
         passedThrough: passedThrough(app.envNames),
         sharedDataDir: options.sharedDataDir,
+        resolvConfVolume: options.resolvConf ? `\n      - "${options.resolvConf}:/etc/resolv.conf:ro"` : "",
         stopGraceSeconds: String(appStopGraceSeconds),
         shutdownTimeoutMs: String(shutdownTimeoutMs),
     });

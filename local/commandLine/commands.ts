@@ -1,5 +1,6 @@
 import { delayProblem } from "../faults/faultPlan";
 import { labelProblem } from "../releases/releases";
+import { defaultFailoverSeconds, failoverSecondsProblem } from "../stack/failoverTiming";
 import { hostNames } from "../stack/stackHosts";
 import { haWeb } from "./haWeb";
 
@@ -10,7 +11,8 @@ export type Invocation =
     | { command: "deploy"; label: string; broken: boolean }
     | { command: "rollback"; label: string }
     | { command: HostCommand; host: string }
-    | { command: "slow-host"; host: string; delayMs: number };
+    | { command: "slow-host"; host: string; delayMs: number }
+    | { command: "failover-database"; seconds: number };
 
 type HostCommand = "stop-host" | "start-host" | "restart-host" | "drain-host" | "undrain-host" | "cut-host" | "heal-host";
 
@@ -145,6 +147,24 @@ export const commands: CommandSpec[] = [
         details: [],
         options: [],
         read: (words) => noWords("heal-database", words, { command: "heal-database" }),
+    },
+    {
+        name: "failover-database",
+        words: "",
+        says: "a Multi-AZ failover: the standby becomes primary, the endpoint's name moves to it",
+        details: [
+            "The primary's packets are dropped (no goodbye); the standby is promoted; the old primary is",
+            `rebuilt from it as the new standby; the name moves after --seconds (default ${defaultFailoverSeconds}, as RDS's`,
+            "60-120 s). status shows which server is primary. Run it again to fail back.",
+        ],
+        options: [{ name: "seconds", value: "<s>", example: "20", says: `seconds from the cut until the name moves (default ${defaultFailoverSeconds})` }],
+        read(words, options) {
+            if (words.length > 0) refuse("failover-database", `takes no words, got ${words.join(" ")}`);
+            const typed = options.seconds === undefined ? String(defaultFailoverSeconds) : String(options.seconds);
+            const problem = failoverSecondsProblem(typed);
+            if (problem) refuse("failover-database", `${problem}: e.g. ${haWeb("failover-database", "--seconds", "20")}`);
+            return { command: "failover-database", seconds: Number(typed) };
+        },
     },
     {
         name: "down",

@@ -5,6 +5,7 @@ import { appDefaults } from "../../components/plan/appSettings";
 import { copySources } from "../../components/plan/hash";
 import { adminPasswordSecret, databaseCaFile } from "../stack/database";
 import { activeSettingsFile } from "../releases/localSettings";
+import { primaryAddress } from "../stack/databasePair";
 import { secret } from "../stack/secrets";
 import { database, repoRoot, stateDir } from "../stack/stackLayout";
 
@@ -71,7 +72,7 @@ export function useLocalSettings(name: string, settings: Record<string, unknown>
 /** Asks the local database as its admin, over verified TLS (drills check what a migration did). */
 export async function queryDatabase(sql: string, values: unknown[] = []): Promise<unknown[]> {
     const connection = await mysql.createConnection({
-        host: database.host, port: database.port, user: database.adminUser, password: secret(adminPasswordSecret),
+        host: await primaryAddress(), port: database.port, user: database.adminUser, password: secret(adminPasswordSecret),
         ssl: { ca: fs.readFileSync(databaseCaFile, "utf8"), rejectUnauthorized: true },
     });
     try {

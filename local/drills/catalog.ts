@@ -16,6 +16,7 @@ import { brokenMigration, ownApp } from "./appDrills";
 import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalSettings } from "./appVariants";
 import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
+import { databaseFailover, deployDuringFailover, zoneLoss } from "./failoverDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { bootedLikeEc2 } from "./hostBoot";
 import { hostReplacement, powerLoss } from "./hostMachines";
@@ -218,5 +219,5 @@ const idempotence: Drill = {
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
-    ...interruptedDeploys, rolloutInBatches, scaleOutAndIn,
+    ...interruptedDeploys, rolloutInBatches, scaleOutAndIn, databaseFailover, zoneLoss, deployDuringFailover,
 ];

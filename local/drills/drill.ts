@@ -18,9 +18,26 @@ export interface DrillResult {
     notes: string[];
     /** The moments the drill marked (cut, heal, deploy), for its timeline. */
     marks: Mark[];
+    /** A database failover drill's figures (failoverDrills.ts), rendered into the README by scripts/results. */
+    failover?: FailoverFigures;
     /** The SVG timeline of the drill's load, under .local-stack/results/. */
     timeline?: string;
     seconds: number;
+}
+
+/** A failover as a drill measured it (seconds from the cut), for its notes and the README (scripts/results/render.ts). */
+export interface FailoverFigures {
+    failoverSeconds: number;
+    /** From the cut: the name moved, the first acknowledged write answered, the last failed read and write sent. */
+    nameMovedSeconds: number;
+    firstWriteSeconds: number;
+    lastFailedReadSeconds?: number;
+    lastFailedWriteSeconds?: number;
+    readFailures: number;
+    writeFailures: number;
+    /** The load balancer's detection window and host-loss window (new requests), in seconds. */
+    detectionWindowSeconds?: number;
+    hostLossWindowSeconds?: number;
 }
 
 export type Drill = { name: string; run: (result: DrillResult) => Promise<void> };

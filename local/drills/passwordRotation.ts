@@ -7,6 +7,7 @@ import { releasePlans } from "../releases/release";
 import { currentRelease } from "../releases/releaseBook";
 import { appPasswordSecret, databaseCaFile } from "../stack/database";
 import { replaceSecret, secret } from "../stack/secrets";
+import { primaryAddress } from "../stack/databasePair";
 import { database } from "../stack/stackLayout";
 import { appContainerIds } from "./appContainers";
 import { Drill, expect, mark } from "./drill";
@@ -16,10 +17,11 @@ const discardStep = "discard-old-db-password";
 
 /** A fresh login as the app user: what a running app does whenever its pool opens a connection. */
 async function logsIn(password: string, ca: string): Promise<boolean> {
-    const connection = await mysql.createConnection({
-        host: database.host, port: database.port, user: database.user, password, database: database.name,
+    // Finding the primary is part of the login: a database that cannot say which server it is refuses it.
+    const connection = await primaryAddress().then((host) => mysql.createConnection({
+        host, port: database.port, user: database.user, password, database: database.name,
         ssl: { ca, rejectUnauthorized: true }, connectTimeout: 5000,
-    }).catch(() => undefined);
+    })).catch(() => undefined);
     if (!connection) return false;
     await connection.end();
     return true;

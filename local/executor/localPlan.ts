@@ -3,6 +3,7 @@ import * as path from "path";
 import { HostPlan, planHosts } from "../../components/plan/stackPlan";
 import { AppSource } from "../../components/plan/hostPlan";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "../stack/database";
+import { resolvConf } from "../stack/databaseDns";
 import { baseImages } from "../stack/images";
 import { LocalAppSettings, readLocalHostSettings } from "../releases/localSettings";
 import { secret } from "../stack/secrets";
@@ -38,6 +39,8 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
         sharedDataDir: path.join(sharedDir, "data"),
         // Logs stay on this machine, rotated as on a host without CloudWatch.
         logging: hostLogRotation,
+        // The app containers resolve the database's name as the hosts do (on AWS: the VPC's resolver).
+        resolvConf,
         baseImage: baseImages.node,
         rolloutBatchSize: readLocalHostSettings().rolloutBatchSize,
     });

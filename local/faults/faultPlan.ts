@@ -7,7 +7,8 @@ import { HostPorts } from "../../components/plan/hostPorts";
  * | fault | table / chain (jumped from) | what the rule does |
  * | --- | --- | --- |
  * | host cut | filter HA_WEB_FAULTS (INPUT -i lo) | DROP every packet to or from the host's nginx and sshd ports: connects and answers vanish, as on power loss (never a refusal) |
- * | database cut | filter HA_WEB_FAULTS (INPUT -i lo) | DROP every packet to or from the database port; the server keeps running |
+ * | database cut | filter HA_WEB_FAULTS (INPUT -i lo) | DROP every packet to or from the database port (both servers; not their replication port); they keep running |
+ * | one server cut (a failover's old primary) | filter HA_WEB_FAULTS (INPUT -i lo) | DROP every packet to the server's address and ports, and every packet from them: not even a FIN or RST reaches a client when the server dies |
  * | slow host | nat HA_WEB_SLOW (OUTPUT) | REDIRECT new connections to the host's nginx port to its delay proxy, except the proxy's own (by uid) |
  *
  * Dropping on INPUT (not OUTPUT) matters: a packet dropped on OUTPUT fails the sender's send call
@@ -35,6 +36,15 @@ export function dropRule(target: string, ports: number[]): string[] {
 
 export function cutHostRule(layout: HostPorts): string[] {
     return dropRule(layout.name, [layout.nginxPort, layout.sshPort]);
+}
+
+/** The two rules (one per direction: the server's side of each connection, on each of its ports) that cut one database server off. */
+export function cutServerRules(name: string, address: string, ports: number[]): string[][] {
+    const comment = ["-m", "comment", "--comment", `${commentPrefix}${name}`, "-j", "DROP"];
+    return [
+        ["-p", "tcp", "-d", address, "-m", "multiport", "--dports", ports.join(","), ...comment],
+        ["-p", "tcp", "-s", address, "-m", "multiport", "--sports", ports.join(","), ...comment],
+    ];
 }
 
 /** Where a host's delay proxy listens: beside its nginx port, 100 up (8081 -> 8181). */

@@ -5,10 +5,10 @@ import { baseImages } from "../stack/images";
 import { note } from "../progress";
 import { haWeb } from "../commandLine/haWeb";
 import { docker, mustRun, run } from "../run";
-import { database } from "../stack/stackLayout";
+import { database, DatabaseServer } from "../stack/stackLayout";
 import { hostPorts, hostSlots } from "../stack/stackHosts";
 import {
-    cutHostRule, delayProxyPort, delayProxyUid, dropChain, dropRule, Fault, jumps, slowChain, slowHostRule, targetsIn,
+    cutHostRule, cutServerRules, delayProxyPort, delayProxyUid, dropChain, dropRule, Fault, jumps, slowChain, slowHostRule, targetsIn,
 } from "./faultPlan";
 
 /**
@@ -37,7 +37,7 @@ async function listing(chain: string): Promise<string> {
 
 /** Every fault in place now, read from the rules themselves (no state file to go stale). */
 export async function faultsInPlace(): Promise<Fault[]> {
-    const cut = targetsIn(await listing(dropChain)).map((target): Fault => ({ target, kind: "cut" }));
+    const cut = [...new Set(targetsIn(await listing(dropChain)))].map((target): Fault => ({ target, kind: "cut" }));
     const slow = targetsIn(await listing(slowChain)).map((target): Fault => ({ target, kind: "slow" }));
     return [...cut, ...slow];
 }
@@ -53,7 +53,9 @@ async function ensureChains(): Promise<void> {
 async function refuseSecondFault(target: string, command: string): Promise<void> {
     const existing = (await faultsInPlace()).find((f) => f.target === target);
     if (existing) {
-        const heal = target === databaseTarget ? haWeb("heal-database") : haWeb("heal-host", target);
+        // A database server's cut belongs to a failover, which removes it itself; one left behind goes with down.
+        const heal = target === databaseTarget ? haWeb("heal-database")
+            : hostSlots.includes(target) ? haWeb("heal-host", target) : haWeb("down");
         throw new Error(`${target} is already ${existing.kind === "cut" ? "cut off (its packets are dropped)" : "slowed"}; ` +
             `${command} changes nothing. Heal it first: ${heal}`);
     }
@@ -101,7 +103,19 @@ export async function cutDatabase(): Promise<void> {
     await refuseSecondFault(databaseTarget, "cut-database");
     await ensureChains();
     await iptables("filter", ["-A", dropChain, ...dropRule(databaseTarget, [database.port])]);
-    note(`database: cut off (packets to and from 127.0.0.1:${database.port} dropped; MariaDB keeps running)`);
+    note(`database: cut off (packets to and from port ${database.port} of both servers dropped; MariaDB keeps running)`);
+}
+
+/** One server of the pair gone without a goodbye: a failover's old primary (databaseFailover.ts). */
+export async function cutDatabaseServer(server: DatabaseServer): Promise<void> {
+    await refuseSecondFault(server.name, "a failover");
+    await ensureChains();
+    for (const rule of cutServerRules(server.name, server.address, [database.port, database.replicationPort])) await iptables("filter", ["-A", dropChain, ...rule]);
+    note(`${server.name}: cut off (packets to and from ${server.address}:${database.port} and :${database.replicationPort} dropped)`);
+}
+
+export async function healDatabaseServer(server: DatabaseServer): Promise<void> {
+    await removeFaultsOf(server.name);
 }
 
 export async function healDatabase(): Promise<void> {
@@ -119,7 +133,7 @@ async function removeFaultsOf(target: string): Promise<string[]> {
         }
     }
     // A slow-host interrupted between starting its proxy and adding its rule leaves only the proxy.
-    if (target !== databaseTarget && (await removeContainer(delayProxyContainer(target))) && !removed.includes("slow")) {
+    if (hostSlots.includes(target) && (await removeContainer(delayProxyContainer(target))) && !removed.includes("slow")) {
         removed.push("a delay proxy without its rule");
     }
     if ((await faultsInPlace()).length === 0) await removeChains();

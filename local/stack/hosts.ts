@@ -4,6 +4,7 @@ import * as path from "path";
 import { amiImage } from "./amiImage";
 import { ensureContainer, EnsureOutcome, inspect, isRunning, projectContainers, removeContainer, waitFor } from "./containers";
 import { databaseCaFile, publishedDatabaseCa } from "./database";
+import { resolvConf } from "./databaseDns";
 import { liveChain } from "../../components/plan/liveSwitch";
 import { removeLiveChain } from "./liveRules";
 import { docker, dockerOk } from "../run";
@@ -51,6 +52,8 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
             "-v", `${sharedDir}:${sharedDir}`,
             // Where this stack "publishes" its database CA, as AWS publishes RDS's bundle.
             "-v", `${databaseCaFile}:${publishedDatabaseCa}:ro`,
+            // Stand-in for the VPC's resolver, which answers for the RDS endpoint: the stack's name server.
+            "-v", `${resolvConf}:/etc/resolv.conf:ro`,
         ],
         // A new machine (new instance id or address) is a new container.
         mountedContent: JSON.stringify(machine),

@@ -27,7 +27,8 @@ export interface BuildRequest {
 
 /** `docker build` with BuildKit; a fully cached build changes nothing (same image id). */
 export async function buildImage(request: BuildRequest): Promise<void> {
-    const args = ["build", "-q", "-t", request.tag];
+    // RUN steps reach Debian's mirror over this machine's network: it has no docker0 bridge.
+    const args = ["build", "-q", "--network", "host", "-t", request.tag];
     if (request.dockerfile) args.push("-f", request.dockerfile);
     for (const [name, value] of Object.entries(request.buildArgs ?? {})) args.push("--build-arg", `${name}=${value}`);
     for (const [id, file] of Object.entries(request.secrets ?? {})) args.push("--secret", `id=${id},src=${file}`);

@@ -3,7 +3,7 @@ import * as path from "path";
 import { detectionWindowSeconds, healthCheck, rejoinWindowSeconds } from "../../components/plan/healthCheck";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { isRunning, removeContainer } from "./containers";
-import { ensureDatabase } from "./database";
+import { ensureDatabase, removeDatabase } from "./database";
 import { removeAllFaults } from "../faults/faults";
 import { buildAmiImage } from "./amiImage";
 import { runOnHost } from "./hostAccess";
@@ -19,7 +19,6 @@ import { note, seconds, timed } from "../progress";
 import { prepareRelease, recordCurrent, recordedRelease, recordRefusal, releasePlans, upRelease } from "../releases/release";
 import { currentReleaseIfAny } from "../releases/releaseBook";
 import { Release } from "../releases/releases";
-import { docker, dockerOk } from "../run";
 import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
 import { database, loadBalancer, resultsDirName, stateDir } from "./stackLayout";
 import { hostPorts, hostNames } from "./stackHosts";
@@ -41,7 +40,7 @@ export async function up(): Promise<StepOutcome[]> {
     await timed("base images (debootstrap + docker import, once)", ensureBaseImages);
     const release = await upRelease();
     const plans = releasePlans(release);
-    await timed(`database (MariaDB on 127.0.0.1:${database.port})`, ensureDatabase).then(report);
+    await timed(`database (two MariaDB servers, primary and standby, as ${database.host}:${database.port})`, ensureDatabase).then(report);
     await timed(`load balancer (haproxy on ${loadBalancer.url})`, ensureLoadBalancer).then(report);
     await timed("AMI stand-in image (Debian 12: systemd, cloud-init, sshd)", buildAmiImage);
     for (const host of hostNames()) {
@@ -168,10 +167,7 @@ export async function down(): Promise<void> {
         await timed(`${host}: remove host and its app containers`, () => removeHost(host));
     }
     await timed("load balancer: remove", () => removeContainer(loadBalancer.container));
-    await timed("database: remove container and data volume", async () => {
-        await removeContainer(database.container);
-        if (await dockerOk(["volume", "inspect", database.volume])) await docker(["volume", "rm", database.volume]);
-    });
+    await timed("database: remove both servers, their data volumes and the name server", removeDatabase);
     for (const entry of fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : []) {
         if (entry !== resultsDirName) fs.rmSync(path.join(stateDir, entry), { recursive: true, force: true });
     }

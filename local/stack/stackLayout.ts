@@ -27,17 +27,56 @@ export const loadBalancer = {
     statsPort: 8404,
 };
 
+/**
+ * The stand-in for an RDS Multi-AZ instance: two MariaDB servers, each in the "zone" of one host (its
+ * own loopback address), one primary and one standby, and the endpoint: a name the stack's name
+ * server answers with the primary's address, as Route 53 answers for the RDS endpoint.
+ */
 export const database = {
-    container: "ha-web-db",
     image: "ha-web/local-db:latest",
-    volume: "ha-web-db-data",
-    /** A name, as the RDS endpoint is: clients verify the certificate names it (it listens on 127.0.0.1). */
-    host: "localhost",
+    /** The endpoint the hosts dial; clients verify the certificate names it. */
+    host: "db.ha-web.internal",
     /** Not 3306: a MariaDB the developer runs on this machine keeps its port. */
     port: 3307,
+    /**
+     * The standby replicates through each server's second port (MariaDB's extra_port), so cutting the
+     * hosts off the database (cut-database: port 3307) leaves the link between the servers alone, as a
+     * network fault between the hosts and RDS leaves RDS's own replication alone.
+     */
+    replicationPort: 3308,
     adminUser: "admin",
     name: "app",
     user: "app",
+};
+
+export interface DatabaseServer {
+    /** Also the fault target of its cut, and the zone's letter ("db-a": host-a's zone). */
+    name: string;
+    container: string;
+    volume: string;
+    /** Its own loopback address (every 127.0.0.0/8 address is this machine's), so a name can point at it. */
+    address: string;
+    /** MariaDB's server_id: each server of a replication pair has its own. */
+    serverId: number;
+}
+
+export const databaseServers: DatabaseServer[] = ["a", "b"].map((zone, index) => ({
+    name: `db-${zone}`,
+    container: `ha-web-db-${zone}`,
+    volume: `ha-web-db-${zone}-data`,
+    address: `127.0.1.${index + 1}`,
+    serverId: index + 1,
+}));
+
+/** The name server (dnsmasq) that serves the endpoint's name, with RDS's 5 s TTL. */
+export const databaseDns = {
+    container: "ha-web-dns",
+    image: "ha-web/local-dns:latest",
+    /** Port 53, as a resolv.conf can name no other; an address of its own on loopback. */
+    address: "127.0.53.1",
+    ttlSeconds: 5,
+    /** Mounted into the name server (the endpoint's record) and into the hosts and app containers (resolv.conf). */
+    dir: path.join(stateDir, "dns"),
 };
 
 export function hostContainer(host: string): string {

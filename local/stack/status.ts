@@ -11,7 +11,8 @@ import { formatNextStep, StackState, upStep } from "./nextStep";
 import { describeColours, describeLive, statusNotes } from "./stateReports";
 import { dockerOk } from "../run";
 import { headerValue, probe } from "../http/probe";
-import { database, hostContainer, loadBalancer } from "./stackLayout";
+import { databaseRows } from "./databaseStatus";
+import { hostContainer, loadBalancer } from "./stackLayout";
 import { localHosts } from "./stackHosts";
 
 export type ContainerState = "running" | "stopped" | "absent";
@@ -134,7 +135,7 @@ export async function stackState(): Promise<StackState> {
  */
 export async function printStatus(): Promise<void> {
     const others = [
-        ["database", await containerState(database.container), `127.0.0.1:${database.port}`],
+        ...await databaseRows(containerState),
         ["load balancer", await containerState(loadBalancer.container), loadBalancer.url],
     ];
     const hostStates = await Promise.all(localHosts().map((layout) => containerState(hostContainer(layout.name))));

@@ -31,6 +31,7 @@ export type ResultName = keyof Results;
 export const blocks = {
     "drill-table": { source: "drills", render: (r: Results) => drillTable(r.drills) },
     "drill-notes": { source: "drills", render: (r: Results) => drillNotes(r.drills) },
+    "zone-loss-window": { source: "drills", render: (r: Results) => zoneLossWindow(r.drills) },
     "bench-table": { source: "bench", render: (r: Results) => benchTable(r.bench) },
     "suite-stages": { source: "suite", render: (r: Results) => suiteStages(r.suite) },
     "suite-summary": { source: "suite", render: (r: Results) => suiteSummary(r.suite) },
@@ -83,6 +84,26 @@ export function drillNotes(file: Stamped<DrillsResultFile>): string {
         return [`**${plainText(r.name)}**${timeline}`, ...(lines.length ? ["", ...lines.map((l) => `- ${plainText(l)}`)] : [])].join("\n");
     });
     return [stampLine(file.run), ...sections].join("\n\n");
+}
+
+/** The zone-loss drill's number: its result carries the failover figures (local/drills/failoverDrills.ts). */
+const zoneLossDrill = "23";
+
+/**
+ * The README's zone-loss window, from drill 23's figures: when reads and writes failed after the
+ * zone was lost, and why, in the words of the host-loss window.
+ */
+export function zoneLossWindow(file: Stamped<DrillsResultFile>): string {
+    const drill = file.results.find((r) => r.name.split(" ")[0] === zoneLossDrill);
+    const f = drill?.failover;
+    if (!drill || !f) return `The zone-loss drill (${zoneLossDrill}) is not in this result file: run \`npm run test:drills\`, then \`npm run docs:results\`.`;
+    const last = (seconds: number | undefined) => (seconds === undefined ? "none failed" : `the last failed one sent +${seconds} s after the loss`);
+    return [
+        `**Zone loss** (drill ${zoneLossDrill}, ${drill.passed ? "passed" : "FAILED"}; host-a's packets dropped and the database failed over at the same moment, failover time ${f.failoverSeconds} s here, 60-120 s on RDS):`,
+        `- reads: ${f.readFailures} failed, ${last(f.lastFailedReadSeconds)}: only until the load balancer's detection window (${f.detectionWindowSeconds} s) + connect timeout = ${f.hostLossWindowSeconds} s;`,
+        `- writes: ${f.writeFailures} failed with a 503 within the app's 3 s bound, ${last(f.lastFailedWriteSeconds)}; the endpoint's name moved +${f.nameMovedSeconds} s, the first write was acknowledged +${f.firstWriteSeconds} s;`,
+        `- acknowledged writes lost: ${drill.writesLost ?? "-"} of ${drill.load?.writes.acknowledged ?? "-"} (each read back). ${stampLine(file.run)}`,
+    ].join("\n");
 }
 
 /** The timelines a drill result file links to (file names in docs/results/). */

@@ -50,6 +50,8 @@ describe("the ha-web command line (npx ha-web <command>)", () => {
             ["heal-host host-a", { command: "heal-host", host: "host-a" }],
             ["cut-database", { command: "cut-database" }],
             ["heal-database", { command: "heal-database" }],
+            ["failover-database", { command: "failover-database", seconds: 90 }],
+            ["failover-database --seconds 20", { command: "failover-database", seconds: 20 }],
             ["down", { command: "down" }],
         ];
         for (const [typed, invocation] of rows) {
@@ -87,6 +89,9 @@ describe("the ha-web command line (npx ha-web <command>)", () => {
             ["stop-host", "stop-host takes one host, e.g. npx ha-web stop-host host-a"],
             ["stop-host host-c", `stop-host knows no host "host-c": the hosts are host-a, host-b`],
             ["slow-host host-a", "slow-host takes a host and a delay, e.g. npx ha-web slow-host host-a 500"],
+            ["failover-database now", "failover-database takes no words, got now"],
+            ["failover-database --seconds 0", `failover-database needs --seconds in whole seconds from 1 to 600 (RDS takes 60-120), got "0": e.g. npx ha-web failover-database --seconds 20`],
+            ["failover-database --seconds 1.5", `got "1.5"`],
             ["slow-host host-a 500ms", `slow-host needs a delay in whole milliseconds from 1 to 60000, got "500ms": e.g. npx ha-web slow-host host-a 500`],
         ];
         for (const [typed, message] of rows) {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { docsResultsDir, pages, readPage, readResults } from "../../scripts/results/docsFiles";
 import { findBlocks, openingMarker, renderPage, staleBlocks } from "../../scripts/results/pages";
-import { blocks, drillNotes, drillTable, duration, plainText, Results, RunStamp, suiteSummary, timelineFiles } from "../../scripts/results/render";
+import { blocks, drillNotes, drillTable, duration, plainText, Results, RunStamp, suiteSummary, timelineFiles, zoneLossWindow } from "../../scripts/results/render";
 
 const run: RunStamp = { date: "2025-03-04T05:06:07.890Z", machine: { cores: 2, memoryGb: 7.8, kernel: "6.1.0-test" }, commit: "abc1234", dirty: true };
 
@@ -52,6 +52,20 @@ describe("the docs' generated figures (npm run docs:results)", () => {
             expect(notes).to.include("**9 host cut | healed** ([timeline](results/drill-9.svg))\n\n- LB marked host-a DOWN +9.3 s after the cut");
             expect(notes).to.include("**nothing left behind**\n\n- PROBLEM: left behind: chain X");
             expect(timelineFiles(results.drills)).to.deep.equal(["drill-9.svg"]);
+        });
+
+        it("renders the zone-loss window from drill 23's failover figures, and says how to get them when the run has none", () => {
+            const zoneLoss = {
+                name: "23 zone loss", passed: true, problems: [], notes: [], marks: [], seconds: 61, writesLost: 0,
+                load: { requests: 5000, failures: 40, writes: { acknowledged: 900, failed: 30 }, p50Ms: 2, p99Ms: 3000, versions: {} },
+                failover: { failoverSeconds: 12, nameMovedSeconds: 12.1, firstWriteSeconds: 12.4, lastFailedReadSeconds: 11.8, lastFailedWriteSeconds: 13.9,
+                    readFailures: 10, writeFailures: 30, detectionWindowSeconds: 12, hostLossWindowSeconds: 22 },
+            };
+            const text = zoneLossWindow({ ...results.drills, results: [zoneLoss] });
+            expect(text).to.include("- reads: 10 failed, the last failed one sent +11.8 s after the loss: only until the load balancer's detection window (12 s) + connect timeout = 22 s;");
+            expect(text).to.include("the endpoint's name moved +12.1 s, the first write was acknowledged +12.4 s;");
+            expect(text).to.include("- acknowledged writes lost: 0 of 900 (each read back).");
+            expect(zoneLossWindow(results.drills)).to.match(/^The zone-loss drill \(23\) is not in this result file/);
         });
 
         it("shows a drill's printed text as it is, not as markdown or HTML", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { localHostPorts } from "../../components/plan/hostPorts";
-import { cutHostRule, delayProxyPort, dropChain, jumps, delayProblem, slowChain, slowHostRule, targetsIn } from "../../local/faults/faultPlan";
+import { cutHostRule, cutServerRules, delayProxyPort, dropChain, jumps, delayProblem, slowChain, slowHostRule, targetsIn } from "../../local/faults/faultPlan";
 
 describe("fault rules (loopback only, in chains of our own)", () => {
     const hostA = localHostPorts("host-a", 0);
@@ -9,6 +9,15 @@ describe("fault rules (loopback only, in chains of our own)", () => {
         const rule = cutHostRule(hostA).join(" ");
         expect(rule).to.include("--ports 8081,2201").and.match(/-j DROP$/);
         expect(rule).not.to.include("REJECT");
+    });
+
+    it("cuts one database server by its address both ways, its own side of every connection, so not even its FIN or RST gets out", () => {
+        const rules = cutServerRules("db-a", "127.0.1.1", [3307, 3308]).map((r) => r.join(" "));
+        expect(rules).to.deep.equal([
+            "-p tcp -d 127.0.1.1 -m multiport --dports 3307,3308 -m comment --comment ha-web-fault:db-a -j DROP",
+            "-p tcp -s 127.0.1.1 -m multiport --sports 3307,3308 -m comment --comment ha-web-fault:db-a -j DROP",
+        ]);
+        expect(targetsIn(rules.map((r) => `-A HA_WEB_FAULTS ${r}`).join("\n"))).to.deep.equal(["db-a", "db-a"]);
     });
 
     it("drops on INPUT from lo, so a sender sees silence rather than a send error", () => {

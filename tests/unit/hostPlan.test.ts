@@ -40,7 +40,7 @@ function plan(host = hostA, overrides: Partial<HostInputs<string>> = {}): HostSt
     return planHost(host, inputs({ previousHosts: previous, ...overrides }));
 }
 
-interface ComposeFile { services: { app: { logging: unknown } } }
+interface ComposeFile { services: { app: { logging: unknown; volumes: string[] } } }
 
 function step(steps: HostStep<string>[], name: string): HostStep<string> {
     const found = steps.find((s) => s.name === name);
@@ -207,6 +207,14 @@ describe("planHost", () => {
         const local = plan(hostA, { logging: hostLogRotation });
         expect(compose(local).services.app.logging).to.deep.equal({ driver: "json-file", options: { "max-size": "10m", "max-file": "5" } });
         // A new log destination reaches running containers only by a redeploy.
+        expect(retriggered(plan(), local)).to.deep.equal(["host-config", "apply-config", "rollout"]);
+    });
+
+    it("gives the app containers the host's resolver on AWS, and the local stack's name server where the plan names one", () => {
+        const compose = (steps: HostStep<string>[]) => yaml.load(fileOf(steps, hostPaths.composeFile)) as ComposeFile;
+        expect(compose(plan()).services.app.volumes).to.deep.equal(["/shared/data:/shared-data"]);
+        const local = plan(hostA, { resolvConf: "/srv/dns/resolv.conf" });
+        expect(compose(local).services.app.volumes).to.deep.equal(["/shared/data:/shared-data", "/srv/dns/resolv.conf:/etc/resolv.conf:ro"]);
         expect(retriggered(plan(), local)).to.deep.equal(["host-config", "apply-config", "rollout"]);
     });
 

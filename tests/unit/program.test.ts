@@ -132,6 +132,14 @@ describe("the Pulumi program (index.ts under mocks)", function () {
             expect(applyConfig.inputs.stdin).to.equal("DB_TLS_CA_URL=https://truststore.pki.rds.amazonaws.com/us-west-2/us-west-2-bundle.pem\n");
         });
 
+        it("keeps every acknowledged commit through a Multi-AZ failover: standby in another AZ, each commit flushed and its binlog synced", () => {
+            const [db] = run.ofType("aws:rds/instance:Instance");
+            expect(db.inputs.multiAz).to.equal(true);
+            const [params] = run.ofType("aws:rds/parameterGroup:ParameterGroup");
+            expect(params.inputs.parameters).to.deep.include({ name: "innodb_flush_log_at_trx_commit", value: "1" });
+            expect(params.inputs.parameters).to.deep.include({ name: "sync_binlog", value: "1" });
+        });
+
         it("exports the operator's outputs, with credentials marked secret", async () => {
             expect(await valueOf(run.outputs.url)).to.match(/^http:\/\/web-alb\.us-west-2\.elb\.amazonaws\.com$/);
             expect(await valueOf(run.outputs.lbDnsName)).to.equal("web-alb.us-west-2.elb.amazonaws.com");
