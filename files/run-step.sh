@@ -80,16 +80,26 @@ start_unit() {
   # A new file: a deployer still following the last run reads that one to its end.
   if [[ -e "$LOG" ]]; then mv "$LOG" "${LOG}.previous"; fi
   install -m 0600 /dev/null "$LOG"
-  # A unit gets no HOME of its own; docker (registry logins) and git read it.
-  if ! START_ERROR="$(systemd-run --quiet --unit="$UNIT" --collect --service-type=exec --setenv=HOME="${HOME:-/root}" \
-    --property=StandardInput=file:"$input" \
-    --property=StandardOutput=append:"$LOG" --property=StandardError=append:"$LOG" \
-    --property=ExecStopPost="${self} ${NAME} --record-result" \
-    "$self" "$NAME" --in-unit 2>&1)"; then
-    rm -f "$input"
-    return 1
-  fi
-  echo "$digest" >"$DIGEST"
+  # The last run's unit, once stopped, is unloaded by --collect a moment later; until then systemd-run
+  # refuses the name ("already loaded"), so a step re-run right after it failed waits for that.
+  local attempt
+  for attempt in {1..25}; do
+    systemctl reset-failed "$UNIT" 2>/dev/null || true # not loaded: nothing to reset
+    # A unit gets no HOME of its own; docker (registry logins) and git read it.
+    if START_ERROR="$(systemd-run --quiet --unit="$UNIT" --collect --service-type=exec --setenv=HOME="${HOME:-/root}" \
+      --property=StandardInput=file:"$input" \
+      --property=StandardOutput=append:"$LOG" --property=StandardError=append:"$LOG" \
+      --property=ExecStopPost="${self} ${NAME} --record-result" \
+      "$self" "$NAME" --in-unit 2>&1)"; then
+      echo "$digest" >"$DIGEST"
+      return 0
+    fi
+    [[ "$START_ERROR" == *"already loaded"* || "$START_ERROR" == *"already exists"* ]] || break
+    sleep 0.2
+  done
+  rm -f "$input"
+  START_ERROR="${START_ERROR} (tried ${attempt} times)"
+  return 1
 }
 
 # Follows the unit's log (unless --quiet) until it ended, then prints what ended it and exits with
