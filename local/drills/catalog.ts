@@ -23,7 +23,7 @@ import { hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
 import { interruptedDeploys } from "./interruptedDeploys";
 import { passwordRotation } from "./passwordRotation";
-import { rolloutInBatches, scaleOutAndIn } from "./scaleDrills";
+import { scalingAndBatches } from "./scaleDrills";
 import { versionsServed } from "./loadBalancerAnswers";
 import { awaitWritesResumed, describeFailures, expectNoFailures, expectWritesThroughOutage, sleep, underLoad } from "./underLoad";
 
@@ -219,5 +219,5 @@ const idempotence: Drill = {
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
-    ...interruptedDeploys, rolloutInBatches, scaleOutAndIn, databaseFailover, zoneLoss, deployDuringFailover,
+    ...interruptedDeploys, scalingAndBatches, databaseFailover, zoneLoss, deployDuringFailover,
 ];

@@ -43,18 +43,28 @@ async function expectServing(result: DrillResult, hosts: string[]): Promise<void
 const batchRelease = "v29-batches";
 
 /**
- * Four hosts, batch 2: `up` with hostCount 4 adds host-c and host-d; a release then rolls out on
- * host-a alone, then host-b and host-c together, then host-d, never more than two at once; back
- * at two hosts, host-c and host-d are retired (drained first). No request fails throughout.
+ * Scaling out and in, and a rollout in batches, under load: hostCount 3 adds host-c (set up, in
+ * rotation once its checks pass), hostCount 4 with batch 2 adds host-d; a release then rolls out on
+ * host-a alone, then host-b and host-c together, then host-d, never more than two at once. Back at
+ * hostCount 2 a deploy is refused (host-c and host-d would keep the old release) until `up` retires
+ * them: each runs its own retire-host (health check failed, the load balancer marks it DOWN, the
+ * deregistration delay passes) before its machine is removed, as `pulumi up` deletes a host.
+ * No request fails throughout.
  */
-export const rolloutInBatches: Drill = {
-    name: "29 rollout over 4 hosts in batches of 2 (host-a alone, then b+c, then d), then back to 2 hosts",
+export const scalingAndBatches: Drill = {
+    name: "29 scale 2 -> 3 -> 4 hosts, roll out in batches of 2 (host-a alone, then b+c, then d), back to 2 (removed hosts drained first)",
     async run(result) {
         const release = appVariant(batchRelease, { ...addColumnMigration, "release-note.txt": "rolled out in batches\n" });
         const fourHosts = { hostCount: 4, rolloutBatchSize: 2 };
         const started = Date.now();
         let outcomes: StepOutcome[] = [];
+        let removedAt = 0;
         const samples = await underLoad(result, async () => {
+            await withLocalSettings("three-hosts", activeSettingsWith({ hostCount: 3 }), async () => {
+                mark(result, "up: 3 hosts");
+                await up();
+                await expectServing(result, ["host-a", "host-b", "host-c"]);
+            });
             await withLocalSettings("four-hosts", activeSettingsWith({ ...fourHosts, ...release }), async () => {
                 mark(result, "up: 4 hosts");
                 await up();
@@ -62,8 +72,12 @@ export const rolloutInBatches: Drill = {
                 mark(result, `deploy ${batchRelease}`);
                 outcomes = await deploy(batchRelease, false);
             });
-            mark(result, "up: 2 hosts");
+            // hostCount is 2 again while host-c and host-d still run: a deploy would leave them behind.
+            const refusal = await deploy("v29-refused", false).then(() => "", (error: Error) => error.message);
+            expect(result, /^deploy refused before touching any host: host-c/.test(refusal), `a deploy with host-c and host-d beyond hostCount: ${refusal || "not refused"}`);
+            mark(result, "up: 2 hosts (host-c and host-d retired)");
             await up();
+            removedAt = Date.now();
         }, ["/"], { keepAliveClients: 32 });
         const spans = busySpans(outcomes, "rollout");
         result.rolloutSeconds = Object.fromEntries(spans.map((s) => [s.host, Math.round((s.to - s.from) / 100) / 10]));
@@ -77,41 +91,13 @@ export const rolloutInBatches: Drill = {
         result.notes.push(`most hosts rolling out at once: ${mostAtOnce(spans)} (batch 2)`);
         expect(result, mostAtOnce(spans) <= fourHosts.rolloutBatchSize, `${mostAtOnce(spans)} hosts rolled out at once, more than the batch`);
         expectNoFailures(result, samples, started);
+        for (const host of ["host-c", "host-d"]) {
+            expect(result, !(await containerExists(hostContainer(host))), `${host}'s container is still there`);
+        }
+        const afterRemoval = samples.filter((s) => s.sentAt > removedAt);
+        result.notes.push(`${afterRemoval.length} requests sent after host-c and host-d were removed, ${afterRemoval.filter(failed).length} failed`);
         await expectServing(result, ["host-a", "host-b"]);
         const versions = await versionsServed(probes);
         expect(result, versions.size === 1 && versions.has(batchRelease), `served after the drill: ${[...versions].join(", ")}`);
-    },
-};
-
-/**
- * Scaling out and in under load: hostCount 3 adds host-c (set up, in rotation once its checks pass),
- * hostCount 2 again retires it: its own retire-host drains it (health check failed, the load
- * balancer marks it DOWN, the deregistration delay passes) before the machine is removed, as
- * `pulumi up` deletes a host. Between the two, a deploy is refused (host-c would keep the old
- * release). No request fails.
- */
-export const scaleOutAndIn: Drill = {
-    name: "30 scale 2 -> 3 hosts and back under load (the removed host drained first)",
-    async run(result) {
-        const started = Date.now();
-        let removedAt = 0;
-        const samples = await underLoad(result, async () => {
-            await withLocalSettings("three-hosts", activeSettingsWith({ hostCount: 3 }), async () => {
-                mark(result, "up: 3 hosts");
-                await up();
-                await expectServing(result, ["host-a", "host-b", "host-c"]);
-            });
-            // hostCount is 2 again, host-c still runs: a deploy would leave it on the old release.
-            const refusal = await deploy("v30-refused", false).then(() => "", (error: Error) => error.message);
-            expect(result, /^deploy refused before touching any host: host-c still run/.test(refusal), `a deploy with host-c beyond hostCount: ${refusal || "not refused"}`);
-            mark(result, "up: 2 hosts (host-c retired)");
-            await up();
-            removedAt = Date.now();
-        });
-        expect(result, !(await containerExists(hostContainer("host-c"))), "host-c's container is still there");
-        expectNoFailures(result, samples, started);
-        const afterRemoval = samples.filter((s) => s.sentAt > removedAt);
-        result.notes.push(`${afterRemoval.length} requests sent after host-c was removed, ${afterRemoval.filter(failed).length} failed`);
-        await expectServing(result, ["host-a", "host-b"]);
     },
 };
