@@ -6,7 +6,8 @@
 # old colour, then stops the old colour gracefully (SIGTERM, drain). If the new colour never gets
 # healthy it is removed, the old one keeps serving, and the deploy fails. Each deploy is recorded in
 # the git repository {{configsDir}}.
-# HEALTH_TIMEOUT_SECONDS (default 60) bounds the wait for it.
+# HEALTH_TIMEOUT_SECONDS (default 60) bounds the wait for it. With --canary (the rollout's first host)
+# the old colour keeps running while the new one is judged on real traffic (lib/canary-watch.sh).
 set -euo pipefail
 
 readonly HOST_NAME="{{hostname}}"
@@ -35,10 +36,18 @@ readonly RELEASES_FILE="{{releasesFile}}"
 readonly KEEP_RELEASES="{{keepReleases}}"
 # shellcheck disable=SC2034 # read by lib/prune-images.sh, which rendering includes below
 readonly BUILD_CACHE_HOURS="{{buildCacheHours}}"
+# What the canary reads, where it keeps its evidence, and whose requests it leaves out.
+# shellcheck disable=SC2034 # read by lib/canary-watch.sh, which rendering includes below
+readonly ACCESS_LOG="{{accessLog}}"
+# shellcheck disable=SC2034 # read by lib/canary-watch.sh, which rendering includes below
+readonly CANARY_LOG_DIR="{{canaryLogDir}}"
+# shellcheck disable=SC2034 # read by lib/canary-watch.sh, which rendering includes below
+readonly CHECKER_USER_AGENT="{{healthCheckUserAgent}}"
 
 log() { echo "ha-web-deploy: $*"; }
 
 # ha-web:include lib/prune-images.sh
+# ha-web:include lib/canary-watch.sh
 
 port_of() {
   if [[ "$1" == blue ]]; then echo "$BLUE_PORT"; else echo "$GREEN_PORT"; fi
@@ -241,8 +250,14 @@ main() {
     migrate "$2" "$3"
     return
   fi
+  local canary=""
+  if [[ "${1:-}" == --canary && $# -eq 3 ]]; then
+    read_canary_spec "$2"
+    canary=yes
+    shift 2
+  fi
   if [[ $# -ne 1 || "$1" == --* ]]; then
-    echo "usage: ha-web-deploy IMAGE | --point-live | --migrate IMAGE COMMAND   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
+    echo "usage: ha-web-deploy [--canary SPEC] IMAGE | --point-live | --migrate IMAGE COMMAND   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
     exit 2
   fi
   prepare "$1"
@@ -273,10 +288,19 @@ main() {
     abort "$new" "$live"
   fi
   log "${new} is healthy; moving the live port to it"
-  "$LIVE_COMMAND" set "$(port_of "$new")"
+  if [[ -n "$canary" && -n "$live" ]]; then
+    if ! canary_release "$new" "$live" "$previous"; then
+      echo "${CANARY_REFUSAL}. ${live} (${previous}) serves again and ${new} is stopped; the rollout stops here. Fix the release and deploy again." >&2
+      exit 1
+    fi
+  else
+    "$LIVE_COMMAND" set "$(port_of "$new")"
+  fi
   if [[ -n "$live" ]]; then
-    log "waiting ${SETTLE_SECONDS}s for nginx to close its connections to ${live}"
-    sleep "$SETTLE_SECONDS"
+    if [[ -z "$canary" ]]; then
+      log "waiting ${SETTLE_SECONDS}s for nginx to close its connections to ${live}"
+      sleep "$SETTLE_SECONDS"
+    fi
     log "stopping ${live} (${previous}); it drains for up to ${STOP_GRACE_SECONDS}s"
     stop_colour "$live" "$IMAGE"
   fi

@@ -156,6 +156,9 @@ export function renderDeployScript(host: HostPorts, paths: HostPaths, app: AppCo
         releasesFile: paths.releasesFile,
         keepReleases: String(keptReleases),
         buildCacheHours: String(buildCacheHours),
+        accessLog: paths.nginxAccessLog,
+        canaryLogDir: paths.canaryLogDir,
+        healthCheckUserAgent: healthCheck.userAgentPrefix,
     });
 }
 

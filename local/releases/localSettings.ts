@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { AppSettings, readAppSettings, secretMapShapeOf } from "../../components/plan/appSettings";
+import { canaryKeys } from "../../components/plan/canarySettings";
 import { repoRoot } from "../stack/stackLayout";
 
 /**
@@ -61,7 +62,7 @@ function whereInText(text: string, message: string): string {
     return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
 }
 
-const appKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand", "appBuildCaFile"];
+const appKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand", "appBuildCaFile", ...canaryKeys];
 
 function parseFile(file: string): Record<string, unknown> {
     const text = fs.readFileSync(file, "utf8");
