@@ -48,6 +48,7 @@ log() { echo "ha-web-deploy: $*"; }
 
 # ha-web:include lib/prune-images.sh
 # ha-web:include lib/canary-watch.sh
+# ha-web:include lib/deploy-timings.sh
 
 port_of() {
   if [[ "$1" == blue ]]; then echo "$BLUE_PORT"; else echo "$GREEN_PORT"; fi
@@ -284,9 +285,11 @@ main() {
   log "starting ${IMAGE} as ${new} on 127.0.0.1:$(port_of "$new") beside ${live:-no live colour}"
   compose "$new" "$IMAGE" rm --force --stop
   compose "$new" "$IMAGE" up --detach --no-build
+  lap start
   if ! wait_healthy "$new"; then
     abort "$new" "$live"
   fi
+  lap "health check"
   log "${new} is healthy; moving the live port to it"
   if [[ -n "$canary" && -n "$live" ]]; then
     if ! canary_release "$new" "$live" "$previous"; then
@@ -301,14 +304,19 @@ main() {
       log "waiting ${SETTLE_SECONDS}s for nginx to close its connections to ${live}"
       sleep "$SETTLE_SECONDS"
     fi
+    lap "switch (${canary:+canary, }nginx lets go of ${live})"
     log "stopping ${live} (${previous}); it drains for up to ${STOP_GRACE_SECONDS}s"
     stop_colour "$live" "$IMAGE"
+    lap "stop ${live}"
   fi
   record_history "$previous"
   log "deployed ${IMAGE} as ${new}"
   record_release "$IMAGE"
+  lap record
   # The deploy is done: a failed prune is reported, and the next deploy prunes again.
   prune_images || echo "ha-web-deploy: pruning old images failed (see above); the deploy itself succeeded" >&2
+  lap prune
+  timings
 }
 
 main "$@"

@@ -17,6 +17,7 @@ import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { bootedLikeEc2 } from "./hostBoot";
+import { canaryFailingRoute, canaryGoodRelease, canarySlowRelease } from "./canaryDrills";
 import { hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
 import { passwordRotation } from "./passwordRotation";
@@ -215,4 +216,5 @@ const idempotence: Drill = {
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
+    canaryFailingRoute, canarySlowRelease, canaryGoodRelease,
 ];
