@@ -160,11 +160,22 @@ wait_healthy() {
   return 1
 }
 
+# Every container of a colour's compose project, running or not.
+colour_containers() {
+  docker ps --all --quiet --filter "label=com.docker.compose.project=${HOST_NAME}-$1"
+}
+
+# SIGTERM, then up to the grace period for the app to finish in-flight requests. docker itself, not
+# docker-compose: each docker-compose call starts a Python interpreter, seconds of a switch on a
+# busy host, and the container is all the colour has to stop and remove.
 stop_colour() {
-  local colour="$1" image="$2"
-  # SIGTERM, then up to the grace period for the app to finish in-flight requests.
-  compose "$colour" "$image" stop --timeout "$STOP_GRACE_SECONDS"
-  compose "$colour" "$image" rm --force
+  local colour="$1" ids
+  ids="$(colour_containers "$colour")"
+  [[ -n "$ids" ]] || return 0
+  # shellcheck disable=SC2086 # one id per word
+  docker stop --time "$STOP_GRACE_SECONDS" $ids >/dev/null
+  # shellcheck disable=SC2086 # one id per word
+  docker rm --force $ids >/dev/null
 }
 
 abort() {
@@ -277,7 +288,7 @@ main() {
     other="$(other_colour "$live")"
     if [[ -n "$(running_container "$other")" ]]; then
       log "both colours are running (an interrupted deploy?); stopping the older one, ${other}"
-      stop_colour "$other" "$IMAGE"
+      stop_colour "$other"
     fi
   fi
   new="$(other_colour "${live:-green}")"
@@ -306,7 +317,7 @@ main() {
     fi
     lap "switch (${canary:+canary, }nginx lets go of ${live})"
     log "stopping ${live} (${previous}); it drains for up to ${STOP_GRACE_SECONDS}s"
-    stop_colour "$live" "$IMAGE"
+    stop_colour "$live"
     lap "stop ${live}"
   fi
   record_history "$previous"

@@ -36,10 +36,16 @@ access_log_lines() {
   done
 }
 
-# Keeps the verdict and the access log lines it judged; prints the file's path.
+# Verdicts kept per host: each holds up to two windows of access log lines.
+readonly CANARY_KEPT_VERDICTS=20
+
+# Keeps the verdict and the access log lines it judged (and only the newest CANARY_KEPT_VERDICTS
+# files); prints the file's path.
 keep_evidence() {
   local verdict="$1" from="$2" to="$3" file
   install -d -m 0750 "$CANARY_LOG_DIR"
+  find "$CANARY_LOG_DIR" -maxdepth 1 -name '*.log' -printf '%T@ %p\n' | sort -rn | tail -n +"$CANARY_KEPT_VERDICTS" |
+    cut -d' ' -f2- | xargs -r rm -f --
   file="${CANARY_LOG_DIR}/$(date +%Y%m%dT%H%M%S)-${HOST_NAME}.log"
   {
     echo "# ${HOST_NAME}: canary of ${IMAGE}: ${verdict}"
@@ -91,7 +97,7 @@ canary_release() {
   "$LIVE_COMMAND" set "$(port_of "$live")"
   log "waiting ${SETTLE_SECONDS}s for nginx to close its connections to ${new}"
   sleep "$SETTLE_SECONDS"
-  stop_colour "$new" "$IMAGE"
+  stop_colour "$new"
   CANARY_REFUSAL="canary refused ${IMAGE} on ${HOST_NAME}: ${verdict#worse }"
   if [[ "$verdict" == too-few* ]]; then
     CANARY_REFUSAL="canary refused ${IMAGE} on ${HOST_NAME}: too little traffic to judge after ${windows} windows of ${CANARY_SECONDS}s (${verdict#too-few }) and canaryTooFewRequests is wait"
