@@ -36,7 +36,7 @@ function faultPreload(fault: Fault): string {
 import * as http from "http";
 
 const fault = ${JSON.stringify(fault)} as { kind: string; every?: number; delayMs?: number };
-const emit = http.Server.prototype.emit;
+const emit = http.Server.prototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
 let served = 0;
 http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
     const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
