@@ -1,12 +1,11 @@
-import * as fs from "fs";
-import * as path from "path";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { defaultLoad, startLoad } from "../load/loadGenerator";
 import { failed, Sample } from "../load/sample";
-import { currentReleaseIfAny, releaseRecord } from "../releases/releaseBook";
+import { releaseImage } from "../releases/release";
+import { currentRelease, currentReleaseIfAny, releaseRecord } from "../releases/releaseBook";
 import { outputOnHost } from "../stack/hostAccess";
 import { deploy } from "../stack/stack";
-import { loadBalancer, repoRoot } from "../stack/stackLayout";
+import { loadBalancer } from "../stack/stackLayout";
 import { addColumnMigration, appVariant, withLocalSettings } from "./appVariants";
 import { Drill, DrillResult, expect, mark } from "./drill";
 import { versionsServed } from "./loadBalancerAnswers";
@@ -28,21 +27,22 @@ const failingShare = 0.1;
 type Fault = { kind: "errors"; every: number } | { kind: "slow"; delayMs: number };
 
 /**
- * A preload in the release's own image (its Dockerfile's CMD loads it before the server): it wraps
- * the HTTP server's request event, so only GET / changes, as a bug in one route would.
+ * A preload in the release's image, loaded before the server: it wraps the HTTP server's request
+ * event, so only GET / changes, as a bug in one route would. Plain JavaScript: nothing to compile.
  */
 function faultPreload(fault: Fault): string {
     return `// A canary drill's fault (local/drills/canaryDrills.ts): ${JSON.stringify(fault)}.
-import * as http from "http";
+"use strict";
+const http = require("http");
 
-const fault = ${JSON.stringify(fault)} as { kind: string; every?: number; delayMs?: number };
-const emit = http.Server.prototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
+const fault = ${JSON.stringify(fault)};
+const emit = http.Server.prototype.emit;
 let served = 0;
-http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
-    const [request, response] = args as [http.IncomingMessage, http.ServerResponse];
+http.Server.prototype.emit = function (event, ...args) {
+    const [request, response] = args;
     if (event !== "request" || request.method !== "GET" || request.url !== "/") return emit.call(this, event, ...args);
     served += 1;
-    if (fault.kind === "errors" && served % (fault.every ?? 1) === 0) {
+    if (fault.kind === "errors" && served % fault.every === 0) {
         response.writeHead(500, { "content-type": "text/plain" }).end("injected failure\\n");
         return true;
     }
@@ -60,25 +60,28 @@ function goodRelease(label: string): Record<string, unknown> {
     return { ...appVariant(label, addColumnMigration), ...drillCanary };
 }
 
-/** The settings of a bad release: a good one plus the fault. */
+/**
+ * The settings of a bad release: the release serving now plus the fault, as a thin image on top of
+ * it (its Dockerfile only copies the preload and names the new label, so the build runs nothing
+ * and needs no network); its migrations are the current release's.
+ */
 function faultyRelease(label: string, fault: Fault): Record<string, unknown> {
-    const dockerfile = fs.readFileSync(path.join(repoRoot, "app", "Dockerfile"), "utf8");
-    const cmd = 'CMD ["node", "dist/server.js"]';
-    if (!dockerfile.includes(cmd)) throw new Error(`app/Dockerfile has no line ${cmd}: the canary drills' fault preload needs it`);
-    return {
-        ...appVariant(label, {
-            ...addColumnMigration,
-            "src/releaseFault.ts": faultPreload(fault),
-            Dockerfile: dockerfile.replace(cmd, 'CMD ["node", "--require=./dist/releaseFault.js", "dist/server.js"]'),
-        }),
-        ...drillCanary,
-    };
+    const dockerfile = [
+        "# A canary drill's bad release (local/drills/canaryDrills.ts): the release serving now, with a fault preloaded.",
+        `FROM ${releaseImage(currentRelease().label)}`,
+        "COPY releaseFault.js /app/dist/releaseFault.js",
+        'CMD ["node", "--require=./dist/releaseFault.js", "dist/server.js"]',
+        "ARG APP_VERSION=dev",
+        "ENV APP_VERSION=${APP_VERSION}",
+        "",
+    ].join("\n");
+    return { ...appVariant(label, { Dockerfile: dockerfile, "releaseFault.js": faultPreload(fault) }), ...drillCanary };
 }
 
-/** The canary's verdict lines in its host's rollout log (ha-web-deploy's `canary: ...`). */
-async function canaryLines(): Promise<string[]> {
-    const log = await outputOnHost(canaryHost, `sudo -n cat ${hostPaths.stepLogDir}/rollout.log`);
-    return log.split("\n").filter((l) => l.includes("canary: ") || l.includes("canary refused"));
+/** The lines of a host's last rollout log that hold `text`. */
+async function rolloutLogLines(host: string, text: string): Promise<string[]> {
+    const log = await outputOnHost(host, `sudo -n cat ${hostPaths.stepLogDir}/rollout.log`);
+    return log.split("\n").filter((l) => l.includes(text));
 }
 
 /** p99 of GET / through the load balancer now, in ms: the base a slow release is made three times slower than. */
@@ -163,9 +166,11 @@ export const canaryGoodRelease: Drill = {
         const started = Date.now();
         const { refusal, samples } = await deployUnderLoad(result, label, goodRelease(label), true);
         expect(result, refusal === "", `the good release was refused: ${refusal.split("\n").slice(0, 3).join(" | ")}`);
-        const verdicts = await canaryLines();
+        const verdicts = await rolloutLogLines(canaryHost, "canary: ");
         result.notes.push(...verdicts.filter((l) => /not worse|too little/.test(l)).map((l) => l.replace(/^.*canary: /, "canary: ")));
         expect(result, verdicts.some((l) => l.includes(" is not worse than ")), `the canary did not judge the release: ${verdicts.join(" | ")}`);
+        // Where the next host's rollout spent its time (ha-web-deploy's `time:` line), the switch after the canary.
+        result.notes.push(...(await rolloutLogLines("host-b", "ha-web-deploy: time: ")).map((l) => `host-b ${l.replace(/^.*ha-web-deploy: /, "")}`));
         expectNoFailures(result, samples, started);
         expect(result, currentReleaseIfAny()?.label === label, `the stack's release is ${currentReleaseIfAny()?.label}`);
         const served = await versionsServed(probes);
