@@ -79,7 +79,7 @@ function faultyRelease(label: string, fault: Fault): Record<string, unknown> {
 }
 
 /** The lines of a host's last rollout log that hold `text`. */
-async function rolloutLogLines(host: string, text: string): Promise<string[]> {
+export async function rolloutLogLines(host: string, text: string): Promise<string[]> {
     const log = await outputOnHost(host, `sudo -n cat ${hostPaths.stepLogDir}/rollout.log`);
     return log.split("\n").filter((l) => l.includes(text));
 }
@@ -122,6 +122,11 @@ async function expectRolledBack(result: DrillResult, label: string, refusal: str
     expect(result, releaseRecord(label)?.refused !== undefined, `releases does not mark ${label} refused`);
     const after = await versionsServed(probes);
     expect(result, [...after].join() === [...before].join(), `served before: ${[...before].join(", ")}; after: ${[...after].join(", ")}`);
+}
+
+/** Where a host's last rollout spent its time (ha-web-deploy's `time:` line), as a drill note. */
+export async function rolloutTimes(host: string): Promise<string[]> {
+    return (await rolloutLogLines(host, "ha-web-deploy: time: ")).map((l) => `${host} ${l.replace(/^.*ha-web-deploy: /, "")}`);
 }
 
 export const canaryFailingRoute: Drill = {
@@ -169,8 +174,7 @@ export const canaryGoodRelease: Drill = {
         const verdicts = await rolloutLogLines(canaryHost, "canary: ");
         result.notes.push(...verdicts.filter((l) => /not worse|too little/.test(l)).map((l) => l.replace(/^.*canary: /, "canary: ")));
         expect(result, verdicts.some((l) => l.includes(" is not worse than ")), `the canary did not judge the release: ${verdicts.join(" | ")}`);
-        // Where the next host's rollout spent its time (ha-web-deploy's `time:` line), the switch after the canary.
-        result.notes.push(...(await rolloutLogLines("host-b", "ha-web-deploy: time: ")).map((l) => `host-b ${l.replace(/^.*ha-web-deploy: /, "")}`));
+        result.notes.push(...await rolloutTimes("host-b"));
         expectNoFailures(result, samples, started);
         expect(result, currentReleaseIfAny()?.label === label, `the stack's release is ${currentReleaseIfAny()?.label}`);
         const served = await versionsServed(probes);

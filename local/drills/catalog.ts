@@ -17,7 +17,7 @@ import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { bootedLikeEc2 } from "./hostBoot";
-import { canaryFailingRoute, canaryGoodRelease, canarySlowRelease } from "./canaryDrills";
+import { canaryFailingRoute, canaryGoodRelease, canarySlowRelease, rolloutTimes } from "./canaryDrills";
 import { hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
 import { passwordRotation } from "./passwordRotation";
@@ -86,6 +86,7 @@ const rollingDeploy: Drill = {
         expect(result, migrated?.result === "ran", "the migrate step did not run for v2");
         expect(result, (await notesColumns()).includes("language"), "v2's migration did not add the column");
         result.rolloutSeconds = rolloutSeconds(outcomes);
+        result.notes.push(...await rolloutTimes("host-b"));
         expectNoFailures(result, samples, started);
         // Failed requests are reported above; here: did any answer after the deploy come from the old release?
         const stale = samples.filter((s) => s.sentAt > deployedAt && !failed(s) && s.version !== goodRelease);
