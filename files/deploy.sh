@@ -6,7 +6,8 @@
 # old colour, then stops the old colour gracefully (SIGTERM, drain). If the new colour never gets
 # healthy it is removed, the old one keeps serving, and the deploy fails. Each deploy is recorded in
 # the git repository {{configsDir}}.
-# HEALTH_TIMEOUT_SECONDS (default 60) bounds the wait for it.
+# HEALTH_TIMEOUT_SECONDS (default 60) bounds the wait for it. With --canary (the rollout's first host)
+# the old colour keeps running while the new one is judged on real traffic (lib/canary-watch.sh).
 set -euo pipefail
 
 readonly HOST_NAME="{{hostname}}"
@@ -35,11 +36,20 @@ readonly RELEASES_FILE="{{releasesFile}}"
 readonly KEEP_RELEASES="{{keepReleases}}"
 # shellcheck disable=SC2034 # read by lib/prune-images.sh, which rendering includes below
 readonly BUILD_CACHE_HOURS="{{buildCacheHours}}"
+# What the canary reads, where it keeps its evidence, and whose requests it leaves out.
+# shellcheck disable=SC2034 # read by lib/canary-watch.sh, which rendering includes below
+readonly ACCESS_LOG="{{accessLog}}"
+# shellcheck disable=SC2034 # read by lib/canary-watch.sh, which rendering includes below
+readonly CANARY_LOG_DIR="{{canaryLogDir}}"
+# shellcheck disable=SC2034 # read by lib/canary-watch.sh, which rendering includes below
+readonly CHECKER_USER_AGENT="{{healthCheckUserAgent}}"
 
 log() { echo "ha-web-deploy: $*"; }
 
 # ha-web:include lib/prune-images.sh
 # ha-web:include lib/interrupted-deploy.sh
+# ha-web:include lib/canary-watch.sh
+# ha-web:include lib/deploy-timings.sh
 
 port_of() {
   if [[ "$1" == blue ]]; then echo "$BLUE_PORT"; else echo "$GREEN_PORT"; fi
@@ -151,11 +161,22 @@ wait_healthy() {
   return 1
 }
 
+# Every container of a colour's compose project, running or not.
+colour_containers() {
+  docker ps --all --quiet --filter "label=com.docker.compose.project=${HOST_NAME}-$1"
+}
+
+# SIGTERM, then up to the grace period for the app to finish in-flight requests. docker itself, not
+# docker-compose: each docker-compose call starts a Python interpreter, seconds of a switch on a
+# busy host, and the container is all the colour has to stop and remove.
 stop_colour() {
-  local colour="$1" image="$2"
-  # SIGTERM, then up to the grace period for the app to finish in-flight requests.
-  compose "$colour" "$image" stop --timeout "$STOP_GRACE_SECONDS"
-  compose "$colour" "$image" rm --force
+  local colour="$1" ids
+  ids="$(colour_containers "$colour")"
+  [[ -n "$ids" ]] || return 0
+  # shellcheck disable=SC2086 # one id per word
+  docker stop --time "$STOP_GRACE_SECONDS" $ids >/dev/null
+  # shellcheck disable=SC2086 # one id per word
+  docker rm --force $ids >/dev/null
 }
 
 abort() {
@@ -245,8 +266,14 @@ main() {
     migrate "$2" "$3"
     return
   fi
+  local canary=""
+  if [[ "${1:-}" == --canary && $# -eq 3 ]]; then
+    read_canary_spec "$2"
+    canary=yes
+    shift 2
+  fi
   if [[ $# -ne 1 || "$1" == --* ]]; then
-    echo "usage: ha-web-deploy IMAGE | --point-live | --migrate IMAGE COMMAND   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
+    echo "usage: ha-web-deploy [--canary SPEC] IMAGE | --point-live | --migrate IMAGE COMMAND   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
     exit 2
   fi
   prepare "$1"
@@ -272,22 +299,38 @@ main() {
   log "starting ${IMAGE} as ${new} on 127.0.0.1:$(port_of "$new") beside ${live:-no live colour}"
   compose "$new" "$IMAGE" rm --force --stop
   compose "$new" "$IMAGE" up --detach --no-build
+  lap start
   if ! wait_healthy "$new"; then
     abort "$new" "$live"
   fi
+  lap "health check"
   log "${new} is healthy; moving the live port to it"
-  "$LIVE_COMMAND" set "$(port_of "$new")"
+  if [[ -n "$canary" && -n "$live" ]]; then
+    if ! canary_release "$new" "$live" "$previous"; then
+      echo "${CANARY_REFUSAL}. ${live} (${previous}) serves again and ${new} is stopped; the rollout stops here. Fix the release and deploy again." >&2
+      exit 1
+    fi
+  else
+    "$LIVE_COMMAND" set "$(port_of "$new")"
+  fi
   if [[ -n "$live" ]]; then
-    log "waiting ${SETTLE_SECONDS}s for nginx to close its connections to ${live}"
-    sleep "$SETTLE_SECONDS"
+    if [[ -z "$canary" ]]; then
+      log "waiting ${SETTLE_SECONDS}s for nginx to close its connections to ${live}"
+      sleep "$SETTLE_SECONDS"
+    fi
+    lap "switch (${canary:+canary, }nginx lets go of ${live})"
     log "stopping ${live} (${previous}); it drains for up to ${STOP_GRACE_SECONDS}s"
-    stop_colour "$live" "$IMAGE"
+    stop_colour "$live"
+    lap "stop ${live}"
   fi
   record_history "$previous"
   log "deployed ${IMAGE} as ${new}"
   record_release "$IMAGE"
+  lap record
   # The deploy is done: a failed prune is reported, and the next deploy prunes again.
   prune_images || echo "ha-web-deploy: pruning old images failed (see above); the deploy itself succeeded" >&2
+  lap prune
+  timings
 }
 
 main "$@"

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
         const rps = new Map(results.map(([label, r]) => [label, r.requestsPerSecond]));
         const ratio = (a: string, b: string) => (rps.get(a)! / rps.get(b)!).toFixed(2);
         console.log(`\napp alone / bare Node: ${ratio("the app alone", "bare Node pong")}`);
+        console.log(`nginx -> app / app alone (the host's serving path): ${ratio("nginx -> app (the host's site)", "the app alone")}`);
         console.log(`load balancer / app alone: ${ratio("through the local load balancer", "the app alone")}`);
         console.log(`the app's RSS under load: ${appRssMb.toFixed(0)} MB (highest of the samples)`);
         const rollouts = await measureRollouts();

@@ -1,3 +1,5 @@
+import { CanarySettings, readCanarySettings } from "./canarySettings";
+
 /**
  * The app's side of the contract with the hosts (README, "Your own app"): where its code is, the
  * path that says it is ready, its own settings and secrets, and the migration each release runs.
@@ -14,6 +16,8 @@ export interface AppSettings {
     secretNames: string[];
     /** Run by `sh -c` in the new image before any host switches to it; undefined: none. */
     migrateCommand?: string;
+    /** How the rollout's first host judges a release on real traffic before the others get it. */
+    canary: CanarySettings;
 }
 
 /** What a secret map holds, without its values: a problem can name a key, never show a value. */
@@ -78,7 +82,8 @@ export function readAppSettings(source: AppConfigSource, problems: string[], own
     if (/[\r\n]/.test(migrateCommand)) {
         problems.push("appMigrateCommand must be one line (it runs as sh -c '<command>'; chain commands with &&)");
     }
-    return { dir, healthPath, env, secretNames, migrateCommand: migrateCommand.trim() === "" ? undefined : migrateCommand };
+    const canary = readCanarySettings((key) => source.get(key), problems);
+    return { dir, healthPath, env, secretNames, migrateCommand: migrateCommand.trim() === "" ? undefined : migrateCommand, canary };
 }
 
 /** appEnv: a map of names to one-line text (numbers and booleans as their text). */

@@ -81,6 +81,9 @@ export function renderNginxLogrotate(paths: HostPaths): string {
     });
 }
 
+/** nginx's access log buffer: a line reaches the file at most `flushSeconds` after its request. */
+export const accessLogBuffer = { sizeKb: 64, flushSeconds: 1 };
+
 export function renderNginxSite(host: HostPorts, options: HostConfigOptions, paths: HostPaths, app: Pick<AppContract, "healthPath">): string {
     return renderFile("nginx-site.conf", {
         appHealthPath: app.healthPath,
@@ -91,6 +94,8 @@ export function renderNginxSite(host: HostPorts, options: HostConfigOptions, pat
         trustedProxyCidr: options.trustedProxyCidr,
         drainFlag: paths.drainFlag,
         accessLog: paths.nginxAccessLog,
+        accessLogBufferKb: String(accessLogBuffer.sizeKb),
+        accessLogFlushSeconds: String(accessLogBuffer.flushSeconds),
         instanceHeader: paths.nginxInstanceHeader,
         connectionsPerClient: String(nginxLimits.connectionsPerClient),
         healthCheckUserAgent: healthCheck.userAgentPrefix,
@@ -163,6 +168,9 @@ export function renderDeployScript(host: HostPorts, paths: HostPaths, app: AppCo
         releasesFile: paths.releasesFile,
         keepReleases: String(keptReleases),
         buildCacheHours: String(buildCacheHours),
+        accessLog: paths.nginxAccessLog,
+        canaryLogDir: paths.canaryLogDir,
+        healthCheckUserAgent: healthCheck.userAgentPrefix,
     });
 }
 

@@ -58,6 +58,8 @@ export interface HostPaths {
     appDir: string;
     /** The EFS mount point. */
     sharedMount: string;
+    /** The canary's verdicts, each with the access log lines it judged (files/lib/canary-watch.sh). */
+    canaryLogDir: string;
     /** Git history of every deploy (all hosts). */
     configsDir: string;
     /** A copy of each host's operator commands, readable from any host. */
@@ -93,6 +95,7 @@ export const hostPaths: HostPaths = {
     stepsDir: "/usr/local/lib/ha-web/steps",
     stepRunner: "/usr/local/sbin/ha-web-step",
     stepLogDir: "/var/log/ha-web/steps",
+    canaryLogDir: "/var/log/ha-web/canary",
     appDir: "/opt/ha-web/app",
     sharedMount: "/shared",
     configsDir: "/shared/configs",

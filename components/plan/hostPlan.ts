@@ -1,3 +1,4 @@
+import { CanarySettings } from "./canarySettings";
 import { ecrImage } from "./ecrImage";
 import { contentHash } from "./hash";
 import { HostConfigFiles, HostConfigOptions, renderHostConfigFiles } from "./hostConfigFiles";
@@ -41,6 +42,8 @@ export interface AppInputs<V> {
     secrets: Record<string, V>;
     /** `sh -c` command run in the new image once per release, before the first host switches. */
     migrateCommand?: string;
+    /** How the first host judges a release on its own traffic before the next host rolls (canarySettings.ts). */
+    canary: CanarySettings;
 }
 
 export interface HostInputs<V> extends HostConfigOptions, scripts.BuildOptions {
@@ -189,7 +192,7 @@ function stepScriptFiles<V>(host: HostPorts, inputs: HostInputs<V>, paths: HostP
         "create-app-db": scripts.createAppDbScript(paths),
         "discard-old-db-password": scripts.discardOldDbPasswordScript(paths),
         migrate: scripts.migrateScript(paths),
-        rollout: scripts.rolloutScript(paths),
+        rollout: scripts.rolloutScript(paths, host.name === inputs.firstHost ? inputs.app.canary : undefined),
         // Not steps of the plan: the create and delete actions of the host's load-balancer membership
         // (components/serviceMembership.ts).
         "await-in-service": awaitInServiceScript(paths),

@@ -7,9 +7,9 @@
  */
 export const upstreamKeepalive = {
     /** nginx `keepalive_time`: an upstream connection is closed after the first response past this age. */
-    maxSeconds: 2,
+    maxSeconds: 1,
     /** nginx `keepalive_timeout`: an idle upstream connection is closed after this. */
-    idleSeconds: 2,
+    idleSeconds: 1,
 };
 
 /** From the switch until nginx has closed every connection it had to the old colour (+1 s of slack). */

@@ -1,4 +1,5 @@
 import { appDefaults, AppSettings, readAppSettings, SecretMapShape } from "./appSettings";
+import { canaryDefaults } from "./canarySettings";
 import * as path from "path";
 import { parseCidr } from "./cidr";
 import { defaultRolloutBatchSize, rolloutBatchSizeProblem } from "./rolloutBatches";
@@ -102,6 +103,7 @@ export const defaults = {
     albAccessLogs: true,
     albAccessLogDays: 90,
     ...appDefaults,
+    ...canaryDefaults,
 } as const;
 
 /** The values CloudWatch Logs accepts as a log group's retention. */

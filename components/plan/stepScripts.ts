@@ -1,3 +1,4 @@
+import { CanarySettings, canarySpec } from "./canarySettings";
 import { healthCheck, rejoinWindowSeconds } from "./healthCheck";
 import { dbTlsEnvName } from "./hostConfigFiles";
 import { HostPaths } from "./hostPaths";
@@ -89,8 +90,9 @@ export function discardOldDbPasswordScript(paths: HostPaths): string {
     return renderFile("discard-old-db-password.sh", { dbCaFile: paths.dbCaFile });
 }
 
-export function rolloutScript(paths: HostPaths): string {
-    return renderFile("rollout.sh", { deployCommand: paths.deployCommand });
+/** `canary`: this host is the rollout's first, which judges the release before the others get it. */
+export function rolloutScript(paths: HostPaths, canary?: CanarySettings): string {
+    return renderFile("rollout.sh", { deployCommand: paths.deployCommand, canarySpec: canary ? canarySpec(canary) : "" });
 }
 
 export function migrateScript(paths: HostPaths): string {

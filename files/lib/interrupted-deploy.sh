@@ -1,6 +1,6 @@
 # What a deploy cut off at any moment (kill -9 of its step, a lost host) leaves behind, and how the
 # next ha-web-deploy finishes it. The including script defines log, compose, compose_project,
-# other_colour and stop_colour, and sets HOST_NAME, IMAGE and SETTLE_SECONDS.
+# other_colour, colour_containers and stop_colour, and sets HOST_NAME, IMAGE and SETTLE_SECONDS.
 #
 # | cut while ...                              | the host is left with                      | the next deploy                          |
 # |--------------------------------------------|--------------------------------------------|------------------------------------------|
@@ -12,11 +12,6 @@
 # The deploy lock itself is a flock: released when its holder dies (a lost host's, by the NFS server
 # once that host's lease lapses).
 
-# Every container of a colour's compose project, running or not.
-colour_containers() {
-  docker ps --all --quiet --filter "label=com.docker.compose.project=${HOST_NAME}-$1"
-}
-
 # Removes whatever runs (or stopped) as the colour that is not live. nginx may still hold keep-alive
 # connections to it, should the interrupted deploy have just moved the live port: a settle time first.
 retire_other_colour() {
@@ -25,7 +20,7 @@ retire_other_colour() {
   [[ -n "$(colour_containers "$other")" ]] || return 0
   log "${other} is still there beside live ${live} (an interrupted deploy's); removing it after the settle time, ${SETTLE_SECONDS}s"
   sleep "$SETTLE_SECONDS"
-  stop_colour "$other" "$IMAGE"
+  stop_colour "$other"
 }
 
 # A migration's container belongs to dockerd, not to the step that started it: it runs on to its end

@@ -56,11 +56,17 @@ export function activeSettingsWith(changes: Record<string, unknown>): Record<str
     return { ...current, ...changes };
 }
 
+/**
+ * The canary window every drill's deploys get unless the drill sets its own: the default's 30 s on
+ * each deploy would add minutes to the suite; the thresholds stay the defaults.
+ */
+export const drillCanarySettings = { canarySeconds: 5, canaryMinRequests: 20 };
+
 /** Points the local stack at a settings file of its own (mode 0600: it may hold secrets); returns the undo. */
 export function useLocalSettings(name: string, settings: Record<string, unknown>): () => void {
     fs.mkdirSync(variantsDir, { recursive: true });
     const file = path.join(variantsDir, `${name}.settings.json`);
-    fs.writeFileSync(file, JSON.stringify(settings, null, 2) + "\n", { mode: 0o600 });
+    fs.writeFileSync(file, JSON.stringify({ ...drillCanarySettings, ...settings }, null, 2) + "\n", { mode: 0o600 });
     const before = process.env.HA_WEB_LOCAL_SETTINGS;
     process.env.HA_WEB_LOCAL_SETTINGS = file;
     return () => {

@@ -19,6 +19,7 @@ import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { databaseFailover, deployDuringFailover, zoneLoss } from "./failoverDrills";
 import { Drill, DrillResult, expect } from "./drill";
 import { bootedLikeEc2 } from "./hostBoot";
+import { canaryFailingRoute, canaryGoodRelease, canarySlowRelease, rolloutTimes } from "./canaryDrills";
 import { hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
 import { interruptedDeploys } from "./interruptedDeploys";
@@ -89,6 +90,7 @@ const rollingDeploy: Drill = {
         expect(result, migrated?.result === "ran", "the migrate step did not run for v2");
         expect(result, (await notesColumns()).includes("language"), "v2's migration did not add the column");
         result.rolloutSeconds = rolloutSeconds(outcomes);
+        result.notes.push(...await rolloutTimes("host-b"));
         expectNoFailures(result, samples, started);
         // Failed requests are reported above; here: did any answer after the deploy come from the old release?
         const stale = samples.filter((s) => s.sentAt > deployedAt && !failed(s) && s.version !== goodRelease);
@@ -220,4 +222,5 @@ export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
     ...interruptedDeploys, scalingAndBatches, databaseFailover, zoneLoss, deployDuringFailover,
+    canaryFailingRoute, canarySlowRelease, canaryGoodRelease,
 ];

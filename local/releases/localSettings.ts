@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { AppSettings, readAppSettings, secretMapShapeOf } from "../../components/plan/appSettings";
 import { defaultRolloutBatchSize, rolloutBatchSizeProblem } from "../../components/plan/rolloutBatches";
+import { canaryKeys } from "../../components/plan/canarySettings";
 import { repoRoot } from "../stack/stackLayout";
 
 /**
@@ -99,7 +100,7 @@ function whereInText(text: string, message: string): string {
     return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
 }
 
-const knownKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand", "appBuildCaFile", "hostCount", "rolloutBatchSize"];
+const knownKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand", "appBuildCaFile", "hostCount", "rolloutBatchSize", ...canaryKeys];
 
 function parseFile(file: string): Record<string, unknown> {
     const text = fs.readFileSync(file, "utf8");

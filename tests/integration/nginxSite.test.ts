@@ -74,11 +74,11 @@ describe("nginx site (real nginx in front of the real app)", function () {
             expect(acceptableStatus(request, answer.status) && answer.status !== 503, `${answer.status} for ${JSON.stringify(request.target)}`).to.equal(true);
         }), { numRuns: 1_000 });
         expect(host.apps.map((app) => app.exitCode)).to.deep.equal([null, null]);
-        expectCleanLog(host.accessLog());
+        expectCleanLog(await host.flushedAccessLog());
     });
 
     it("logs hostile user agents and paths as valid UTF-8 JSON, without query strings", async () => {
-        const before = host.accessLog().length;
+        const before = (await host.flushedAccessLog()).length;
         const rawBytes = fc.array(fc.integer({ min: 0x20, max: 0xff }).filter((b) => b !== 0x7f), { minLength: 1, maxLength: 40 })
             .map((codes) => String.fromCharCode(...codes));
         await fc.assert(fc.asyncProperty(rawBytes, rawBytes, async (userAgent, pathBytes) => {
@@ -86,7 +86,7 @@ describe("nginx site (real nginx in front of the real app)", function () {
             await exchange(host.port, [`GET ${target} HTTP/1.1`, "Host: x", `User-Agent: ${userAgent}`, "Connection: close", "", ""].join("\r\n"));
         }), { numRuns: 300 });
         await exchange(host.port, ["GET /plain/path?secret=1 HTTP/1.1", "Host: x", "User-Agent: Mozilla/5.0 \"quoted\"", "Connection: close", "", ""].join("\r\n"));
-        const lines = host.accessLog().slice(before);
+        const lines = (await host.flushedAccessLog()).slice(before);
         expect(lines.length).to.equal(301);
         expectCleanLog(lines);
         expect(lines.join("\n")).not.to.include("secret=");
@@ -147,7 +147,7 @@ describe("nginx site (real nginx in front of the real app)", function () {
                 outcomes.push(`${method} ${reply.status || reply.error}`);
             }
         };
-        const logBefore = host.accessLog().length;
+        const logBefore = (await host.flushedAccessLog()).length;
         const clients = Array.from({ length: 16 }, (_, i) => client(i));
         await new Promise((resolve) => setTimeout(resolve, 500));
         await host.switchTo("green");
@@ -161,7 +161,7 @@ describe("nginx site (real nginx in front of the real app)", function () {
         const counts = outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {});
         expect(Object.keys(counts).sort(), JSON.stringify(counts)).to.deep.equal(["GET 200", "POST 405"]);
         // nginx saw one upstream attempt per request, each answered: nothing reached a stopped colour.
-        const entries = host.accessLog().slice(logBefore).map((line) => JSON.parse(line) as { upstream: string; upstream_status: string });
+        const entries = (await host.flushedAccessLog()).slice(logBefore).map((line) => JSON.parse(line) as { upstream: string; upstream_status: string });
         expect(entries.length).to.be.greaterThan(100);
         expect(entries.filter((e) => e.upstream.includes(",") || !["200", "405"].includes(e.upstream_status))).to.deep.equal([]);
         expect(host.errorLog()).to.equal("");

@@ -1,4 +1,5 @@
 import { appDefaults } from "../../components/plan/appSettings";
+import { defaultCanarySettings } from "../../components/plan/canarySettings";
 import { AppInputs } from "../../components/plan/hostPlan";
 
 /** The sample app's settings as a plan gets them when the stack sets no app key. */
@@ -7,6 +8,7 @@ export const sampleAppInputs: AppInputs<string> = {
     env: {},
     secrets: {},
     migrateCommand: appDefaults.appMigrateCommand,
+    canary: defaultCanarySettings(),
 };
 
 /** The host files' view of the sample app, with the database variables the env file holds. */

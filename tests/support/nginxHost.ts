@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hostLogRotation, renderHostConfigFiles, renderNginxMainConfig } from "../../components/plan/hostConfigFiles";
+import { accessLogBuffer, hostLogRotation, renderHostConfigFiles, renderNginxMainConfig } from "../../components/plan/hostConfigFiles";
 import { HostPorts } from "../../components/plan/hostPorts";
 import { HostPaths, hostPaths } from "../../components/plan/hostPaths";
 import { liveChain } from "../../components/plan/liveSwitch";
@@ -30,8 +30,10 @@ export interface NginxHost {
     apps: ChildProcess[];
     /** Moves the live port to a colour with the host's own ha-web-live. */
     switchTo(colour: "blue" | "green"): Promise<void>;
-    /** The access log's lines so far. */
+    /** The access log's lines so far (nginx buffers them: see `flushedAccessLog`). */
     accessLog(): string[];
+    /** The access log's lines once nginx has flushed every request answered before the call. */
+    flushedAccessLog(): Promise<string[]>;
     errorLog(): string;
     stopColour(index: number): Promise<void>;
     stop(): Promise<void>;
@@ -78,6 +80,10 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
     return {
         dir, port, paths, layout, colourPorts, apps, switchTo,
         accessLog: () => readLines(paths.nginxAccessLog),
+        flushedAccessLog: async () => {
+            await new Promise((resolve) => setTimeout(resolve, accessLogBuffer.flushSeconds * 1000 + 500));
+            return readLines(paths.nginxAccessLog);
+        },
         errorLog: () => (fs.existsSync(paths.nginxErrorLog) ? fs.readFileSync(paths.nginxErrorLog, "latin1") : ""),
         stopColour: (index) => stopProcess(apps[index]),
         stop: async () => {

@@ -134,6 +134,15 @@ describe("planHost", () => {
         expect(step(plan(hostC), "rollout").waitsFor).to.not.include("host-a/rollout");
     });
 
+    it("makes the first host the canary: its rollout runs ha-web-deploy --canary with the canary settings, the others plain", () => {
+        const rolloutScript = (host: typeof hostA) => fileSet(plan(host), "step-scripts").files
+            .find((f) => f.path === `${hostPaths.stepsDir}/rollout.sh`)!;
+        expect(fileText(rolloutScript(hostA))).to.contain('readonly CANARY_SPEC="30:100:pass:1:1.5:20"');
+        expect(fileText(rolloutScript(hostB))).to.contain('readonly CANARY_SPEC=""');
+        const shorter = plan(hostA, { app: { ...sampleAppInputs, canary: { ...sampleAppInputs.canary, seconds: 8, tooFewRequests: "wait" } } });
+        expect(retriggered(plan(hostA), shorter)).to.deep.equal(["step-scripts", "rollout"]);
+    });
+
     it("forms one acyclic graph over all hosts, each step waiting only on steps planned before it", () => {
         const plans = [hostA, hostB, hostC].map((h) => ({ host: h.name, steps: plan(h) }));
         expect(() => stepDependencies(plans)).to.not.throw();

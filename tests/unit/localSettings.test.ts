@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { defaultCanarySettings } from "../../components/plan/canarySettings";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -22,7 +23,10 @@ describe("local.settings.json (the local stack's app keys)", () => {
 
     it("is the sample app with the defaults when the file does not exist", () => {
         expect(readLocalSettings(file())).to.deep.equal({
-            app: { dir: path.join(repoRoot, "app"), healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js" },
+            app: {
+                dir: path.join(repoRoot, "app"), healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js",
+                canary: defaultCanarySettings(),
+            },
             secrets: {},
         });
     });
@@ -30,12 +34,13 @@ describe("local.settings.json (the local stack's app keys)", () => {
     it("takes the stack config's app keys, appDir relative to the repository, and hands over the secrets' values", () => {
         write(JSON.stringify({
             appDir: "examples/python-app", appMigrateCommand: "python3 migrate.py", appHealthPath: "/ready",
-            appEnv: { GREETING: "hi", RETRIES: 3 }, appSecrets: { API_KEY: "sk-1" },
+            appEnv: { GREETING: "hi", RETRIES: 3 }, appSecrets: { API_KEY: "sk-1" }, canarySeconds: 10, canaryTooFewRequests: "wait",
         }));
         expect(readLocalSettings(file())).to.deep.equal({
             app: {
                 dir: path.join(repoRoot, "examples", "python-app"), healthPath: "/ready", env: { GREETING: "hi", RETRIES: "3" },
                 secretNames: ["API_KEY"], migrateCommand: "python3 migrate.py",
+                canary: { ...defaultCanarySettings(), seconds: 10, tooFewRequests: "wait" },
             },
             secrets: { API_KEY: "sk-1" },
         });

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { secretMapShapeOf } from "../../components/plan/appSettings";
+import { defaultCanarySettings } from "../../components/plan/canarySettings";
 import { amiArchitecture, checkAzCount, ConfigSource, defaults, readSettings } from "../../components/plan/settings";
 import { exitStatusOf } from "../support/exitStatus";
 
@@ -157,7 +158,20 @@ describe("settings (config validation)", () => {
         it("defaults to the sample app: app/, /health, its migration tool, no settings or secrets", () => {
             expect(readSettings(source({})).app).to.deep.equal({
                 dir: "app", healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js",
+                canary: { seconds: 30, minRequests: 100, tooFewRequests: "pass", max5xxPoints: 1, maxP99Ratio: 1.5, p99SlackMs: 20 },
             });
+        });
+
+        it("takes the canary's window and thresholds, and names each bad one with its value and range", () => {
+            const canary = readSettings(source({ canarySeconds: "45", canaryMinRequests: "20", canaryTooFewRequests: "wait", canaryMax5xxPoints: "0.5",
+                canaryMaxP99Ratio: "2", canaryP99SlackMs: "0" })).app.canary;
+            expect(canary).to.deep.equal({ seconds: 45, minRequests: 20, tooFewRequests: "wait", max5xxPoints: 0.5, maxP99Ratio: 2, p99SlackMs: 0 });
+            const problems = problemsOf({ canarySeconds: "2", canaryMinRequests: "1.5", canaryTooFewRequests: "skip", canaryMaxP99Ratio: "0.9", canaryP99SlackMs: "" });
+            expect(problems).to.contain('canarySeconds must be a whole number from 5 to 600, got "2"');
+            expect(problems).to.contain('canaryMinRequests must be a whole number from 1 to 1000000, got "1.5"');
+            expect(problems).to.contain('canaryTooFewRequests must be "pass" (go on, saying so) or "wait" (watch longer), got "skip"');
+            expect(problems).to.contain('canaryMaxP99Ratio must be a number from 1 to 100, got "0.9"');
+            expect(problems).to.contain('canaryP99SlackMs must be a whole number from 0 to 60000, got ""');
         });
 
         it("takes settings (numbers and booleans as text), secret names and a migration command", () => {
@@ -167,7 +181,7 @@ describe("settings (config validation)", () => {
             ));
             expect(s.app).to.deep.equal({
                 dir: "app", healthPath: "/ready", env: { GREETING: "hello #1 ${X}", RETRIES: "3", VERBOSE: "true" },
-                secretNames: ["API_KEY"], migrateCommand: "alembic upgrade head",
+                secretNames: ["API_KEY"], migrateCommand: "alembic upgrade head", canary: defaultCanarySettings(),
             });
         });
 
