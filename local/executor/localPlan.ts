@@ -3,6 +3,7 @@ import * as path from "path";
 import { HostPlan, planHosts } from "../../components/plan/stackPlan";
 import { AppSource } from "../../components/plan/hostPlan";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "../stack/database";
+import { localMetrics } from "../stack/cloudWatch";
 import { baseImages } from "../stack/images";
 import { LocalAppSettings } from "../releases/localSettings";
 import { secret } from "../stack/secrets";
@@ -36,6 +37,8 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
         sharedDataDir: path.join(sharedDir, "data"),
         // Logs stay on this machine, rotated as on a host without CloudWatch.
         logging: hostLogRotation,
+        // Disk use to the CloudWatch stand-in.
+        metrics: localMetrics,
         baseImage: baseImages.node,
     });
 }

@@ -3,6 +3,7 @@ import * as path from "path";
 import { detectionWindowSeconds, healthCheck, rejoinWindowSeconds } from "../../components/plan/healthCheck";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { isRunning, removeContainer } from "./containers";
+import { cloudWatchStandIn, ensureCloudWatch, removeCloudWatch } from "./cloudWatch";
 import { ensureDatabase } from "./database";
 import { removeAllFaults } from "../faults/faults";
 import { buildAmiImage } from "./amiImage";
@@ -37,6 +38,7 @@ export async function up(): Promise<StepOutcome[]> {
     const plans = releasePlans(release);
     await timed(`database (MariaDB on 127.0.0.1:${database.port})`, ensureDatabase).then(report);
     await timed(`load balancer (haproxy on ${loadBalancer.url})`, ensureLoadBalancer).then(report);
+    await timed(`CloudWatch stand-in (127.0.0.1:${cloudWatchStandIn.port})`, ensureCloudWatch);
     await timed("AMI stand-in image (Debian 12: systemd, cloud-init, sshd)", buildAmiImage);
     for (const host of hostNames) {
         await timed(`${host} container`, () => ensureHost(host)).then(report);
@@ -160,6 +162,7 @@ export async function down(): Promise<void> {
         await timed(`${host}: remove host and its app containers`, () => removeHost(host));
     }
     await timed("load balancer: remove", () => removeContainer(loadBalancer.container));
+    await timed("CloudWatch stand-in: remove", removeCloudWatch);
     await timed("database: remove container and data volume", async () => {
         await removeContainer(database.container);
         if (await dockerOk(["volume", "inspect", database.volume])) await docker(["volume", "rm", database.volume]);

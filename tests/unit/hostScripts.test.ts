@@ -11,6 +11,7 @@ import { readTemplate } from "../../components/plan/render";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { stepRunnerScript } from "../../components/plan/stepScripts";
 import { sampleAppInputs } from "../support/appInputs";
+import { testMetrics } from "../support/metricsDestination";
 
 const host = localHostPorts("host-a", 0);
 const base: HostInputs<string> = {
@@ -24,6 +25,7 @@ const base: HostInputs<string> = {
     logging: hostLogRotation,
     listen: "80",
     trustedProxyCidr: "10.0.0.0/16",
+    metrics: testMetrics,
     npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
     baseImage: "node:20-bookworm-slim",
 };
