@@ -348,6 +348,20 @@ ${functions}
         }
     });
 
+    it("--prune refuses, naming the record, on a host where nothing was deployed yet (it could not tell old images from kept ones)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-prune-"));
+        try {
+            const paths = { ...hostPaths, releasesFile: path.join(dir, "deployed-images") };
+            const deploy = fileText(planHost(host, { ...base, paths }).find((s): s is FileSetStep<string> => s.name === "host-config")!
+                .files.find((f) => f.path === paths.deployCommand)!);
+            const result = spawnSync("bash", ["-c", deploy, "ha-web-deploy", "--prune"], { encoding: "utf8" });
+            expect(result.status).to.equal(1);
+            expect(result.stderr).to.contain(`no release recorded in ${paths.releasesFile} yet`).and.contain("nothing pruned");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("reads an image reference's repository as docker lists it: registry port, tag and digest taken off", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-prune-"));
         try {
