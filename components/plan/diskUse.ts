@@ -58,6 +58,6 @@ export function diskUseAlarm<V>(host: { name: string; instanceId: V }, namespace
         treatMissingData: "missing", action: "notify",
         description: `${host.name}'s root disk or Docker's data root is over ${thresholdPercent}% full for ${minutes} minutes; `
             + "a full disk stops image builds, deploys and logging. On the host: `sudo journalctl -u ha-web-disk-use` names the file system, "
-            + "`sudo docker system df` what Docker holds, `sudo ha-web-deploy --prune` removes old images now. Runbook: docs/operations.md, \"The disk alarm fired\".",
+            + "`sudo docker system df` what Docker holds, `sudo ha-web-deploy --prune` removes old images now. Runbook: docs/operations.md, \"Runbook: the disk alarm fired\".",
     };
 }

@@ -97,7 +97,7 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             expect(alarm(run, "app-5xx").alarmDescription).to.contain("log group /ha-web/test/app");
             expect(alarm(run, "db-free-storage").alarmDescription).to.contain("dbAllocatedStorageGb");
             expect(alarm(run, "host-a-system-check").alarmDescription).to.contain("A host died at 3 a.m.");
-            expect(alarm(run, "host-a-disk-use").alarmDescription).to.contain("ha-web-deploy --prune").and.contain("The disk alarm fired");
+            expect(alarm(run, "host-a-disk-use").alarmDescription).to.contain("ha-web-deploy --prune").and.contain("Runbook: the disk alarm fired");
         });
 
         it("changes alarms only after the health gate passed, so adding a host or raising hostCount never pages mid-update", () => {
