@@ -75,3 +75,12 @@ export function readDiskAlarm(host: string, now = Date.now()): DiskAlarmReading 
     const latest = datapoints.filter((d) => d.dimensions.InstanceId === spec.dimensions.InstanceId && d.metricName === spec.metricName).at(-1);
     return { spec, latest, ...evaluateAlarm(spec, datapoints, now) };
 }
+
+/** `status`'s lines: each launched host's disk use and its alarm's state, as the stand-in has them. */
+export function diskAlarmLines(hosts: readonly string[]): string[] {
+    return hosts.filter((host) => currentMachine(host) !== undefined).map((host) => {
+        const { spec, latest, state } = readDiskAlarm(host);
+        const use = latest ? `${latest.value}% used` : "nothing published yet";
+        return `${host} disk: ${use}; alarm ${spec.name} ${state} (above ${spec.threshold}% for ${spec.evaluationPeriods} x ${spec.periodSeconds} s)`;
+    });
+}
