@@ -16,6 +16,7 @@ import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalS
 import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { Drill, DrillResult, expect } from "./drill";
+import { diskFill } from "./diskFill";
 import { bootedLikeEc2 } from "./hostBoot";
 import { hostReplacement, powerLoss } from "./hostMachines";
 import { hostReboot } from "./hostReboot";
@@ -215,4 +216,5 @@ const idempotence: Drill = {
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
+    diskFill,
 ];
