@@ -89,7 +89,10 @@ describe("operating it on AWS (index.ts under mocks)", function () {
                 .and.contain('readonly REGION="us-west-2"').and.contain('readonly STAND_IN_URL=""');
             expect(file("/etc/systemd/system/ha-web-disk-use.timer")).to.contain("OnUnitActiveSec=60s");
             // On AWS the CLI signs with the instance profile: no credentials in the unit.
-            expect(file("/etc/systemd/system/ha-web-disk-use.service")).to.contain("ExecStart=/usr/local/sbin/ha-web-disk-use").and.not.contain("AWS_");
+            const unit = file("/etc/systemd/system/ha-web-disk-use.service");
+            expect(unit).to.contain("ExecStart=/usr/local/sbin/ha-web-disk-use").and.not.contain("AWS_");
+            // Started at any time (timer, operator, drill) without systemd's 5-starts-in-10-s limit failing the unit.
+            expect(unit).to.contain("StartLimitIntervalSec=0");
         });
 
         it("names in every description what to look at", () => {
