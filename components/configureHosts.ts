@@ -8,6 +8,8 @@ import { contentHash, directoryHash } from "./plan/hash";
 import { awsHostPorts } from "./plan/hostPorts";
 import { ContainerLogging } from "./plan/hostConfigFiles";
 import { hostPaths } from "./plan/hostPaths";
+import { diskUseTiming } from "./plan/diskUse";
+import { metricsNamespace } from "./plan/operationsNames";
 import { planHosts } from "./plan/stackPlan";
 import { changeTokens } from "./plan/step";
 import { AppSettings } from "./plan/appSettings";
@@ -71,6 +73,7 @@ export function configureHosts(args: ConfigureHostsArgs): HealthGate {
         trustedProxyCidr: args.vpcCidr,
         sharedDataDir: `${hostPaths.sharedMount}/data`,
         logging: args.logging,
+        metrics: { region: args.region, namespace: metricsNamespace(pulumi.getStack()), timing: diskUseTiming },
         npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
         efsDns: shared.dnsName,
         db: {

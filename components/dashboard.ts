@@ -2,14 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WatchedResources } from "./plan/alarms";
 import { dashboardBody, dashboardUrl } from "./plan/dashboardBody";
-import { operationsPrefix } from "./plan/operationsNames";
+import { metricsNamespace, operationsPrefix } from "./plan/operationsNames";
 
 export interface DashboardArgs {
     region: string;
     watched: WatchedResources<pulumi.Input<string>>;
 }
 
-/** One CloudWatch dashboard per stack: requests, 5xx, p99 latency, hosts in rotation, per-host CPU, the database. */
+/** One CloudWatch dashboard per stack: requests, 5xx, p99 latency, hosts in rotation, per-host CPU and disk use, the database. */
 export class Dashboard extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
 
@@ -22,7 +22,7 @@ export class Dashboard extends pulumi.ComponentResource {
             dashboardName,
             dashboardBody: pulumi.all([loadBalancer, targetGroup, dbInstanceId, instanceIds])
                 .apply(([lb, tg, db, ids]) => dashboardBody({
-                    region: args.region, loadBalancer: lb, targetGroup: tg, dbInstanceId: db,
+                    region: args.region, metricsNamespace: metricsNamespace(pulumi.getStack()), loadBalancer: lb, targetGroup: tg, dbInstanceId: db,
                     hosts: hosts.map((h, i) => ({ name: h.name, instanceId: ids[i] })),
                 })),
         }, { parent: this });

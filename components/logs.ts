@@ -5,6 +5,8 @@ import { ecrImage, ecrPullPolicy } from "./plan/ecrImage";
 import { ContainerLogging } from "./plan/hostConfigFiles";
 import { hostRoleBoundaryArn } from "./plan/iamNames";
 import { Settings } from "./plan/settings";
+import { hostMetricsPolicy } from "./plan/diskUse";
+import { metricsNamespace } from "./plan/operationsNames";
 
 export interface CentralLogsArgs {
     settings: Settings["logs"];
@@ -57,7 +59,7 @@ export class CentralLogs extends pulumi.ComponentResource {
         this.containerLogging = { driver: "awslogs", region: args.region, group: groupName };
 
         const role = new aws.iam.Role(`${name}-host-role`, {
-            description: "ha-web hosts: write the app's container logs to the stack's log group; pull the app image from its ECR repository, if there",
+            description: "ha-web hosts: write the app's container logs to the stack's log group; publish disk use to the stack's metrics; pull the app image from its ECR repository, if there",
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -79,6 +81,8 @@ export class CentralLogs extends pulumi.ComponentResource {
                 }],
             })),
         }, parent);
+        // ha-web-disk-use publishes the host's disk use (the disk alarm's data) into the stack's namespace.
+        new aws.iam.RolePolicy(`${name}-host-metrics`, { role: role.id, policy: hostMetricsPolicy(metricsNamespace(pulumi.getStack())) }, parent);
         // A prebuilt image in ECR: the hosts' credential helper (bootstrap.sh) signs in with this role.
         const ecr = args.appImage ? ecrImage(args.appImage) : undefined;
         if (ecr) {

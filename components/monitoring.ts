@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { alarmActions, alarmSpecs, WatchedResources } from "./plan/alarms";
-import { operationsPrefix } from "./plan/operationsNames";
+import { metricsNamespace, operationsPrefix } from "./plan/operationsNames";
 import { Settings } from "./plan/settings";
 
 export interface MonitoringArgs {
@@ -37,7 +37,8 @@ export class Monitoring extends pulumi.ComponentResource {
                 endpoint: args.thresholds.alertEmail,
             }, parent);
         }
-        for (const spec of alarmSpecs({ ...args.watched, logGroup: args.logGroup }, args.thresholds, args.hostCount)) {
+        const targets = { ...args.watched, logGroup: args.logGroup, metricsNamespace: metricsNamespace(pulumi.getStack()) };
+        for (const spec of alarmSpecs(targets, args.thresholds, args.hostCount)) {
             const actions = alarmActions(spec.action, topic.arn, args.region);
             new aws.cloudwatch.MetricAlarm(`${name}-${spec.name}`, {
                 name: `${prefix}-${spec.name}`,

@@ -22,6 +22,7 @@ readonly CLOUD_INSTANCE_ID_FILE="{{cloudInstanceIdFile}}"
 readonly DEPLOY_COMMAND="{{deployCommand}}"
 readonly LIVE_COMMAND="{{liveCommand}}"
 readonly LIVE_UNIT="{{liveUnit}}"
+readonly DISK_USE_TIMER="{{diskUseTimer}}"
 readonly DRAIN_COMMAND="{{drainCommand}}"
 readonly UNDRAIN_COMMAND="{{undrainCommand}}"
 readonly COMPOSE_FILE="{{composeFile}}"
@@ -76,13 +77,19 @@ share_operator_commands() {
 }
 
 # After a reboot the kernel has forgotten where the live port leads; the unit tells it again before
-# nginx starts. Also picks up the hourly logrotate timer.
+# nginx starts. Also picks up the hourly logrotate timer, and starts the disk-use timer (the disk alarm's data).
 enable_systemd_units() {
+  local disk_use_timer
+  disk_use_timer="$(basename "$DISK_USE_TIMER")"
   systemctl daemon-reload
   systemctl try-restart logrotate.timer
   if ! systemctl is-enabled --quiet "$(basename "$LIVE_UNIT")"; then
     systemctl enable "$(basename "$LIVE_UNIT")"
     log "enabled $(basename "$LIVE_UNIT")"
+  fi
+  if ! systemctl is-enabled --quiet "$disk_use_timer" || ! systemctl is-active --quiet "$disk_use_timer"; then
+    systemctl enable --now "$disk_use_timer"
+    log "enabled and started ${disk_use_timer}"
   fi
 }
 

@@ -257,6 +257,17 @@ migrate() {
   compose_project "${HOST_NAME}-migrate" 0 "$IMAGE" run --rm --no-deps -T app sh -c "$2"
 }
 
+# --prune: what every deploy does last, now (the disk alarm's runbook): the app's images older than
+# the last releases deployed here, and old build cache.
+prune_now() {
+  if [[ ! -s "$RELEASES_FILE" ]]; then
+    echo "ha-web-deploy: no release recorded in ${RELEASES_FILE} yet, so no way to tell old images from the ones to keep; nothing pruned. Deploy once first" >&2
+    exit 1
+  fi
+  prune_images
+  log "pruned: kept $(paste -sd ' ' "$RELEASES_FILE") and whatever a container uses"
+}
+
 main() {
   if [[ "${1:-}" == --point-live && $# -eq 1 ]]; then
     point_live
@@ -266,6 +277,10 @@ main() {
     migrate "$2" "$3"
     return
   fi
+  if [[ "${1:-}" == --prune && $# -eq 1 ]]; then
+    prune_now
+    return
+  fi
   local canary=""
   if [[ "${1:-}" == --canary && $# -eq 3 ]]; then
     read_canary_spec "$2"
@@ -273,7 +288,7 @@ main() {
     shift 2
   fi
   if [[ $# -ne 1 || "$1" == --* ]]; then
-    echo "usage: ha-web-deploy [--canary SPEC] IMAGE | --point-live | --migrate IMAGE COMMAND   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
+    echo "usage: ha-web-deploy [--canary SPEC] IMAGE | --point-live | --migrate IMAGE COMMAND | --prune   (e.g. ha-web-deploy ha-web-app:1a2b3c)" >&2
     exit 2
   fi
   prepare "$1"

@@ -5,7 +5,8 @@ set -euo pipefail
 
 # iptables: the fault commands (local:cut-host, local:slow-host, local:cut-database) and their drills.
 # strace: the create-app-db test checks that no program the step starts sees a secret.
-packages=(docker.io docker-compose debootstrap nginx mariadb-server haproxy shellcheck wrk git curl ca-certificates openssh-client logrotate iptables strace)
+# awscli: the disk-use test publishes with the same AWS CLI as the hosts (Debian 12 awscli).
+packages=(docker.io docker-compose debootstrap nginx mariadb-server haproxy shellcheck wrk git curl ca-certificates openssh-client logrotate iptables strace awscli)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

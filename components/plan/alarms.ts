@@ -1,3 +1,4 @@
+import { diskUseAlarm, diskUseTiming } from "./diskUse";
 import { Settings } from "./settings";
 
 /** What an alarm does besides notifying the alert topic: nothing, or an EC2 action on its host. */
@@ -40,13 +41,15 @@ export interface WatchedResources<V> {
 export interface AlarmTargets<V> extends WatchedResources<V> {
     /** The app's CloudWatch Logs group, named in descriptions. */
     logGroup: string;
+    /** Where the hosts publish their own metrics (disk use): `ha-web/<stack>`. */
+    metricsNamespace: string;
 }
 
 const gib = 1024 ** 3;
 
 /**
  * Every alarm of the stack: the load balancer's view of the hosts and of users' requests, the
- * database, EFS, and per host the two EC2 status checks that heal it (recover on a failed system
+ * database, EFS, and per host its disk use and the two EC2 status checks that heal it (recover on a failed system
  * check, which moves the instance to healthy hardware; reboot on a failed instance check). Both keep
  * the instance id, Elastic IP and volume, so Pulumi's state stays true.
  */
@@ -121,6 +124,7 @@ export function alarmSpecs<V>(targets: AlarmTargets<V>, thresholds: Settings["mo
                 + "Look at what writes under /shared/data on the hosts (`sudo du -sh /shared/*`) and the EFS console's metrics.",
         },
         ...targets.hosts.flatMap((host): AlarmSpec<V>[] => [
+            diskUseAlarm(host, targets.metricsNamespace, thresholds.diskUsedPercent, diskUseTiming),
             {
                 name: `${host.name}-system-check`, namespace: "AWS/EC2", metricName: "StatusCheckFailed_System", dimensions: { InstanceId: host.instanceId },
                 statistic: "Maximum", periodSeconds: 60, evaluationPeriods: 2, threshold: 1, comparison: "GreaterThanOrEqualToThreshold",

@@ -1,7 +1,12 @@
 import { WatchedResources } from "./alarms";
+import { diskUseMetric } from "./diskUse";
 
 /** What the dashboard shows (EFS has its own console page; its alarm is enough here). */
-export type DashboardTargets = Omit<WatchedResources<string>, "fileSystemId"> & { region: string };
+export type DashboardTargets = Omit<WatchedResources<string>, "fileSystemId"> & {
+    region: string;
+    /** Where the hosts publish disk use (plan/diskUse.ts). */
+    metricsNamespace: string;
+};
 
 type Metric = (string | { stat?: string; label?: string })[];
 
@@ -17,7 +22,7 @@ const widgetHeight = 6;
 
 /**
  * The CloudWatch dashboard body (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html):
- * users' view first (requests, 5xx, p99 latency), then the pool (healthy hosts, per-host CPU), then the database.
+ * users' view first (requests, 5xx, p99 latency), then the pool (healthy hosts, per-host CPU and disk use), then the database.
  */
 export function dashboardBody(t: DashboardTargets): string {
     const lb = ["LoadBalancer", t.loadBalancer];
@@ -41,6 +46,10 @@ export function dashboardBody(t: DashboardTargets): string {
         {
             title: "Host CPU %", stat: "Average",
             metrics: t.hosts.map((h) => ["AWS/EC2", "CPUUtilization", "InstanceId", h.instanceId, { label: h.name }]),
+        },
+        {
+            title: "Host disk used % (root or Docker's data root, the fuller)", stat: "Maximum",
+            metrics: t.hosts.map((h) => [t.metricsNamespace, diskUseMetric.name, "InstanceId", h.instanceId, { label: h.name }]),
         },
         { title: "Database CPU %", stat: "Average", metrics: [["AWS/RDS", "CPUUtilization", ...db]] },
         { title: "Database connections", stat: "Maximum", metrics: [["AWS/RDS", "DatabaseConnections", ...db]] },

@@ -1,7 +1,9 @@
 import { deregistrationDelaySeconds, detectionWindowSeconds, rejoinWindowSeconds } from "./healthCheck";
+import { diskUseTiming } from "./diskUse";
 import { buildCacheHours, keptReleases } from "./hostConfigFiles";
 import { inServiceTimeoutSeconds } from "./membershipScripts";
 import { settingCosts } from "./rdsChanges";
+import { defaults } from "./settings";
 import { stepTimeoutSeconds } from "./stepScripts";
 
 /**
@@ -35,10 +37,12 @@ export function stepBoundText(): string {
     return `Every host step runs under \`timeout\` on the host: ${stepTimeoutSeconds / 60} minutes, then SIGTERM to the step and everything it started, SIGKILL 30 s later.`;
 }
 
-/** What keeps a host's root disk from filling release by release. */
+/** What keeps a host's root disk from filling release by release, and what pages when it fills anyway. */
 export function diskText(): string {
     return `After each deploy, \`ha-web-deploy\` keeps the last ${keptReleases} images it deployed on the host (and any image a container `
-        + `uses), removes the app's older images, and removes build cache unused for ${buildCacheHours} hours.`;
+        + `uses), removes the app's older images, and removes build cache unused for ${buildCacheHours} hours. `
+        + `Every host publishes its disk use every ${diskUseTiming.periodSeconds} s (\`ha-web-disk-use\`, a systemd timer), and \`host-<x>-disk-use\` `
+        + `pages after ${(diskUseTiming.periodSeconds * diskUseTiming.evaluationPeriods) / 60} minutes above \`alarmDiskUsedPercent\` (default ${defaults.alarmDiskUsedPercent}%).`;
 }
 
 function markdownTable(header: string[], rows: string[][]): string {

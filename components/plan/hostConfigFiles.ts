@@ -2,6 +2,7 @@ import * as path from "path";
 import { appStopGraceSeconds, detectionWindowSeconds, healthCheck } from "./healthCheck";
 import { HostPorts } from "./hostPorts";
 import { liveChain, liveSwitchSettleSeconds, upstreamKeepalive } from "./liveSwitch";
+import { diskUseMetric, MetricsDestination } from "./diskUse";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
 
@@ -17,6 +18,9 @@ export interface HostConfigFiles {
     logrotateHourly: string;
     drainScript: string;
     undrainScript: string;
+    diskUseScript: string;
+    diskUseUnit: string;
+    diskUseTimer: string;
 }
 
 /**
@@ -49,6 +53,8 @@ export interface HostConfigOptions {
      * own resolver (the VPC's) answers for the endpoint.
      */
     resolvConf?: string;
+    /** Where ha-web-disk-use publishes the host's disk use. */
+    metrics: MetricsDestination;
 }
 
 /** The app drains for a little less than compose waits before SIGKILL, so a drain always finishes. */
@@ -189,5 +195,31 @@ export function renderHostConfigFiles(host: HostPorts, options: HostConfigOption
             detectionSeconds: String(detectionWindowSeconds()),
         }),
         undrainScript: renderFile("undrain.sh", { drainFlag: paths.drainFlag }),
+        ...renderDiskUseFiles(options.metrics, paths),
+    };
+}
+
+/**
+ * The disk-use command and its timer. The local stack's hosts sign their requests to the stand-in
+ * with fixed stand-in credentials: the AWS CLI then never asks for an instance profile, whose
+ * metadata address the local stack must not reach.
+ */
+export function renderDiskUseFiles(metrics: MetricsDestination, paths: HostPaths): Pick<HostConfigFiles, "diskUseScript" | "diskUseUnit" | "diskUseTimer"> {
+    const periodSeconds = String(metrics.timing.periodSeconds);
+    const standInEnvironment = ["AWS_ACCESS_KEY_ID=local-stand-in", "AWS_SECRET_ACCESS_KEY=local-stand-in", "AWS_EC2_METADATA_DISABLED=true"];
+    return {
+        diskUseScript: renderFile("disk-use.sh", {
+            namespace: metrics.namespace,
+            metricName: diskUseMetric.name,
+            region: metrics.region,
+            periodSeconds,
+            standInUrl: metrics.standInUrl ?? "",
+            cloudInstanceIdFile: paths.cloudInstanceIdFile,
+        }),
+        diskUseUnit: renderFile("ha-web-disk-use.service", {
+            environment: metrics.standInUrl ? standInEnvironment.map((line) => `Environment=${line}`).join("\n") : "",
+            diskUseCommand: paths.diskUseCommand,
+        }),
+        diskUseTimer: renderFile("ha-web-disk-use.timer", { periodSeconds }),
     };
 }

@@ -35,6 +35,10 @@ export interface HostPaths {
     liveUnit: string;
     drainCommand: string;
     undrainCommand: string;
+    /** `ha-web-disk-use` and the timer that runs it: disk use to CloudWatch (plan/diskUse.ts). */
+    diskUseCommand: string;
+    diskUseUnit: string;
+    diskUseTimer: string;
     /**
      * Where the host-config file set places nginx's main config and the site: apply-config puts them
      * live only once `nginx -t` accepts them, so a rejected config never replaces a working one.
@@ -86,6 +90,9 @@ export const hostPaths: HostPaths = {
     liveUnit: "/etc/systemd/system/ha-web-live.service",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
+    diskUseCommand: "/usr/local/sbin/ha-web-disk-use",
+    diskUseUnit: "/etc/systemd/system/ha-web-disk-use.service",
+    diskUseTimer: "/etc/systemd/system/ha-web-disk-use.timer",
     nginxStagedMainConfig: "/etc/ha-web/nginx/nginx.conf",
     nginxStagedSite: "/etc/ha-web/nginx/ha-web.conf",
     nginxApplied: "/var/lib/ha-web/nginx.applied",

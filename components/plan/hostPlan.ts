@@ -270,6 +270,9 @@ function hostConfigStep<V>(files: HostConfigFiles, appEnv: Record<string, V>, pa
             { path: paths.logrotateHourly, mode: "0644", secret: false, content: { text: files.logrotateHourly } },
             executable(paths.drainCommand, files.drainScript),
             executable(paths.undrainCommand, files.undrainScript),
+            executable(paths.diskUseCommand, files.diskUseScript),
+            { path: paths.diskUseUnit, mode: "0644", secret: false, content: { text: files.diskUseUnit } },
+            { path: paths.diskUseTimer, mode: "0644", secret: false, content: { text: files.diskUseTimer } },
             { path: paths.envFile, mode: "0600", secret: true, content: { env: appEnv } },
         ],
     };

@@ -16,6 +16,14 @@ export function stackNameProblem(stack: string): string | undefined {
         + `Use a stack with such a name (pulumi stack rename ${stack.replace(/[^A-Za-z0-9_-]/g, "-")}) and tag the deployer with it`;
 }
 
+/**
+ * The CloudWatch namespace of the metrics the hosts publish (disk use): `ha-web/<stack>`. The hosts'
+ * role may publish into it only, and the permissions boundary into `ha-web/*` only (cloudwatch:namespace).
+ */
+export function metricsNamespace(stack: string): string {
+    return `ha-web/${stack}`;
+}
+
 /** The name prefix of the stack's SNS topic, alarms and dashboard: `ha-web-<stack>` (stackNameProblem checked). */
 export function operationsPrefix(stack: string): string {
     return `ha-web-${stack}`;

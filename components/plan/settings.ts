@@ -38,6 +38,8 @@ export interface Settings {
         dbConnections: number;
         /** EFS PercentIOLimit (General Purpose I/O ceiling). */
         efsIoLimitPercent: number;
+        /** A host's root disk (or Docker's data root) used percent that pages (plan/diskUse.ts). */
+        diskUsedPercent: number;
     };
     logs: {
         /** Days CloudWatch Logs keeps the app's container logs. */
@@ -99,6 +101,7 @@ export const defaults = {
     alarmDbFreeStorageGb: 2,
     alarmDbConnections: 60,
     alarmEfsIoLimitPercent: 90,
+    alarmDiskUsedPercent: 80,
     logRetentionDays: 30,
     albAccessLogs: true,
     albAccessLogDays: 90,
@@ -237,6 +240,8 @@ export function readSettings(source: ConfigSource): Settings {
         dbFreeStorageGb: read.integer("alarmDbFreeStorageGb", defaults.alarmDbFreeStorageGb, 1, 65536),
         dbConnections: read.integer("alarmDbConnections", defaults.alarmDbConnections, 1, 100000),
         efsIoLimitPercent: read.integer("alarmEfsIoLimitPercent", defaults.alarmEfsIoLimitPercent, 1, 100),
+        // Below 100: df's used percent reaches 100 only once nothing more can be written.
+        diskUsedPercent: read.integer("alarmDiskUsedPercent", defaults.alarmDiskUsedPercent, 1, 99),
     };
     if (monitoring.dbFreeStorageGb >= db.allocatedStorageGb) {
         problems.push(`alarmDbFreeStorageGb (${monitoring.dbFreeStorageGb}) must be below dbAllocatedStorageGb (${db.allocatedStorageGb}), or the alarm fires from the start`);

@@ -12,10 +12,12 @@ export function waitForBootScript(): string {
  * The Debian 12 packages bootstrap installs on every host: docker.io + docker-compose (1.29, Debian
  * has no compose v2 plugin), mariadb-client (`mariadb`, with which create-app-db sets up the database:
  * no app image needed), util-linux for flock, iptables for the live app port,
- * amazon-ecr-credential-helper to pull from ECR with the instance profile (pull-image.sh sets it up).
+ * amazon-ecr-credential-helper to pull from ECR with the instance profile (pull-image.sh sets it up),
+ * awscli for ha-web-disk-use's `aws cloudwatch put-metric-data` (the disk alarm's data; a timer and one
+ * command, where the CloudWatch agent would be a second daemon from outside Debian for one metric).
  * The local stack's AMI stand-in keeps their .deb files in apt's cache (local/stack/amiImage.ts).
  */
-export const hostPackages = ["nginx", "docker.io", "docker-compose", "nfs-common", "mariadb-client", "git", "curl", "ca-certificates", "jq", "util-linux", "iptables", "amazon-ecr-credential-helper"];
+export const hostPackages = ["nginx", "docker.io", "docker-compose", "nfs-common", "mariadb-client", "git", "curl", "ca-certificates", "jq", "util-linux", "iptables", "amazon-ecr-credential-helper", "awscli"];
 
 export function bootstrapScript(hostname: string): string {
     return renderFile("bootstrap.sh", { hostname, packages: hostPackages.join(" ") });
@@ -62,6 +64,7 @@ export function applyConfigScript(paths: HostPaths): string {
         deployCommand: paths.deployCommand,
         liveCommand: paths.liveCommand,
         liveUnit: paths.liveUnit,
+        diskUseTimer: paths.diskUseTimer,
         drainCommand: paths.drainCommand,
         undrainCommand: paths.undrainCommand,
         composeFile: paths.composeFile,

@@ -18,6 +18,7 @@ import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
 import { databaseFailover, deployDuringFailover, zoneLoss } from "./failoverDrills";
 import { Drill, DrillResult, expect } from "./drill";
+import { diskFill } from "./diskFill";
 import { bootedLikeEc2 } from "./hostBoot";
 import { canaryFailingRoute, canaryGoodRelease, canarySlowRelease, rolloutTimes } from "./canaryDrills";
 import { hostReplacement, powerLoss } from "./hostMachines";
@@ -222,5 +223,5 @@ export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
     ...interruptedDeploys, scalingAndBatches, databaseFailover, zoneLoss, deployDuringFailover,
-    canaryFailingRoute, canarySlowRelease, canaryGoodRelease,
+    canaryFailingRoute, canarySlowRelease, canaryGoodRelease, diskFill,
 ];

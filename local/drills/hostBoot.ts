@@ -32,7 +32,7 @@ function userDataHostKey(host: string): string {
  * The units the host plan enables (bootstrap, apply-config): each enabled, and running as its own
  * unit, except ha-web-live, a one-shot at boot (it has run only on a host that booted since).
  */
-const planUnits = ["docker.service", "nginx.service", "logrotate.timer"];
+const planUnits = ["docker.service", "nginx.service", "logrotate.timer", path.basename(hostPaths.diskUseTimer)];
 const bootUnits = [...planUnits, path.basename(hostPaths.liveUnit)];
 
 /**

@@ -4,6 +4,7 @@ import { HostPlan, planHosts } from "../../components/plan/stackPlan";
 import { AppSource } from "../../components/plan/hostPlan";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "../stack/database";
 import { resolvConf } from "../stack/databaseDns";
+import { localMetrics } from "../stack/cloudWatch";
 import { baseImages } from "../stack/images";
 import { LocalAppSettings, readLocalHostSettings } from "../releases/localSettings";
 import { secret } from "../stack/secrets";
@@ -41,6 +42,8 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
         logging: hostLogRotation,
         // The app containers resolve the database's name as the hosts do (on AWS: the VPC's resolver).
         resolvConf,
+        // Disk use to the CloudWatch stand-in.
+        metrics: localMetrics,
         baseImage: baseImages.node,
         rolloutBatchSize: readLocalHostSettings().rolloutBatchSize,
     });

@@ -3,6 +3,7 @@ import * as path from "path";
 import { detectionWindowSeconds, healthCheck, rejoinWindowSeconds } from "../../components/plan/healthCheck";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { isRunning, removeContainer } from "./containers";
+import { cloudWatchStandIn, ensureCloudWatch, removeCloudWatch } from "./cloudWatch";
 import { ensureDatabase, removeDatabase } from "./database";
 import { removeAllFaults } from "../faults/faults";
 import { buildAmiImage } from "./amiImage";
@@ -42,6 +43,7 @@ export async function up(): Promise<StepOutcome[]> {
     const plans = releasePlans(release);
     await timed(`database (two MariaDB servers, primary and standby, as ${database.host}:${database.port})`, ensureDatabase).then(report);
     await timed(`load balancer (haproxy on ${loadBalancer.url})`, ensureLoadBalancer).then(report);
+    await timed(`CloudWatch stand-in (127.0.0.1:${cloudWatchStandIn.port})`, ensureCloudWatch);
     await timed("AMI stand-in image (Debian 12: systemd, cloud-init, sshd)", buildAmiImage);
     for (const host of hostNames()) {
         await timed(`${host} container`, () => ensureHost(host)).then(report);
@@ -167,6 +169,7 @@ export async function down(): Promise<void> {
         await timed(`${host}: remove host and its app containers`, () => removeHost(host));
     }
     await timed("load balancer: remove", () => removeContainer(loadBalancer.container));
+    await timed("CloudWatch stand-in: remove", removeCloudWatch);
     await timed("database: remove both servers, their data volumes and the name server", removeDatabase);
     for (const entry of fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : []) {
         if (entry !== resultsDirName) fs.rmSync(path.join(stateDir, entry), { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { liveChain } from "../../components/plan/liveSwitch";
 import { readLocalSettings } from "../releases/localSettings";
 import { readBook, ReleaseBook } from "../releases/releaseBook";
 import { healthPathOf } from "../releases/releases";
+import { diskAlarmLines } from "./cloudWatch";
 import { inspect } from "./containers";
 import { livePortTarget } from "./liveRules";
 import { targetStates } from "./loadBalancerStack";
@@ -153,6 +154,7 @@ export async function printStatus(): Promise<void> {
     console.log(formatTable(rows));
     const notes = statusNotes(state);
     if (notes.length > 0) console.log(`\n${notes.join("\n")}`);
+    console.log(`\n${diskAlarmLines(localHosts().map((h) => h.name)).join("\n")}`);
 }
 
 export function formatTable(rows: string[][]): string {

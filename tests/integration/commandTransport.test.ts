@@ -12,6 +12,7 @@ import { builtAppSource } from "../../components/plan/hostPlan";
 import { runHostPlans } from "../../local/executor/stepExecutor";
 import { sampleAppInputs } from "../support/appInputs";
 import { startSshHost, SshHost } from "../support/sshHost";
+import { testMetrics } from "../support/metricsDestination";
 
 /**
  * One plan, two executors, the same bytes: what the program registers as each remote.Command's
@@ -23,6 +24,7 @@ const values: SharedHostInputs<string> = {
     trustedProxyCidr: "10.20.0.0/16",
     sharedDataDir: "/shared/data",
     logging: hostLogRotation,
+    metrics: testMetrics,
     efsDns: "fs-1.efs.us-west-2.amazonaws.com",
     db: {
         host: "db.example.rds.amazonaws.com", port: "3306", name: "app", user: "app", password: "app-pw-'$x\"",

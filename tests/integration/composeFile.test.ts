@@ -8,6 +8,7 @@ import { hostPaths } from "../../components/plan/hostPaths";
 import { renderStdin } from "../../components/plan/step";
 import { baseImages, ensureBaseImages } from "../../local/stack/images";
 import { run } from "../../local/run";
+import { testMetrics } from "../support/metricsDestination";
 
 /** Values docker-compose's env_file parsing (python-dotenv) would change: ${...} expanded, " #..." cut, quotes taken off. */
 const appEnv = {
@@ -33,7 +34,7 @@ describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", functi
         fs.writeFileSync(paths.dbTlsEnvFile, `${dbTlsEnvName}=Q0E=\n`, { mode: 0o600 });
         composeFile = paths.composeFile;
         const sharedDataDir = path.join(dir, "data");
-        const render = (logging: ContainerLogging) => renderComposeFile({ listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging }, app);
+        const render = (logging: ContainerLogging) => renderComposeFile({ listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging, metrics: testMetrics }, app);
         fs.writeFileSync(composeFile, render(hostLogRotation));
         awsComposeFile = path.join(dir, "docker-compose.aws.yml");
         fs.writeFileSync(awsComposeFile, render({ driver: "awslogs", region: "us-west-2", group: "/ha-web/dev/app" }));

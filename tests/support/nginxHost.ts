@@ -11,6 +11,7 @@ import { mustRun, run } from "../../local/run";
 import { request } from "../../local/http/probe";
 import { freePort } from "./mariadb";
 import { sampleAppContract } from "./appInputs";
+import { testMetrics } from "./metricsDestination";
 
 const appDir = path.join(__dirname, "..", "..", "app");
 
@@ -64,7 +65,7 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
     const colourPorts = { blue: await freePort(), green: await freePort() };
     // Named after its port: its live-port chain must not be the local stack's (same kernel).
     const layout: HostPorts = { name: `test-${port}`, nginxPort: port, livePort: await freePort(), bluePort: colourPorts.blue, greenPort: colourPorts.green, sshPort: 22 };
-    const files = renderHostConfigFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir, logging: hostLogRotation }, paths, sampleAppContract);
+    const files = renderHostConfigFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir, logging: hostLogRotation, metrics: testMetrics }, paths, sampleAppContract);
     fs.writeFileSync(paths.nginxMainConfig, renderNginxMainConfig(paths));
     fs.writeFileSync(paths.nginxSite, files.nginxSite);
     // As apply-config writes it on a host.

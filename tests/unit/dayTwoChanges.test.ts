@@ -127,4 +127,10 @@ describe("docs/day-2-changes.md states the program's own numbers", () => {
             expect(page, generated).to.contain(generated);
         }
     });
+
+    it("tells operators to share one state backend with a lock every operator sees, and why a preview shows changes up does not make", () => {
+        const section = (heading: string) => page.split(`\n## ${heading}\n`)[1]?.split("\n## ")[0] ?? "";
+        expect(section("More than one operator")).to.contain("Pulumi Cloud").and.contain("s3://").and.match(/lock every operator sees/);
+        expect(section("Changes the preview shows but `pulumi up` does not make")).to.contain("not known yet").and.contain("pulumi preview --diff");
+    });
 });

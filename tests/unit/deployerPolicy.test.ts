@@ -5,7 +5,7 @@ import { variantRuns } from "./support/configurationVariants";
 import {
     CallRow, callTable, decide, deployerPolicy, describeDenial, hostRoleBoundary, requestOf, SimulatedRequest, tagContext, where, withoutAction,
 } from "./support/iamSimulation";
-import { ProgramRun } from "./support/runProgram";
+import { ProgramRun, runProgram } from "./support/runProgram";
 import { hostRoleBoundaryArn } from "../../components/plan/iamNames";
 
 /** IAM's action wildcard (`*`), case-insensitive as IAM is. */
@@ -201,6 +201,19 @@ describe("the deployer cannot escalate beyond its stack (iam/deployer-policy.jso
             expect(await decide(policy, denied), `${denied.action} on ${denied.resource}`).to.equal("ImplicitlyDenied");
         });
     }
+
+    it("lets the hosts' role publish metrics into its stack's namespace only, within the boundary's ha-web/* namespaces", async function () {
+        this.timeout(60000);
+        const run = await runProgram();
+        const metricsPolicy = JSON.parse(run.resources.find((r) => r.name === "logs-host-metrics")!.inputs.policy as string);
+        const putMetricData = (namespace: string): SimulatedRequest => ({ action: "cloudwatch:PutMetricData", resource: "*", context: { "cloudwatch:namespace": namespace } });
+        expect(await decide(metricsPolicy, putMetricData(`ha-web/${where.stack}`), hostRoleBoundary())).to.equal("Allowed");
+        expect(await decide(metricsPolicy, putMetricData("ha-web/prod"), hostRoleBoundary()), "another stack's namespace").to.equal("ImplicitlyDenied");
+        expect(await decide(metricsPolicy, putMetricData("AWS/EC2"), hostRoleBoundary()), "AWS's own namespace").to.equal("ImplicitlyDenied");
+        const admin = { Version: "2012-10-17", Statement: [{ Sid: "Admin", Effect: "Allow", Action: "*", Resource: "*" }] };
+        expect(await decide(admin, putMetricData("ha-web/prod"), hostRoleBoundary()), "any stack's, under the boundary").to.equal("Allowed");
+        expect(await decide(admin, putMetricData("AWS/EC2"), hostRoleBoundary()), "outside ha-web/*, under the boundary").to.equal("ImplicitlyDenied");
+    });
 
     it("caps any role created with the boundary at writing logs and pulling images, whatever policy it is given", async () => {
         const admin = { Version: "2012-10-17", Statement: [{ Sid: "Admin", Effect: "Allow", Action: "*", Resource: "*" }] };

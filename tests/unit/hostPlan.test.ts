@@ -7,6 +7,7 @@ import { CommandStep, FileSetStep, fileText, HostStep } from "../../components/p
 import { builtAppSource, HostInputs, planHost } from "../../components/plan/hostPlan";
 import { stepDependencies } from "../../components/plan/stepGraph";
 import { sampleAppInputs } from "../support/appInputs";
+import { testMetrics } from "../support/metricsDestination";
 
 const secrets = { adminPassword: "admin-pw-7c1e", password: "app-pw-93fa" };
 
@@ -27,6 +28,7 @@ function inputs(overrides: Partial<HostInputs<string>> = {}): HostInputs<string>
         logging: { driver: "awslogs", region: "eu-west-1", group: "/ha-web/test/app" },
         listen: "80",
         trustedProxyCidr: "10.0.0.0/16",
+        metrics: testMetrics,
         ...overrides,
     };
 }

@@ -11,6 +11,7 @@ import { readTemplate, renderFile } from "../../components/plan/render";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { stepRunnerScript } from "../../components/plan/stepScripts";
 import { sampleAppInputs } from "../support/appInputs";
+import { testMetrics } from "../support/metricsDestination";
 
 const host = localHostPorts("host-a", 0);
 const base: HostInputs<string> = {
@@ -25,6 +26,7 @@ const base: HostInputs<string> = {
     logging: hostLogRotation,
     listen: "80",
     trustedProxyCidr: "10.0.0.0/16",
+    metrics: testMetrics,
     npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
     baseImage: "node:20-bookworm-slim",
 };
@@ -344,6 +346,20 @@ ${functions}
             expect(calls.filter((l) => l.startsWith("REMOVED"))).to.deep.equal(["REMOVED sha256:2"]);
             expect(lines).to.include("LOG removed ha-web-app image 2 (older than the last 3 releases)");
             expect(calls).to.include("BUILDER builder prune --force --filter until=24h");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("--prune refuses, naming the record, on a host where nothing was deployed yet (it could not tell old images from kept ones)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-prune-"));
+        try {
+            const paths = { ...hostPaths, releasesFile: path.join(dir, "deployed-images") };
+            const deploy = fileText(planHost(host, { ...base, paths }).find((s): s is FileSetStep<string> => s.name === "host-config")!
+                .files.find((f) => f.path === paths.deployCommand)!);
+            const result = spawnSync("bash", ["-c", deploy, "ha-web-deploy", "--prune"], { encoding: "utf8" });
+            expect(result.status).to.equal(1);
+            expect(result.stderr).to.contain(`no release recorded in ${paths.releasesFile} yet`).and.contain("nothing pruned");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

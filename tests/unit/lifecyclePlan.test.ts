@@ -11,6 +11,7 @@ import { awaitInServiceScript, retireHostScript } from "../../components/plan/me
 import { hostLogRotation, renderNginxSite } from "../../components/plan/hostConfigFiles";
 import { localHostPorts } from "../../components/plan/hostPorts";
 import { sampleAppContract } from "../support/appInputs";
+import { testMetrics } from "../support/metricsDestination";
 
 const validRdsIdentifier = /^[a-z](?!.*--)[a-z0-9-]{0,254}(?<!-)$/;
 
@@ -91,7 +92,7 @@ describe("await-in-service (run on a new host once it is set up)", () => {
     });
 
     it("reads the log nginx writes for the site", () => {
-        const site = renderNginxSite(localHostPorts("host-a", 0), { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir: "/shared/data", logging: hostLogRotation }, hostPaths, sampleAppContract);
+        const site = renderNginxSite(localHostPorts("host-a", 0), { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir: "/shared/data", logging: hostLogRotation, metrics: testMetrics }, hostPaths, sampleAppContract);
         expect(site).to.contain(`access_log ${hostPaths.nginxAccessLog} `);
         expect(awaitInServiceScript()).to.contain(`ACCESS_LOG="${hostPaths.nginxAccessLog}"`);
     });

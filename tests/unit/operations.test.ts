@@ -30,7 +30,8 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             expect(await valueOf(run.outputs.alertTopicArn)).to.equal(topicArn);
             expect(alarms(run).map((a) => a.inputs.name).sort()).to.deep.equal([
                 "app-5xx", "db-connections", "db-cpu", "db-free-storage", "efs-io-limit",
-                "host-a-instance-check", "host-a-system-check", "host-b-instance-check", "host-b-system-check",
+                "host-a-disk-use", "host-a-instance-check", "host-a-system-check",
+                "host-b-disk-use", "host-b-instance-check", "host-b-system-check",
                 "lb-5xx", "p99-latency", "too-few-healthy-hosts", "unhealthy-hosts",
             ].map((n) => `ha-web-test-${n}`));
             for (const a of alarms(run)) {
@@ -49,7 +50,7 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             expect(alarm(run, "too-few-healthy-hosts")).to.deep.include({ metricName: "HealthyHostCount", dimensions: tg, threshold: 2, comparisonOperator: "LessThanThreshold" });
             const three = await runProgram({ hostCount: "3" });
             expect(alarm(three, "too-few-healthy-hosts").threshold).to.equal(3);
-            expect(alarms(three).filter((a) => /host-c-/.test(a.name))).to.have.length(2);
+            expect(alarms(three).filter((a) => /host-c-/.test(a.name))).to.have.length(3);
         });
 
         it("takes every threshold from config, with the defaults when unset", async () => {
@@ -69,11 +70,37 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             expect(alarm(tuned, "efs-io-limit")).to.deep.include({ namespace: "AWS/EFS", metricName: "PercentIOLimit", threshold: 75, dimensions: { FileSystemId: "shared-efs-id" } });
         });
 
+        it("pages when a host's disk stays over alarmDiskUsedPercent (80) for 5 minutes, by the instance id its timer publishes under", async () => {
+            for (const host of ["host-a", "host-b"]) {
+                expect(alarm(run, `${host}-disk-use`)).to.deep.include({
+                    namespace: "ha-web/test", metricName: "DiskUsedPercent", dimensions: { InstanceId: `web-${host}-id` },
+                    statistic: "Maximum", period: 60, evaluationPeriods: 5, threshold: 80, comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "missing", alarmActions: [topicArn], okActions: [topicArn],
+                });
+            }
+            expect(alarm(await runProgram({ alarmDiskUsedPercent: "65" }), "host-a-disk-use").threshold).to.equal(65);
+        });
+
+        it("has every host publish its disk use on a timer into the namespace the alarm watches", () => {
+            const files = named(run, "setup-host-a-host-config").inputs.files as Array<{ path: string; content: string }>;
+            const file = (path: string) => files.find((f) => f.path === path)!.content;
+            const script = file("/usr/local/sbin/ha-web-disk-use");
+            expect(script).to.contain('readonly NAMESPACE="ha-web/test"').and.contain('readonly METRIC_NAME="DiskUsedPercent"')
+                .and.contain('readonly REGION="us-west-2"').and.contain('readonly STAND_IN_URL=""');
+            expect(file("/etc/systemd/system/ha-web-disk-use.timer")).to.contain("OnUnitActiveSec=60s");
+            // On AWS the CLI signs with the instance profile: no credentials in the unit.
+            const unit = file("/etc/systemd/system/ha-web-disk-use.service");
+            expect(unit).to.contain("ExecStart=/usr/local/sbin/ha-web-disk-use").and.not.contain("AWS_");
+            // Started at any time (timer, operator, drill) without systemd's 5-starts-in-10-s limit failing the unit.
+            expect(unit).to.contain("StartLimitIntervalSec=0");
+        });
+
         it("names in every description what to look at", () => {
             expect(alarm(run, "unhealthy-hosts").alarmDescription).to.contain("describe-target-health").and.contain("/ha-web/test/app");
             expect(alarm(run, "app-5xx").alarmDescription).to.contain("log group /ha-web/test/app");
             expect(alarm(run, "db-free-storage").alarmDescription).to.contain("dbAllocatedStorageGb");
             expect(alarm(run, "host-a-system-check").alarmDescription).to.contain("A host died at 3 a.m.");
+            expect(alarm(run, "host-a-disk-use").alarmDescription).to.contain("ha-web-deploy --prune").and.contain("Runbook: the disk alarm fired");
         });
 
         it("changes alarms only after the health gate passed, so adding a host or raising hostCount never pages mid-update", () => {
@@ -123,7 +150,7 @@ describe("operating it on AWS (index.ts under mocks)", function () {
     });
 
     describe("the dashboard", () => {
-        it("shows requests, 5xx, p99 latency, healthy hosts, CPU per host and the database, and exports its URL", async () => {
+        it("shows requests, 5xx, p99 latency, healthy hosts, CPU and disk use per host and the database, and exports its URL", async () => {
             const run = await runProgram();
             const [dashboard] = run.ofType("aws:cloudwatch/dashboard:Dashboard");
             expect(dashboard.inputs.dashboardName).to.equal("ha-web-test");
@@ -137,6 +164,10 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             expect(metricsOf("Host CPU")).to.deep.equal([
                 ["AWS/EC2", "CPUUtilization", "InstanceId", "web-host-a-id"],
                 ["AWS/EC2", "CPUUtilization", "InstanceId", "web-host-b-id"],
+            ]);
+            expect(metricsOf("Host disk used %")).to.deep.equal([
+                ["ha-web/test", "DiskUsedPercent", "InstanceId", "web-host-a-id"],
+                ["ha-web/test", "DiskUsedPercent", "InstanceId", "web-host-b-id"],
             ]);
             expect(metricsOf("Database CPU")).to.deep.equal([["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "db-mysql-4c2e"]]);
             expect(metricsOf("Database connections").map((m) => m[1])).to.deep.equal(["DatabaseConnections"]);
@@ -163,16 +194,19 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             }
         });
 
-        it("gives the hosts an instance profile that may only create streams in and write to that group", () => {
+        it("gives the hosts an instance profile that may only create streams in and write to that group, and publish into the stack's metrics namespace", () => {
             const [role] = run.ofType("aws:iam/role:Role");
             expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement).to.deep.equal([
                 { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
             ]);
-            const policies = run.ofType("aws:iam/rolePolicy:RolePolicy");
-            expect(policies).to.have.length(1);
+            expect(run.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name).sort()).to.deep.equal(["logs-host-logs", "logs-host-metrics"]);
+            const statements = (policy: string) => JSON.parse(named(run, policy).inputs.policy as string).Statement;
             const groupArn = "arn:aws:logs:us-west-2:123456789012:log-group:/ha-web/test/app";
-            expect(JSON.parse(policies[0].inputs.policy as string).Statement).to.deep.equal([{
+            expect(statements("logs-host-logs")).to.deep.equal([{
                 Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [groupArn, `${groupArn}:log-stream:*`],
+            }]);
+            expect(statements("logs-host-metrics")).to.deep.equal([{
+                Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "ha-web/test" } },
             }]);
             expect(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.have.length(0);
             const [profile] = run.ofType("aws:iam/instanceProfile:InstanceProfile");

@@ -98,7 +98,7 @@ describe("settings (config validation)", () => {
         const s = readSettings(source({}));
         expect(s.monitoring).to.deep.equal({
             alertEmail: undefined, http5xxPerMinute: 10, p99LatencyMs: 2000, dbCpuPercent: 80,
-            dbFreeStorageGb: 2, dbConnections: 60, efsIoLimitPercent: 90,
+            dbFreeStorageGb: 2, dbConnections: 60, efsIoLimitPercent: 90, diskUsedPercent: 80,
         });
         expect(s.logs).to.deep.equal({ retentionDays: 30, albAccessLogs: true, albAccessLogDays: 90 });
         expect(s.domain).to.equal(undefined);
@@ -107,13 +107,13 @@ describe("settings (config validation)", () => {
     it("reads every alarm threshold, log setting, domain and alert address", () => {
         const s = readSettings(source({
             alertEmail: "ops@example.com", alarm5xxPerMinute: "3", alarmP99LatencyMs: "500", alarmDbCpuPercent: "70",
-            alarmDbFreeStorageGb: "5", alarmDbConnections: "40", alarmEfsIoLimitPercent: "75",
+            alarmDbFreeStorageGb: "5", alarmDbConnections: "40", alarmEfsIoLimitPercent: "75", alarmDiskUsedPercent: "70",
             logRetentionDays: "14", albAccessLogs: "false", albAccessLogDays: "30",
             domainName: "www.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ",
         }));
         expect(s.monitoring).to.deep.equal({
             alertEmail: "ops@example.com", http5xxPerMinute: 3, p99LatencyMs: 500, dbCpuPercent: 70,
-            dbFreeStorageGb: 5, dbConnections: 40, efsIoLimitPercent: 75,
+            dbFreeStorageGb: 5, dbConnections: 40, efsIoLimitPercent: 75, diskUsedPercent: 70,
         });
         expect(s.logs).to.deep.equal({ retentionDays: 14, albAccessLogs: false, albAccessLogDays: 30 });
         expect(s.domain).to.deep.equal({ name: "www.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" });
@@ -122,11 +122,11 @@ describe("settings (config validation)", () => {
     it("rejects bad alarm, log and domain values, naming each key", () => {
         const message = problemsOf({
             alertEmail: "ops", alarm5xxPerMinute: "0", alarmP99LatencyMs: "fast", alarmDbCpuPercent: "101",
-            alarmDbConnections: "-1", alarmEfsIoLimitPercent: "0", logRetentionDays: "10", albAccessLogs: "yes",
+            alarmDbConnections: "-1", alarmEfsIoLimitPercent: "0", alarmDiskUsedPercent: "100", logRetentionDays: "10", albAccessLogs: "yes",
             albAccessLogDays: "0", domainName: "Example.com", hostedZoneId: "zone",
         });
         for (const key of ["alertEmail", "alarm5xxPerMinute", "alarmP99LatencyMs", "alarmDbCpuPercent", "alarmDbConnections",
-            "alarmEfsIoLimitPercent", "logRetentionDays", "albAccessLogs", "albAccessLogDays", "domainName", "hostedZoneId"]) {
+            "alarmEfsIoLimitPercent", "alarmDiskUsedPercent", "logRetentionDays", "albAccessLogs", "albAccessLogDays", "domainName", "hostedZoneId"]) {
             expect(message).to.contain(` - ${key}`);
         }
         expect(message).to.match(/logRetentionDays must be one of 1, 3, 5, 7, 14, 30/);
