@@ -48,35 +48,16 @@ other_colour() {
   if [[ "$1" == blue ]]; then echo green; else echo blue; fi
 }
 
-# Exports the app's environment (the root-only env files: database, settings, secrets) into this
-# subshell only. The compose file passes each name through by name, so a value reaches the app byte
-# for byte: docker-compose 1.29 reads env_file values with python-dotenv, which expands ${...} and
-# cuts " #..." off unquoted values (compose/config/environment.py env_vars_from_file).
-load_app_env() {
-  local file line name
-  for file in "$ENV_FILE" "$DB_TLS_ENV_FILE"; do
-    while IFS= read -r line || [[ -n "$line" ]]; do
-      [[ -n "$line" ]] || continue
-      name="${line%%=*}"
-      if [[ "$line" != *=* || ! "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
-        echo "ha-web-deploy: ${file} has a line that is not NAME=value; run pulumi up to place it again" >&2
-        exit 1
-      fi
-      export "${name}=${line#*=}"
-    done <"$file"
-  done
-}
+# ha-web:include lib/app-env.sh
 
 # docker-compose for one project: PROJECT PORT IMAGE ARGS... Every variable the file interpolates is
 # set, for every subcommand.
 compose_project() {
   local project="$1" port="$2" image="$3"
   shift 3
-  (
-    load_app_env
-    APP_IMAGE="$image" APP_PORT="$port" APP_CONFIG="$CONFIG_HASH" \
-      exec docker-compose --project-name "$project" --file "$COMPOSE_FILE" "$@"
-  )
+  # env sets the compose file's own variables last: no env file line can replace them.
+  with_app_env env APP_IMAGE="$image" APP_PORT="$port" APP_CONFIG="$CONFIG_HASH" \
+    docker-compose --project-name "$project" --file "$COMPOSE_FILE" "$@"
 }
 
 # docker-compose for one colour.

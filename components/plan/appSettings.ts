@@ -28,20 +28,29 @@ type ValueKind = "ok" | "multi-line" | "not text";
 /**
  * The variables the platform sets itself (compose file, ha-web-deploy) or the processes that
  * start the app need: an app setting of that name would silently override or be overridden.
- * ha-web-deploy exports every setting in bash, then runs docker-compose (Python) with them: bash
- * refuses to export its read-only variables (UID, SHELLOPTS, ...: the deploy would stop with
- * "readonly variable"), and PYTHON* would steer docker-compose's own interpreter (PYTHONHOME
- * stops it from starting).
+ * ha-web-deploy hands the env file to docker-compose (Python, through docker-py and the dynamic
+ * loader) as environment (files/lib/app-env.sh): a setting must never steer those programs, which run
+ * as root. So besides the platform's own names the list refuses what steers docker-compose and the
+ * Docker client (COMPOSE_*, DOCKER_*), Python (PYTHON*), the dynamic loader and glibc (LD_*,
+ * GCONV_PATH, GLIBC_TUNABLES, ...), TLS libraries (OPENSSL_*, SSL_*, REQUESTS_CA_BUNDLE, ...), proxies
+ * and the resolver, and shells (ENV, BASH_*, IFS, ...).
  */
 export const platformEnvNames = [
     "HOST", "PORT", "SHARED_DIR", "SHUTDOWN_TIMEOUT_MS", "APP_VERSION",
     "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_PASSWORD_FILE", "DB_TLS_CA_BASE64",
     "APP_IMAGE", "APP_PORT", "APP_CONFIG",
-    "PATH", "HOME", "HOSTNAME", "USER", "SHELL", "PWD", "TERM", "TMPDIR", "LANG",
-    "UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS",
+    "PATH", "HOME", "HOSTNAME", "USER", "SHELL", "PWD", "TERM", "TMPDIR", "LANG", "LANGUAGE", "TZ", "TZDIR",
+    "UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS", "ENV", "IFS", "PS4", "CDPATH", "GLOBIGNORE",
+    // glibc: character conversion modules, locales, message catalogs, allocator, resolver.
+    "GCONV_PATH", "GLIBC_TUNABLES", "LOCPATH", "NLSPATH", "HOSTALIASES", "LOCALDOMAIN", "RES_OPTIONS", "MALLOC_CHECK_",
+    // TLS libraries and CA bundles (OpenSSL, GnuTLS, requests, curl).
+    "SSLKEYLOGFILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "GNUTLS_SYSTEM_PRIORITY_FILE",
+    // Proxies: requests (docker-py) and curl honour them.
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
 ];
-const platformEnvPrefixes = ["LC_", "LD_", "DOCKER_", "COMPOSE_", "HA_WEB_", "BASH_", "PYTHON"];
-
+const platformEnvPrefixes = [
+    "LC_", "LD_", "DOCKER_", "COMPOSE_", "HA_WEB_", "BASH_", "PYTHON", "OPENSSL_", "SSL_", "MALLOC_", "XDG_",
+];
 /** Declared with the same values in Pulumi.yaml (settings.test.ts keeps them equal). */
 export const appDefaults = { appDir: "app", appHealthPath: "/health", appMigrateCommand: "node dist/tools/migrate.js" } as const;
 
