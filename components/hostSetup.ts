@@ -84,6 +84,11 @@ function placeFiles(resourceName: string, plan: MachinePlan, step: FileSetStep<V
     }, options);
 }
 
+/** The outputs a command's resource keeps secret in the state: those of a secret step, or of one that may print secrets. */
+export function secretOutputs(step: CommandStep<unknown>): string[] {
+    return step.stdin?.secret || step.outputMayShowSecrets ? ["stdout", "stderr"] : [];
+}
+
 function runCommand(resourceName: string, plan: MachinePlan, step: CommandStep<Value>, args: HostSetupArgs, options: pulumi.CustomResourceOptions): command.remote.Command {
     const secret = step.stdin?.secret ?? false;
     const stdin = step.stdin ? pulumi.all(step.stdin.values).apply(renderStdin) : undefined;
@@ -116,6 +121,6 @@ function runCommand(resourceName: string, plan: MachinePlan, step: CommandStep<V
     }, {
         ...options,
         customTimeouts: { create: stepTimeout, update: stepTimeout, delete: stepTimeout },
-        additionalSecretOutputs: secret ? ["stdout", "stderr"] : [],
+        additionalSecretOutputs: secretOutputs(step),
     });
 }

@@ -126,13 +126,13 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
         hostConfigStep(configFiles, appEnv, paths),
         command("apply-config", ["host-config", "mount-shared", ...previous("apply-config")], { DB_TLS_CA_URL: plain<V>(inputs.db.tlsCaUrl) }, false, configHashes),
         ...(isFirstHost ? [command("create-app-db", ["apply-config"], createAppDbValues(inputs.db), true)] : []),
-        ...(isFirstHost && migrateCommand ? [command("migrate", ["create-app-db", ...everyImage], { APP_IMAGE: appSource.image, MIGRATE_COMMAND: plain<V>(migrateCommand) }, false)] : []),
+        ...(isFirstHost && migrateCommand ? [showsAppOutput(command("migrate", ["create-app-db", ...everyImage], { APP_IMAGE: appSource.image, MIGRATE_COMMAND: plain<V>(migrateCommand) }, false))] : []),
         // Not before every host has the image (and the schema is migrated): a failed build or
         // migration anywhere stops the release before any host switches.
-        command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
+        showsAppOutput(command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
             // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
             // And the file system: a new one needs the apps moved onto it (ha-web-deploy counts the mount as config).
-            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), inputs.efsDns, ...Object.values(appEnv)]),
+            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), inputs.efsDns, ...Object.values(appEnv)])),
         ...(isFirstHost ? [command("discard-old-db-password", everyRollout, createAppDbValues(inputs.db), true)] : []),
     ];
 }
@@ -225,6 +225,11 @@ function commandStep<V>(paths: HostPaths, scriptFiles: PlannedFile<V>[]) {
             triggers: [plain<V>(contentHash(fileText(script as PlannedFile<string>))), ...Object.values(values ?? {}), ...extra],
         };
     };
+}
+
+/** A step that prints what the app prints (its migration, its last log lines on a failed rollout): kept secret. */
+function showsAppOutput<V>(step: CommandStep<V>): CommandStep<V> {
+    return { ...step, outputMayShowSecrets: true };
 }
 
 function npmCaBase64(npmCa: string | undefined): string {

@@ -38,6 +38,11 @@ export interface CommandStep<V> extends StepBase {
     stdin?: { values: Record<string, V>; secret: boolean };
     /** Values whose change must run the command again: hashes of what it applies, its inputs. */
     triggers: V[];
+    /**
+     * Its output may show a secret though its stdin holds none: a migration tool that prints its
+     * connection string, `docker-compose logs` of a failed release. Executors store it as a secret.
+     */
+    outputMayShowSecrets?: boolean;
 }
 
 /** Files placed on the host by the HostFiles provider (create, update by hash, delete what left). */

@@ -6,6 +6,7 @@ import { hostPaths } from "../../components/plan/hostPaths";
 import { CommandStep, FileSetStep, fileText, HostStep } from "../../components/plan/step";
 import { builtAppSource, HostInputs, planHost } from "../../components/plan/hostPlan";
 import { stepDependencies } from "../../components/plan/stepGraph";
+import { secretOutputs } from "../../components/hostSetup";
 import { sampleAppInputs } from "../support/appInputs";
 
 const secrets = { adminPassword: "admin-pw-7c1e", password: "app-pw-93fa" };
@@ -118,6 +119,13 @@ describe("planHost", () => {
         const changed = plan(hostA, { app: { ...app, secrets: { API_KEY: "k-2" } } });
         expect(retriggered(plan(hostA, { app }), changed)).to.deep.equal(["host-config", "rollout"]);
         expect(retriggered(plan(hostA, { app }), plan(hostA, { app: { ...app, env: { GREETING: "hello" } } }))).to.deep.equal(["host-config", "rollout"]);
+    });
+
+    it("keeps the migrate and rollout steps' output secret in the state (what a migration or a failed release's logs print), and the other non-secret steps' output plain", () => {
+        const steps = plan();
+        for (const name of ["migrate", "rollout"]) expect(secretOutputs(commandStep(steps, name)), name).to.deep.equal(["stdout", "stderr"]);
+        for (const name of ["bootstrap", "mount-shared", "apply-config", "build-image"]) expect(secretOutputs(commandStep(steps, name)), name).to.deep.equal([]);
+        expect(secretOutputs(commandStep(steps, "create-app-db"))).to.deep.equal(["stdout", "stderr"]);
     });
 
     it("creates the database on the first host only", () => {
