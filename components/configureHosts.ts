@@ -28,6 +28,7 @@ function appInputs(app: AppSettings): AppInputs<pulumi.Input<string>> {
         env: app.env,
         secrets: Object.fromEntries(app.secretNames.map((name) => [name, secretMap!.apply((m) => String(m[name]))])),
         migrateCommand: app.migrateCommand,
+        limits: app.limits,
     };
 }
 

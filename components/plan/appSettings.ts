@@ -14,6 +14,13 @@ export interface AppSettings {
     secretNames: string[];
     /** Run by `sh -c` in the new image before any host switches to it; undefined: none. */
     migrateCommand?: string;
+    limits: ContainerLimits;
+}
+
+/** What one app container may use (appMemoryMb, appPidsLimit): a runaway app cannot starve nginx or the host. */
+export interface ContainerLimits {
+    memoryMb: number;
+    pids: number;
 }
 
 /** What a secret map holds, without its values: a problem can name a key, never show a value. */
@@ -52,7 +59,14 @@ const platformEnvPrefixes = [
     "LC_", "LD_", "DOCKER_", "COMPOSE_", "HA_WEB_", "BASH_", "PYTHON", "OPENSSL_", "SSL_", "MALLOC_", "XDG_",
 ];
 /** Declared with the same values in Pulumi.yaml (settings.test.ts keeps them equal). */
-export const appDefaults = { appDir: "app", appHealthPath: "/health", appMigrateCommand: "node dist/tools/migrate.js" } as const;
+/**
+ * 512 MB per container: two colours run side by side during a switch, beside nginx (~130 MB at worst)
+ * and the OS, on a t3.small's 2 GiB. 256 processes and threads: far above what a web app starts
+ * (the sample: ~11 threads), far below a fork bomb's reach.
+ */
+export const appDefaults = {
+    appDir: "app", appHealthPath: "/health", appMigrateCommand: "node dist/tools/migrate.js", appMemoryMb: 512, appPidsLimit: 256,
+} as const;
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** A path nginx can match literally (`location = <path>`): no spaces, quotes, `;` or braces. */
@@ -87,7 +101,23 @@ export function readAppSettings(source: AppConfigSource, problems: string[], own
     if (/[\r\n]/.test(migrateCommand)) {
         problems.push("appMigrateCommand must be one line (it runs as sh -c '<command>'; chain commands with &&)");
     }
-    return { dir, healthPath, env, secretNames, migrateCommand: migrateCommand.trim() === "" ? undefined : migrateCommand };
+    const limits = {
+        memoryMb: readWholeNumber(source, "appMemoryMb", appDefaults.appMemoryMb, 64, problems),
+        pids: readWholeNumber(source, "appPidsLimit", appDefaults.appPidsLimit, 16, problems),
+    };
+    return { dir, healthPath, env, secretNames, migrateCommand: migrateCommand.trim() === "" ? undefined : migrateCommand, limits };
+}
+
+/** A whole number of at least `least` (below it the app could not start), or the default when unset. */
+function readWholeNumber(source: AppConfigSource, key: string, fallback: number, least: number, problems: string[]): number {
+    const raw = source.get(key);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < least) {
+        problems.push(`${key} must be a whole number of at least ${least}, such as ${fallback}; got ${JSON.stringify(raw)}`);
+        return fallback;
+    }
+    return value;
 }
 
 /** appEnv: a map of names to one-line text (numbers and booleans as their text). */

@@ -1,4 +1,5 @@
 import * as path from "path";
+import { ContainerLimits } from "./appSettings";
 import { appStopGraceSeconds, detectionWindowSeconds, healthCheck } from "./healthCheck";
 import { HostPorts } from "./hostPorts";
 import { liveChain, liveSwitchSettleSeconds, upstreamKeepalive } from "./liveSwitch";
@@ -114,10 +115,11 @@ export function composeLogging(logging: ContainerLogging): string {
     return JSON.stringify({ driver: logging.driver, options });
 }
 
-/** What the host files need to know of the app: its readiness path, and the names in its env files. */
+/** What the host files need to know of the app: its readiness path, the names in its env files, its limits. */
 export interface AppContract {
     healthPath: string;
     envNames: string[];
+    limits: ContainerLimits;
 }
 
 /** The variable apply-config writes to the database CA's env file (paths.dbTlsEnvFile). */
@@ -135,6 +137,8 @@ export function renderComposeFile(options: HostConfigOptions, app: AppContract):
         sharedDataDir: options.sharedDataDir,
         stopGraceSeconds: String(appStopGraceSeconds),
         shutdownTimeoutMs: String(shutdownTimeoutMs),
+        memoryMb: String(app.limits.memoryMb),
+        pidsLimit: String(app.limits.pids),
     });
 }
 

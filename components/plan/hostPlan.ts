@@ -1,3 +1,4 @@
+import { ContainerLimits } from "./appSettings";
 import { ecrImage } from "./ecrImage";
 import { contentHash } from "./hash";
 import { HostConfigFiles, HostConfigOptions, renderHostConfigFiles } from "./hostConfigFiles";
@@ -41,6 +42,7 @@ export interface AppInputs<V> {
     secrets: Record<string, V>;
     /** `sh -c` command run in the new image once per release, before the first host switches. */
     migrateCommand?: string;
+    limits: ContainerLimits;
 }
 
 export interface HostInputs<V> extends HostConfigOptions, scripts.BuildOptions {
@@ -115,7 +117,7 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
     const everyImage = inputs.hosts.map((h) => qualifiedStepName(h, "build-image"));
     const everyRollout = inputs.hosts.map((h) => qualifiedStepName(h, "rollout"));
     const appEnv = appEnvValues(inputs);
-    const configFiles = renderHostConfigFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv) });
+    const configFiles = renderHostConfigFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv), limits: inputs.app.limits });
     const configHashes = Object.values(configFiles).map((text) => plain<V>(contentHash(text)));
     return [
         { kind: "files", name: "step-scripts", waitsFor: [], files: scripts, directories: [] },

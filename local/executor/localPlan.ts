@@ -31,7 +31,7 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
             tlsCaUrl: `file://${publishedDatabaseCa}`,
         },
         appSource,
-        app: { healthPath: app.healthPath, env: app.env, secrets, migrateCommand: app.migrateCommand },
+        app: { healthPath: app.healthPath, env: app.env, secrets, migrateCommand: app.migrateCommand, limits: app.limits },
         // A path on this machine: the daemon the hosts drive resolves bind sources here.
         sharedDataDir: path.join(sharedDir, "data"),
         // Logs stay on this machine, rotated as on a host without CloudWatch.

@@ -56,7 +56,7 @@ describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", functi
     const render = (logging: ContainerLogging, envNames = app.envNames) =>
         renderComposeFile({ listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging }, { ...app, envNames });
     const deployEnv = { APP_IMAGE: "ha-web-app:0123", APP_PORT: "3101", APP_CONFIG: "abc" };
-    const app = { healthPath: "/health", envNames: Object.keys(appEnv) };
+    const app = { healthPath: "/health", envNames: Object.keys(appEnv), limits: { memoryMb: 96, pids: 64 } };
 
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-compose-"));
@@ -133,6 +133,26 @@ describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", functi
             fs.writeFileSync(paths.envFile, renderStdin(appEnv), { mode: 0o600 });
             fs.writeFileSync(composeFile, render(hostLogRotation));
         }
+    });
+
+    it("confines the app: user 1000, no capabilities, no privilege gain, read-only root, writable /tmp and /shared-data, its memory and pids limits", async () => {
+        fs.mkdirSync(sharedDataDir, { recursive: true });
+        fs.chownSync(sharedDataDir, 1000, 1000);
+        const probe = [
+            "id -u", "grep -E '^(CapEff|CapPrm|NoNewPrivs):' /proc/self/status",
+            // cgroup v2, else v1 (this machine's Docker).
+            "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max",
+            "touch /root-fs-probe 2>/dev/null && echo root-writable || echo root-read-only",
+            "touch /tmp/probe /shared-data/probe && echo writable-paths-ok",
+        ].join("; ");
+        const result = await run(deployScript, ["--migrate", baseImages.debian, probe]);
+        expect(result.code, result.stderr).to.equal(0);
+        const lines = result.stdout.split("\n").slice(1).map((line) => line.replace(/\s+/g, " ").trim());
+        expect(lines).to.include.members([
+            "1000", "CapPrm: 0000000000000000", "CapEff: 0000000000000000", "NoNewPrivs: 1",
+            String(96 * 1024 * 1024), "64", "root-read-only", "writable-paths-ok",
+        ]);
     });
 
     it("ha-web-deploy --migrate fails with the command's exit status and output, and leaves no container", async () => {

@@ -22,7 +22,7 @@ describe("local.settings.json (the local stack's app keys)", () => {
 
     it("is the sample app with the defaults when the file does not exist", () => {
         expect(readLocalSettings(file())).to.deep.equal({
-            app: { dir: path.join(repoRoot, "app"), healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js" },
+            app: { dir: path.join(repoRoot, "app"), healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js", limits: { memoryMb: 512, pids: 256 } },
             secrets: {},
         });
     });
@@ -35,7 +35,7 @@ describe("local.settings.json (the local stack's app keys)", () => {
         expect(readLocalSettings(file())).to.deep.equal({
             app: {
                 dir: path.join(repoRoot, "examples", "python-app"), healthPath: "/ready", env: { GREETING: "hi", RETRIES: "3" },
-                secretNames: ["API_KEY"], migrateCommand: "python3 migrate.py",
+                secretNames: ["API_KEY"], migrateCommand: "python3 migrate.py", limits: { memoryMb: 512, pids: 256 },
             },
             secrets: { API_KEY: "sk-1" },
         });

@@ -151,18 +151,25 @@ describe("settings (config validation)", () => {
         it("defaults to the sample app: app/, /health, its migration tool, no settings or secrets", () => {
             expect(readSettings(source({})).app).to.deep.equal({
                 dir: "app", healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js",
+                limits: { memoryMb: 512, pids: 256 },
             });
         });
 
         it("takes settings (numbers and booleans as text), secret names and a migration command", () => {
             const s = readSettings(source(
-                { appEnv: JSON.stringify({ GREETING: "hello #1 ${X}", RETRIES: 3, VERBOSE: true }), appHealthPath: "/ready", appMigrateCommand: "alembic upgrade head" },
+                { appEnv: JSON.stringify({ GREETING: "hello #1 ${X}", RETRIES: 3, VERBOSE: true }), appHealthPath: "/ready", appMigrateCommand: "alembic upgrade head", appMemoryMb: "1024", appPidsLimit: "100" },
                 [], [], { appSecrets: JSON.stringify({ API_KEY: "s3cret" }) },
             ));
             expect(s.app).to.deep.equal({
                 dir: "app", healthPath: "/ready", env: { GREETING: "hello #1 ${X}", RETRIES: "3", VERBOSE: "true" },
-                secretNames: ["API_KEY"], migrateCommand: "alembic upgrade head",
+                secretNames: ["API_KEY"], migrateCommand: "alembic upgrade head", limits: { memoryMb: 1024, pids: 100 },
             });
+        });
+
+        it("rejects container limits that are not whole numbers or too small for an app to start, naming each", () => {
+            const message = appProblems({ appMemoryMb: "32", appPidsLimit: "lots" });
+            expect(message).to.contain('appMemoryMb must be a whole number of at least 64, such as 512; got "32"');
+            expect(message).to.contain('appPidsLimit must be a whole number of at least 16, such as 256; got "lots"');
         });
 
         it("runs no migration when appMigrateCommand is empty", () => {
