@@ -5,7 +5,7 @@
 # is not reloaded; see the site file for why), waits until nginx has closed its connections to the
 # old colour, then stops the old colour gracefully (SIGTERM, drain). If the new colour never gets
 # healthy it is removed, the old one keeps serving, and the deploy fails. Each deploy is recorded in
-# the git repository {{configsDir}}.
+# the git repository {{configsDir}} (this host's disk, root-only).
 # HEALTH_TIMEOUT_SECONDS (default 60) bounds the wait for it.
 set -euo pipefail
 
@@ -149,9 +149,10 @@ abort() {
 }
 
 # Commits the deployed image and this host's nginx site and compose file (never app.env: it holds
-# the password) to the shared history; flock serialises hosts deploying at the same time.
+# the password) to the host's history; flock serialises deploys on this host.
 record_history() {
   local previous="$1" dir="${CONFIGS_DIR}/${HOST_NAME}"
+  install -d -m 0700 "$CONFIGS_DIR"
   mkdir -p "$dir"
   (
     flock --timeout 60 9

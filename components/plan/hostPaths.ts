@@ -58,7 +58,11 @@ export interface HostPaths {
     appDir: string;
     /** The EFS mount point. */
     sharedMount: string;
-    /** Git history of every deploy (all hosts). */
+    /**
+     * Git history of this host's deploys, and the lock that serialises them. On the host's own disk,
+     * root-only: root runs git there and opens the lock, so nothing another process (the app, another
+     * host's root through EFS) can write may be in it (a planted hook, core.fsmonitor, a symlink).
+     */
     configsDir: string;
     /** A copy of each host's operator commands, readable from any host. */
     sharedScriptsDir: string;
@@ -95,6 +99,6 @@ export const hostPaths: HostPaths = {
     stepLogDir: "/var/log/ha-web/steps",
     appDir: "/opt/ha-web/app",
     sharedMount: "/shared",
-    configsDir: "/shared/configs",
+    configsDir: "/var/lib/ha-web/history",
     sharedScriptsDir: "/shared/scripts",
 };

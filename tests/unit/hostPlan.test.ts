@@ -146,6 +146,14 @@ describe("planHost", () => {
         expect(() => stepDependencies(plans)).to.not.throw();
     });
 
+    it("keeps what root runs git in and opens as a lock on the host's own disk: ha-web-deploy names nothing on the shared file system", () => {
+        const deploy = fileOf(plan(), hostPaths.deployCommand);
+        expect(deploy).to.contain(`readonly CONFIGS_DIR="${hostPaths.configsDir}"`);
+        expect(hostPaths.configsDir.startsWith(`${hostPaths.sharedMount}/`)).to.equal(false);
+        // The mount point itself only, asked of findmnt (what is mounted there counts as config).
+        expect(deploy.split(`${hostPaths.sharedMount}/`)).to.have.length(1);
+    });
+
     it("runs every command as `sudo -n ha-web-step NAME`, the script placed as a file, never on the command line", () => {
         const steps = plan();
         for (const s of steps.filter((s): s is CommandStep<string> => s.kind === "command")) {
