@@ -68,9 +68,9 @@ export class HostSetup extends pulumi.ComponentResource {
 
 function placeFiles(resourceName: string, plan: MachinePlan, step: FileSetStep<Value>, args: HostSetupArgs, options: pulumi.CustomResourceOptions): HostFiles {
     const spec = (file: PlannedFile<Value>) => {
-        const content = "text" in file.content
-            ? pulumi.output(file.content.text)
-            : pulumi.all(file.content.env).apply((values) => fileText({ ...file, content: { env: values } }));
+        const content = "env" in file.content
+            ? pulumi.all(file.content.env).apply((values) => fileText({ ...file, content: { env: values } }))
+            : pulumi.output("text" in file.content ? file.content.text : file.content.value);
         return { path: file.path, mode: file.mode, content, hash: content.apply(contentHash) };
     };
     return new HostFiles(resourceName, {

@@ -15,6 +15,8 @@ readonly GREEN_PORT="{{greenPort}}"
 readonly COMPOSE_FILE="{{composeFile}}"
 readonly ENV_FILE="{{envFile}}"
 readonly DB_TLS_ENV_FILE="{{dbTlsEnvFile}}"
+# The app's secret files: a changed one is a changed config (a rotated password redeploys).
+readonly SECRETS_DIR="{{secretsDir}}"
 readonly NGINX_SITE="{{nginxSite}}"
 readonly CONFIGS_DIR="{{configsDir}}"
 readonly STOP_GRACE_SECONDS="{{stopGraceSeconds}}"
@@ -201,6 +203,7 @@ prepare() {
   fi
   CONFIG_HASH="$({
     cat "$ENV_FILE" "$DB_TLS_ENV_FILE" "$COMPOSE_FILE"
+    find "$SECRETS_DIR" -maxdepth 1 -type f -print0 | sort -z | xargs -0r sha256sum
     findmnt --noheadings --output SOURCE --target "$SHARED_MOUNT" || true
   } | sha256sum | cut -c1-16)"
   readonly IMAGE_ID CONFIG_HASH

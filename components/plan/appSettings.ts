@@ -93,6 +93,9 @@ export function readAppSettings(source: AppConfigSource, problems: string[], own
     for (const name of Object.keys(env).filter((n) => secretNames.includes(n))) {
         problems.push(`${name} is in both appEnv and appSecrets: keep it in one (appSecrets if it is a secret)`);
     }
+    for (const name of secretNames.filter((n) => `${n}_FILE` in env)) {
+        problems.push(`appEnv.${name}_FILE is where the platform puts appSecrets.${name} (a file the app reads): rename the setting`);
+    }
     if (source.get("appMigrateCommand") === undefined && (ownImage || dir !== appDefaults.appDir)) {
         problems.push(`appMigrateCommand is required with your own ${ownImage ? "appImage" : "appDir"}: the command that migrates its schema, `
             + "such as \"python3 migrate.py\", or \"\" for none (the default is the sample app's, which runs node)");

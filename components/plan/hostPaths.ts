@@ -5,8 +5,13 @@
 export interface HostPaths {
     /** Root-only folder for the env file and the compose file. */
     etcDir: string;
-    /** The app's database settings and password (mode 0600). */
+    /** The app's database settings and its settings (mode 0600); its secrets are files in secretsDir. */
     envFile: string;
+    /**
+     * One file per secret of the app (its database password, each appSecrets entry), mode 0444 in
+     * this root-only folder (bootstrap): each is bind-mounted read-only into the app, nothing else reads it.
+     */
+    secretsDir: string;
     /** The database server's CA bundle, fetched by apply-config. */
     dbCaFile: string;
     /** The same bundle as an env file for the app (DB_TLS_CA_BASE64), root-only. */
@@ -71,6 +76,7 @@ export interface HostPaths {
 export const hostPaths: HostPaths = {
     etcDir: "/etc/ha-web",
     envFile: "/etc/ha-web/app.env",
+    secretsDir: "/etc/ha-web/secrets",
     dbCaFile: "/etc/ha-web/db-ca.pem",
     dbTlsEnvFile: "/etc/ha-web/db-tls.env",
     composeFile: "/etc/ha-web/docker-compose.yml",

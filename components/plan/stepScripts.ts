@@ -16,8 +16,8 @@ export function waitForBootScript(): string {
  */
 export const hostPackages = ["nginx", "docker.io", "docker-compose", "nfs-common", "mariadb-client", "git", "curl", "ca-certificates", "jq", "util-linux", "iptables", "amazon-ecr-credential-helper"];
 
-export function bootstrapScript(hostname: string): string {
-    return renderFile("bootstrap.sh", { hostname, packages: hostPackages.join(" ") });
+export function bootstrapScript(hostname: string, secretsDir: string): string {
+    return renderFile("bootstrap.sh", { hostname, packages: hostPackages.join(" "), secretsDir });
 }
 
 /** The app image's non-root user (`node` in app/Dockerfile): it must be able to write the shared data folder. */

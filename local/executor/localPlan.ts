@@ -5,6 +5,7 @@ import { AppSource } from "../../components/plan/hostPlan";
 import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "../stack/database";
 import { baseImages } from "../stack/images";
 import { LocalAppSettings } from "../releases/localSettings";
+import { machineSecretsRoot } from "../stack/machines";
 import { secret } from "../stack/secrets";
 import { database, localHosts, sharedDir } from "../stack/stackLayout";
 
@@ -34,6 +35,7 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
         app: { healthPath: app.healthPath, env: app.env, secrets, migrateCommand: app.migrateCommand, limits: app.limits },
         // A path on this machine: the daemon the hosts drive resolves bind sources here.
         sharedDataDir: path.join(sharedDir, "data"),
+        machineSecretsRoot,
         // Logs stay on this machine, rotated as on a host without CloudWatch.
         logging: hostLogRotation,
         baseImage: baseImages.node,

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { readAppSettings } from "../../components/plan/appSettings";
-import { ContainerLogging, dbTlsEnvName, hostLogRotation, renderComposeFile, renderDeployScript } from "../../components/plan/hostConfigFiles";
+import { appSecretFile, ContainerLogging, dbTlsEnvName, hostLogRotation, renderComposeFile, renderDeployScript } from "../../components/plan/hostConfigFiles";
 import { localHostPorts } from "../../components/plan/hostPorts";
 import { hostPaths } from "../../components/plan/hostPaths";
 import { renderStdin } from "../../components/plan/step";
@@ -53,14 +53,16 @@ describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", functi
     let deployScript: string;
     let paths: typeof hostPaths;
     let sharedDataDir: string;
+    // A host name of its own: its one-off containers' project never meets the local stack's.
+    const composeHost = localHostPorts(`compose-test-${process.pid}`, 0);
     const render = (logging: ContainerLogging, envNames = app.envNames) =>
-        renderComposeFile({ listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging }, { ...app, envNames });
+        renderComposeFile(composeHost, { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging }, { ...app, envNames }, paths);
     const deployEnv = { APP_IMAGE: "ha-web-app:0123", APP_PORT: "3101", APP_CONFIG: "abc" };
-    const app = { healthPath: "/health", envNames: Object.keys(appEnv), limits: { memoryMb: 96, pids: 64 } };
+    const app = { healthPath: "/health", envNames: Object.keys(appEnv), secretNames: [] as string[], limits: { memoryMb: 96, pids: 64 } };
 
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-compose-"));
-        paths = { ...hostPaths, envFile: path.join(dir, "app.env"), dbTlsEnvFile: path.join(dir, "db-tls.env"), composeFile: path.join(dir, "docker-compose.yml") };
+        paths = { ...hostPaths, envFile: path.join(dir, "app.env"), secretsDir: path.join(dir, "secrets"), dbTlsEnvFile: path.join(dir, "db-tls.env"), composeFile: path.join(dir, "docker-compose.yml") };
         fs.writeFileSync(paths.envFile, renderStdin(appEnv), { mode: 0o600 });
         fs.writeFileSync(paths.dbTlsEnvFile, `${dbTlsEnvName}=Q0E=\n`, { mode: 0o600 });
         composeFile = paths.composeFile;
@@ -69,8 +71,7 @@ describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", functi
         awsComposeFile = path.join(dir, "docker-compose.aws.yml");
         fs.writeFileSync(awsComposeFile, render({ driver: "awslogs", region: "us-west-2", group: "/ha-web/dev/app" }));
         deployScript = path.join(dir, "ha-web-deploy");
-        // A host name of its own: its one-off containers' project never meets the local stack's.
-        fs.writeFileSync(deployScript, renderDeployScript(localHostPorts(`compose-test-${process.pid}`, 0), paths, app), { mode: 0o755 });
+        fs.writeFileSync(deployScript, renderDeployScript(composeHost, paths, app), { mode: 0o755 });
         await ensureBaseImages();
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -153,6 +154,27 @@ describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", functi
             "1000", "CapPrm: 0000000000000000", "CapEff: 0000000000000000", "NoNewPrivs: 1",
             String(96 * 1024 * 1024), "64", "root-read-only", "writable-paths-ok",
         ]);
+    });
+
+    it("hands each secret over as a read-only file from a root-only folder: the app reads it through <NAME>_FILE, its environment never holds it", async () => {
+        const token = "s3cret ${HOME} 'q' #x";
+        fs.mkdirSync(paths.secretsDir, { mode: 0o700, recursive: true });
+        fs.writeFileSync(path.join(paths.secretsDir, "API_TOKEN"), token, { mode: 0o444 });
+        fs.writeFileSync(paths.envFile, renderStdin({ ...appEnv, API_TOKEN_FILE: appSecretFile("API_TOKEN") }), { mode: 0o600 });
+        fs.writeFileSync(composeFile, renderComposeFile(composeHost, { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging: hostLogRotation },
+            { ...app, envNames: [...app.envNames, "API_TOKEN_FILE"], secretNames: ["API_TOKEN"] }, paths));
+        try {
+            const result = await run(deployScript, ["--migrate", baseImages.debian,
+                "cat \"$API_TOKEN_FILE\"; echo; (echo x >>\"$API_TOKEN_FILE\") 2>/dev/null && echo secret-writable || echo secret-read-only; env -0"]);
+            expect(result.code, result.stderr).to.equal(0);
+            const [, read, writable] = result.stdout.split("\n");
+            expect(read).to.equal(token);
+            expect(writable).to.equal("secret-read-only");
+            expect(result.stdout.slice(result.stdout.lastIndexOf("secret-read-only\n"))).to.not.contain(token);
+        } finally {
+            fs.writeFileSync(paths.envFile, renderStdin(appEnv), { mode: 0o600 });
+            fs.writeFileSync(composeFile, render(hostLogRotation));
+        }
     });
 
     it("ha-web-deploy --migrate fails with the command's exit status and output, and leaves no container", async () => {

@@ -108,14 +108,22 @@ describe("planHost", () => {
         expect(step(withoutMigration, "rollout").waitsFor).to.include("host-a/create-app-db");
     });
 
-    it("puts the app's settings and secrets in the secret env file, and rolls out again when one changes", () => {
+    it("puts the app's settings in the env file and each secret in a read-only file of its own (never the environment), and rolls out again when one changes", () => {
         const app = { ...sampleAppInputs, env: { GREETING: "hi" }, secrets: { API_KEY: "k-1" } };
         const config = plan(hostA, { app }).find((s): s is FileSetStep<string> => s.name === "host-config")!;
         const envFile = config.files.find((f) => f.path === hostPaths.envFile)!;
         expect(envFile.secret).to.equal(true);
-        expect(fileText(envFile)).to.contain("GREETING=hi\n").and.contain("API_KEY=k-1\n");
+        expect(fileText(envFile)).to.contain("GREETING=hi\n").and.contain("API_KEY_FILE=/run/secrets/API_KEY\n")
+            .and.contain("DB_PASSWORD_FILE=/run/secrets/DB_PASSWORD\n").and.not.contain("k-1").and.not.contain(secrets.password);
+        const secretFiles = config.files.filter((f) => f.path.startsWith(`${hostPaths.secretsDir}/`));
+        expect(secretFiles.map((f) => ({ path: f.path, mode: f.mode, secret: f.secret, text: fileText(f) }))).to.deep.equal([
+            { path: `${hostPaths.secretsDir}/DB_PASSWORD`, mode: "0444", secret: true, text: secrets.password },
+            { path: `${hostPaths.secretsDir}/API_KEY`, mode: "0444", secret: true, text: "k-1" },
+        ]);
         const compose = fileText(config.files.find((f) => f.path === hostPaths.composeFile)!);
-        expect(compose).to.match(/^ {6}GREETING:$/m).and.match(/^ {6}API_KEY:$/m).and.not.contain("k-1");
+        expect(compose).to.match(/^ {6}GREETING:$/m).and.match(/^ {6}API_KEY_FILE:$/m)
+            .and.contain(`- "${hostPaths.secretsDir}/API_KEY:/run/secrets/API_KEY:ro"`);
+        expect(compose).to.not.match(/^ {6}API_KEY:$/m).and.not.contain("k-1");
         const changed = plan(hostA, { app: { ...app, secrets: { API_KEY: "k-2" } } });
         expect(retriggered(plan(hostA, { app }), changed)).to.deep.equal(["host-config", "rollout"]);
         expect(retriggered(plan(hostA, { app }), plan(hostA, { app: { ...app, env: { GREETING: "hello" } } }))).to.deep.equal(["host-config", "rollout"]);
@@ -188,10 +196,10 @@ describe("planHost", () => {
         }
     });
 
-    it("keeps the app's env file secret and root-only, with the database settings", () => {
+    it("keeps the app's env file secret and root-only, with the database settings and where its password's file is", () => {
         const env = fileSet(plan(), "host-config").files.find((f) => f.path === hostPaths.envFile)!;
         expect(env).to.include({ secret: true, mode: "0600" });
-        expect(fileText(env)).to.equal(`DB_HOST=db.internal\nDB_PORT=3306\nDB_NAME=app\nDB_USER=app\nDB_PASSWORD=${secrets.password}\n`);
+        expect(fileText(env)).to.equal("DB_HOST=db.internal\nDB_PORT=3306\nDB_NAME=app\nDB_USER=app\nDB_PASSWORD_FILE=/run/secrets/DB_PASSWORD\n");
     });
 
     it("marks the stdin of every command that carries a password as secret, and only those", () => {
