@@ -22,6 +22,7 @@ readonly CLOUD_INSTANCE_ID_FILE="{{cloudInstanceIdFile}}"
 readonly DEPLOY_COMMAND="{{deployCommand}}"
 readonly LIVE_COMMAND="{{liveCommand}}"
 readonly LIVE_UNIT="{{liveUnit}}"
+readonly METADATA_GUARD_UNIT="{{metadataGuardUnit}}"
 readonly DRAIN_COMMAND="{{drainCommand}}"
 readonly UNDRAIN_COMMAND="{{undrainCommand}}"
 readonly COMPOSE_FILE="{{composeFile}}"
@@ -75,14 +76,20 @@ share_operator_commands() {
 }
 
 # After a reboot the kernel has forgotten where the live port leads; the unit tells it again before
-# nginx starts. Also picks up the hourly logrotate timer.
+# nginx starts. The metadata guard's rule goes in now and at every boot. Also picks up the hourly
+# logrotate timer.
 enable_systemd_units() {
+  local unit
   systemctl daemon-reload
   systemctl try-restart logrotate.timer
-  if ! systemctl is-enabled --quiet "$(basename "$LIVE_UNIT")"; then
-    systemctl enable "$(basename "$LIVE_UNIT")"
-    log "enabled $(basename "$LIVE_UNIT")"
-  fi
+  for unit in "$(basename "$LIVE_UNIT")" "$(basename "$METADATA_GUARD_UNIT")"; do
+    if ! systemctl is-enabled --quiet "$unit"; then
+      systemctl enable "$unit"
+      log "enabled ${unit}"
+    fi
+  done
+  # Restart: a changed unit (another address) runs its ExecStart again; the rule is added only once.
+  systemctl restart "$(basename "$METADATA_GUARD_UNIT")"
 }
 
 nginx_running() {

@@ -14,6 +14,7 @@ export interface HostConfigFiles {
     deployScript: string;
     liveScript: string;
     liveUnit: string;
+    metadataGuardUnit: string;
     nginxLogrotate: string;
     logrotateHourly: string;
     drainScript: string;
@@ -43,6 +44,8 @@ export interface HostConfigOptions {
     trustedProxyCidr: string;
     /** Host-side folder bind-mounted into the app as its SHARED_DIR. */
     sharedDataDir: string;
+    /** Where instance metadata answers: EC2's link-local address, or the local stack's loopback stand-in. */
+    metadataAddress?: string;
     /**
      * The local stack only: its host containers drive this machine's Docker engine, which resolves
      * bind sources here, so each host's paths.secretsDir is also at `<machineSecretsRoot>/<host>`
@@ -145,6 +148,14 @@ function secretMounts(secretsDir: string, secretNames: string[]): string {
     return secretNames.map((name) => `      - ${JSON.stringify(`${secretsDir}/${name}:${appSecretFile(name)}:ro`)}`).join("\n");
 }
 
+/** EC2's instance metadata service (IMDS). */
+export const ec2MetadataAddress = "169.254.169.254";
+
+/** The host firewall rule (iptables OUTPUT) that keeps instance metadata from every process but root's. */
+export function metadataGuardRule(address: string): string {
+    return `-d ${address}/32 -m owner ! --uid-owner 0 -j REJECT`;
+}
+
 /** The variable apply-config writes to the database CA's env file (paths.dbTlsEnvFile). */
 export const dbTlsEnvName = "DB_TLS_CA_BASE64";
 
@@ -197,6 +208,7 @@ export function renderHostConfigFiles(host: HostPorts, options: HostConfigOption
         deployScript: renderDeployScript(host, paths, app),
         liveScript: renderFile("live-port.sh", { livePort: String(host.livePort), chain: liveChain(host.name), liveRecord: paths.liveRecord }),
         liveUnit: renderFile("ha-web-live.service", { liveCommand: paths.liveCommand }),
+        metadataGuardUnit: renderFile("ha-web-metadata-guard.service", { rule: metadataGuardRule(options.metadataAddress ?? ec2MetadataAddress) }),
         nginxLogrotate: renderNginxLogrotate(paths),
         logrotateHourly: renderFile("logrotate-hourly.conf", {}),
         drainScript: renderFile("drain.sh", {

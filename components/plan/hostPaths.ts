@@ -38,6 +38,8 @@ export interface HostPaths {
     liveRecord: string;
     /** systemd unit that restores the live port's redirect at boot, before nginx. */
     liveUnit: string;
+    /** systemd unit that refuses instance metadata to every non-root process, at boot, before Docker. */
+    metadataGuardUnit: string;
     drainCommand: string;
     undrainCommand: string;
     /**
@@ -92,6 +94,7 @@ export const hostPaths: HostPaths = {
     liveCommand: "/usr/local/sbin/ha-web-live",
     liveRecord: "/var/lib/ha-web/live-port",
     liveUnit: "/etc/systemd/system/ha-web-live.service",
+    metadataGuardUnit: "/etc/systemd/system/ha-web-metadata-guard.service",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
     nginxStagedMainConfig: "/etc/ha-web/nginx/nginx.conf",

@@ -279,6 +279,7 @@ function hostConfigStep<V>(files: HostConfigFiles, appEnv: Record<string, V>, ap
             executable(paths.deployCommand, files.deployScript),
             executable(paths.liveCommand, files.liveScript),
             { path: paths.liveUnit, mode: "0644", secret: false, content: { text: files.liveUnit } },
+            { path: paths.metadataGuardUnit, mode: "0644", secret: false, content: { text: files.metadataGuardUnit } },
             { path: paths.nginxLogrotate, mode: "0644", secret: false, content: { text: files.nginxLogrotate } },
             { path: paths.logrotateHourly, mode: "0644", secret: false, content: { text: files.logrotateHourly } },
             executable(paths.drainCommand, files.drainScript),

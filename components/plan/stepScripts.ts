@@ -61,6 +61,7 @@ export function applyConfigScript(paths: HostPaths): string {
         deployCommand: paths.deployCommand,
         liveCommand: paths.liveCommand,
         liveUnit: paths.liveUnit,
+        metadataGuardUnit: paths.metadataGuardUnit,
         drainCommand: paths.drainCommand,
         undrainCommand: paths.undrainCommand,
         composeFile: paths.composeFile,

@@ -6,6 +6,7 @@ import { appPasswordSecret, adminPasswordSecret, publishedDatabaseCa } from "../
 import { baseImages } from "../stack/images";
 import { LocalAppSettings } from "../releases/localSettings";
 import { machineSecretsRoot } from "../stack/machines";
+import { metadataStandInAddress } from "../stack/metadataStandIn";
 import { secret } from "../stack/secrets";
 import { database, localHosts, sharedDir } from "../stack/stackLayout";
 
@@ -36,6 +37,7 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
         // A path on this machine: the daemon the hosts drive resolves bind sources here.
         sharedDataDir: path.join(sharedDir, "data"),
         machineSecretsRoot,
+        metadataAddress: metadataStandInAddress,
         // Logs stay on this machine, rotated as on a host without CloudWatch.
         logging: hostLogRotation,
         baseImage: baseImages.node,

@@ -162,6 +162,13 @@ describe("planHost", () => {
         expect(deploy.split(`${hostPaths.sharedMount}/`)).to.have.length(1);
     });
 
+    it("places the metadata guard unit with EC2's address unless told another (the local stand-in), and apply-config enables and runs it", () => {
+        const guard = fileOf(plan(), hostPaths.metadataGuardUnit);
+        expect(guard).to.contain("-d 169.254.169.254/32 -m owner ! --uid-owner 0 -j REJECT").and.contain("Before=docker.service");
+        expect(fileOf(plan(hostA, { metadataAddress: "127.0.169.254" }), hostPaths.metadataGuardUnit)).to.contain("-d 127.0.169.254/32 -m owner");
+        expect(scriptOf(plan(), "apply-config")).to.contain('systemctl restart "$(basename "$METADATA_GUARD_UNIT")"');
+    });
+
     it("runs every command as `sudo -n ha-web-step NAME`, the script placed as a file, never on the command line", () => {
         const steps = plan();
         for (const s of steps.filter((s): s is CommandStep<string> => s.kind === "command")) {
