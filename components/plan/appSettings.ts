@@ -58,11 +58,11 @@ export const platformEnvNames = [
 const platformEnvPrefixes = [
     "LC_", "LD_", "DOCKER_", "COMPOSE_", "HA_WEB_", "BASH_", "PYTHON", "OPENSSL_", "SSL_", "MALLOC_", "XDG_",
 ];
-/** Declared with the same values in Pulumi.yaml (settings.test.ts keeps them equal). */
 /**
- * 512 MB per container: two colours run side by side during a switch, beside nginx (~130 MB at worst)
- * and the OS, on a t3.small's 2 GiB. 256 processes and threads: far above what a web app starts
- * (the sample: ~11 threads), far below a fork bomb's reach.
+ * Declared with the same values in Pulumi.yaml (settings.test.ts keeps them equal). 512 MB per
+ * container: two colours run side by side during a switch, beside nginx (~130 MB at worst) and the
+ * OS, on a t3.small's 2 GiB. 256 processes and threads: far above what a web app starts (the
+ * sample: ~11 threads), far below a fork bomb's reach.
  */
 export const appDefaults = {
     appDir: "app", appHealthPath: "/health", appMigrateCommand: "node dist/tools/migrate.js", appMemoryMb: 512, appPidsLimit: 256,

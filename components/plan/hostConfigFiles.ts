@@ -5,6 +5,7 @@ import { HostPorts } from "./hostPorts";
 import { liveChain, liveSwitchSettleSeconds, upstreamKeepalive } from "./liveSwitch";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
+import { appUid } from "./stepScripts";
 
 /** The configuration files of a host (its host-config file set), rendered from `files/`. */
 export interface HostConfigFiles {
@@ -172,6 +173,7 @@ export function renderComposeFile(host: Pick<HostPorts, "name">, options: HostCo
         sharedDataDir: options.sharedDataDir,
         stopGraceSeconds: String(appStopGraceSeconds),
         shutdownTimeoutMs: String(shutdownTimeoutMs),
+        appUid: String(appUid),
         memoryMb: String(app.limits.memoryMb),
         pidsLimit: String(app.limits.pids),
         secretMounts: secretMounts(secretsSource, app.secretNames),

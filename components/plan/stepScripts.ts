@@ -20,7 +20,10 @@ export function bootstrapScript(hostname: string, secretsDir: string): string {
     return renderFile("bootstrap.sh", { hostname, packages: hostPackages.join(" "), secretsDir });
 }
 
-/** The app image's non-root user (`node` in app/Dockerfile): it must be able to write the shared data folder. */
+/**
+ * The app's non-root user: the compose file runs every image as it (`node` in app/Dockerfile), and
+ * it must be able to write the shared data folder.
+ */
 export const appUid = 1000;
 
 export function mountSharedScript(paths: HostPaths): string {
