@@ -12,6 +12,7 @@ import { appHealth, AppHealth, describeHealth } from "../stack/status";
 import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
 import { appContainerIds } from "./appContainers";
 import { brokenMigration, ownApp } from "./appDrills";
+import { compromisedApp } from "./compromisedApp";
 import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalSettings } from "./appVariants";
 import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
@@ -215,4 +216,5 @@ const idempotence: Drill = {
 export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
+    compromisedApp,
 ];
