@@ -56,7 +56,11 @@ export const attempts: Attempt[] = [
 
 /** The metadata stand-in: answers whoever may connect (root here); the hosts' guard rule decides who may. */
 async function startMetadataStandIn(): Promise<net.Server> {
-    const server = net.createServer((socket) => socket.end("ami-id\n"));
+    const server = net.createServer((socket) => {
+        // A caller that only checks it can connect resets the connection: that is no error of the stand-in.
+        socket.on("error", () => undefined);
+        socket.end("ami-id\n");
+    });
     await new Promise<void>((resolve, reject) => server.once("error", reject).listen(metadataPort, metadataStandInAddress, resolve));
     return server;
 }
