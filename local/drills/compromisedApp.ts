@@ -17,7 +17,7 @@ const metadataPort = 8169;
 
 interface Attempt { name: string; command: string }
 
-export const attempts: Attempt[] = [
+const attempts: Attempt[] = [
     {
         name: "plant a git hook for root's next deploy (/shared/configs, the deploy history)",
         command: "for d in /shared/configs /var/lib/ha-web/history /shared-data/../configs; do"
@@ -39,11 +39,6 @@ export const attempts: Attempt[] = [
         command: "node -e 'const a = []; for (let i = 0; i < 64; i++) a.push(Buffer.alloc(64 << 20, 1)); process.exit(0)'",
     },
     {
-        name: "exhaust the host's processes (1,000)",
-        // sh stops with an error at the first fork that fails; it exits 0 only if all 1,000 started.
-        command: "i=0; while [ $i -lt 1000 ]; do sleep 3 & i=$((i+1)); done 2>/dev/null; exit 0",
-    },
-    {
         name: `reach instance metadata (the stand-in at ${metadataStandInAddress}:${metadataPort})`,
         command: `node -e "require('net').connect(${metadataPort}, '${metadataStandInAddress}')`
             + ".on('connect', () => process.exit(0)).on('error', () => process.exit(1))\"",
@@ -51,6 +46,12 @@ export const attempts: Attempt[] = [
     {
         name: "write outside its writable paths (/app, /etc, /usr/local/bin)",
         command: "for p in /app/owned /etc/owned /usr/local/bin/owned; do touch \"$p\" 2>/dev/null && exit 0; done; exit 1",
+    },
+    // Last: the processes it starts hold the container's pids for 3 s, so an attempt after it could fail for that reason alone.
+    {
+        name: "exhaust the host's processes (1,000)",
+        // sh stops with an error at the first fork that fails; it exits 0 only if all 1,000 started.
+        command: "i=0; while [ $i -lt 1000 ]; do sleep 3 & i=$((i+1)); done 2>/dev/null; exit 0",
     },
 ];
 
