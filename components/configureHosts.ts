@@ -31,6 +31,7 @@ function appInputs(app: AppSettings): AppInputs<pulumi.Input<string>> {
         secrets: Object.fromEntries(app.secretNames.map((name) => [name, secretMap!.apply((m) => String(m[name]))])),
         migrateCommand: app.migrateCommand,
         canary: app.canary,
+        limits: app.limits,
     };
 }
 

@@ -70,9 +70,9 @@ export class HostSetup extends pulumi.ComponentResource {
 
 function placeFiles(resourceName: string, plan: MachinePlan, step: FileSetStep<Value>, args: HostSetupArgs, options: pulumi.CustomResourceOptions): HostFiles {
     const spec = (file: PlannedFile<Value>) => {
-        const content = "text" in file.content
-            ? pulumi.output(file.content.text)
-            : pulumi.all(file.content.env).apply((values) => fileText({ ...file, content: { env: values } }));
+        const content = "env" in file.content
+            ? pulumi.all(file.content.env).apply((values) => fileText({ ...file, content: { env: values } }))
+            : pulumi.output("text" in file.content ? file.content.text : file.content.value);
         return { path: file.path, mode: file.mode, content, hash: content.apply(contentHash) };
     };
     return new HostFiles(resourceName, {
@@ -84,6 +84,11 @@ function placeFiles(resourceName: string, plan: MachinePlan, step: FileSetStep<V
         secretFiles: step.files.filter((f) => f.secret).map(spec),
         directories: step.directories,
     }, options);
+}
+
+/** The outputs a command's resource keeps secret in the state: those of a secret step, or of one that may print secrets. */
+export function secretOutputs(step: CommandStep<unknown>): string[] {
+    return step.stdin?.secret || step.outputMayShowSecrets ? ["stdout", "stderr"] : [];
 }
 
 function runCommand(resourceName: string, plan: MachinePlan, step: CommandStep<Value>, args: HostSetupArgs, options: pulumi.CustomResourceOptions): command.remote.Command {
@@ -118,6 +123,6 @@ function runCommand(resourceName: string, plan: MachinePlan, step: CommandStep<V
     }, {
         ...options,
         customTimeouts: { create: stepTimeout, update: stepTimeout, delete: stepTimeout },
-        additionalSecretOutputs: secret ? ["stdout", "stderr"] : [],
+        additionalSecretOutputs: secretOutputs(step),
     });
 }

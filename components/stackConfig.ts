@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { secretMapShapeOf } from "./plan/appSettings";
+import { internetWideCidrs } from "./plan/cidr";
 import { plainTextEntries } from "./plan/stackFile";
 import { elasticIpQuotaWarning } from "./plan/elasticIpQuota";
 import { stackNameProblem } from "./plan/operationsNames";
@@ -58,8 +59,9 @@ export async function readStackConfig(): Promise<StackConfig> {
         fileExists: (path) => fs.existsSync(path),
         region,
     });
-    if (settings.sshAllowedCidrs.includes("0.0.0.0/0")) {
-        pulumi.log.warn("sshAllowedCidrs includes 0.0.0.0/0: SSH on every host is open to the whole internet. "
+    const wide = internetWideCidrs(settings.sshAllowedCidrs);
+    if (wide.length > 0) {
+        pulumi.log.warn(`sshAllowedCidrs includes ${wide.join(", ")}: SSH on every host is open to a large part of the internet or all of it. `
             + "Set it to your own address: pulumi config set --path 'sshAllowedCidrs[0]' <your-ip>/32");
     }
     const quota = elasticIpQuotaWarning(settings.hostCount);

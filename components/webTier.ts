@@ -168,7 +168,10 @@ export class WebTier extends pulumi.ComponentResource {
                 metadataOptions: {
                     httpEndpoint: "enabled",
                     httpTokens: "required", // IMDSv2 only
-                    httpPutResponseHopLimit: 2, // one hop more than the host, so containers reach it
+                    // One hop: only the host itself. Nothing in a container needs it (Docker, its awslogs driver
+                    // and the ECR credential helper run on the host); the app and every docker build must not
+                    // read the role or the user data.
+                    httpPutResponseHopLimit: 1,
                 },
                 rootBlockDevice: { volumeType: "gp3", volumeSize: 20, encrypted: true },
                 tags: { ...args.tags, Name: `${name}-${hostname}` },

@@ -4,6 +4,8 @@
 set -euo pipefail
 
 readonly HOST_NAME="{{hostname}}"
+# The app's secret files (host-config places them, 0444): root-only, so only the app's bind mounts reach them.
+readonly SECRETS_DIR="{{secretsDir}}"
 # The Debian 12 packages of a host (components/plan/stepScripts.ts `hostPackages` says why each).
 read -r -a PACKAGES <<<"{{packages}}"
 readonly PACKAGES
@@ -94,6 +96,8 @@ main() {
   install_packages
   set_hostname
   configure_docker_logs
+  mkdir -p "$SECRETS_DIR"
+  chmod 0700 "$SECRETS_DIR"
   enable_services
   log "done"
 }

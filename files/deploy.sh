@@ -5,7 +5,7 @@
 # is not reloaded; see the site file for why), waits until nginx has closed its connections to the
 # old colour, then stops the old colour gracefully (SIGTERM, drain). If the new colour never gets
 # healthy it is removed, the old one keeps serving, and the deploy fails. Each deploy is recorded in
-# the git repository {{configsDir}}.
+# the git repository {{configsDir}} (this host's disk, root-only).
 # HEALTH_TIMEOUT_SECONDS (default 60) bounds the wait for it. With --canary (the rollout's first host)
 # the old colour keeps running while the new one is judged on real traffic (lib/canary-watch.sh).
 set -euo pipefail
@@ -16,6 +16,8 @@ readonly GREEN_PORT="{{greenPort}}"
 readonly COMPOSE_FILE="{{composeFile}}"
 readonly ENV_FILE="{{envFile}}"
 readonly DB_TLS_ENV_FILE="{{dbTlsEnvFile}}"
+# The app's secret files: a changed one is a changed config (a rotated password redeploys).
+readonly SECRETS_DIR="{{secretsDir}}"
 readonly NGINX_SITE="{{nginxSite}}"
 readonly CONFIGS_DIR="{{configsDir}}"
 readonly STOP_GRACE_SECONDS="{{stopGraceSeconds}}"
@@ -59,35 +61,16 @@ other_colour() {
   if [[ "$1" == blue ]]; then echo green; else echo blue; fi
 }
 
-# Exports the app's environment (the root-only env files: database, settings, secrets) into this
-# subshell only. The compose file passes each name through by name, so a value reaches the app byte
-# for byte: docker-compose 1.29 reads env_file values with python-dotenv, which expands ${...} and
-# cuts " #..." off unquoted values (compose/config/environment.py env_vars_from_file).
-load_app_env() {
-  local file line name
-  for file in "$ENV_FILE" "$DB_TLS_ENV_FILE"; do
-    while IFS= read -r line || [[ -n "$line" ]]; do
-      [[ -n "$line" ]] || continue
-      name="${line%%=*}"
-      if [[ "$line" != *=* || ! "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
-        echo "ha-web-deploy: ${file} has a line that is not NAME=value; run pulumi up to place it again" >&2
-        exit 1
-      fi
-      export "${name}=${line#*=}"
-    done <"$file"
-  done
-}
+# ha-web:include lib/app-env.sh
 
 # docker-compose for one project: PROJECT PORT IMAGE ARGS... Every variable the file interpolates is
 # set, for every subcommand.
 compose_project() {
   local project="$1" port="$2" image="$3"
   shift 3
-  (
-    load_app_env
-    APP_IMAGE="$image" APP_PORT="$port" APP_CONFIG="$CONFIG_HASH" \
-      exec docker-compose --project-name "$project" --file "$COMPOSE_FILE" "$@"
-  )
+  # env sets the compose file's own variables last: no env file line can replace them.
+  with_app_env env APP_IMAGE="$image" APP_PORT="$port" APP_CONFIG="$CONFIG_HASH" \
+    docker-compose --project-name "$project" --file "$COMPOSE_FILE" "$@"
 }
 
 # docker-compose for one colour.
@@ -190,9 +173,10 @@ abort() {
 }
 
 # Commits the deployed image and this host's nginx site and compose file (never app.env: it holds
-# the password) to the shared history; flock serialises hosts deploying at the same time.
+# the password) to the host's history; flock serialises deploys on this host.
 record_history() {
   local previous="$1" dir="${CONFIGS_DIR}/${HOST_NAME}"
+  install -d -m 0700 "$CONFIGS_DIR"
   mkdir -p "$dir"
   (
     flock --timeout 60 9
@@ -243,6 +227,7 @@ prepare() {
   fi
   CONFIG_HASH="$({
     cat "$ENV_FILE" "$DB_TLS_ENV_FILE" "$COMPOSE_FILE"
+    find "$SECRETS_DIR" -maxdepth 1 -type f -print0 | sort -z | xargs -0r sha256sum
     findmnt --noheadings --output SOURCE --target "$SHARED_MOUNT" || true
   } | sha256sum | cut -c1-16)"
   readonly IMAGE_ID CONFIG_HASH

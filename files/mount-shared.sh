@@ -88,7 +88,7 @@ main() {
   mkdir -p "$MOUNT_POINT"
   mount_shared
   order_docker_after_mount "$MOUNT_POINT" "$DOCKER_DROP_IN"
-  mkdir -p "${MOUNT_POINT}/configs" "${MOUNT_POINT}/scripts" "${MOUNT_POINT}/data"
+  mkdir -p "${MOUNT_POINT}/scripts" "${MOUNT_POINT}/data"
   if [[ "$(stat -c %u "${MOUNT_POINT}/data")" != "$APP_UID" ]]; then
     chown "${APP_UID}:${APP_UID}" "${MOUNT_POINT}/data"
     log "${MOUNT_POINT}/data now belongs to the app's user (uid ${APP_UID})"

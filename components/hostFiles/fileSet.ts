@@ -178,7 +178,8 @@ export function installScript(args: {
             `mkdir -p "$(dirname ${fresh})"`,
             `cp -R ${staged} ${fresh}`,
             `chown -R root:root ${fresh}`,
-            `chmod -R u=rwX,go=rX ${fresh}`,
+            // Root-only: an uploaded directory (app/) may hold dotfiles such as .env; only root's docker build reads it.
+            `chmod -R u=rwX,go= ${fresh}`,
             `if [[ -e ${quote(dir.path)} ]]; then mv ${quote(dir.path)} ${old}; fi`,
             `mv ${fresh} ${quote(dir.path)}`,
             `rm -rf ${old}`,

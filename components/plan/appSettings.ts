@@ -18,6 +18,13 @@ export interface AppSettings {
     migrateCommand?: string;
     /** How the rollout's first host judges a release on real traffic before the others get it. */
     canary: CanarySettings;
+    limits: ContainerLimits;
+}
+
+/** What one app container may use (appMemoryMb, appPidsLimit): a runaway app cannot starve nginx or the host. */
+export interface ContainerLimits {
+    memoryMb: number;
+    pids: number;
 }
 
 /** What a secret map holds, without its values: a problem can name a key, never show a value. */
@@ -32,22 +39,38 @@ type ValueKind = "ok" | "multi-line" | "not text";
 /**
  * The variables the platform sets itself (compose file, ha-web-deploy) or the processes that
  * start the app need: an app setting of that name would silently override or be overridden.
- * ha-web-deploy exports every setting in bash, then runs docker-compose (Python) with them: bash
- * refuses to export its read-only variables (UID, SHELLOPTS, ...: the deploy would stop with
- * "readonly variable"), and PYTHON* would steer docker-compose's own interpreter (PYTHONHOME
- * stops it from starting).
+ * ha-web-deploy hands the env file to docker-compose (Python, through docker-py and the dynamic
+ * loader) as environment (files/lib/app-env.sh): a setting must never steer those programs, which run
+ * as root. So besides the platform's own names the list refuses what steers docker-compose and the
+ * Docker client (COMPOSE_*, DOCKER_*), Python (PYTHON*), the dynamic loader and glibc (LD_*,
+ * GCONV_PATH, GLIBC_TUNABLES, ...), TLS libraries (OPENSSL_*, SSL_*, REQUESTS_CA_BUNDLE, ...), proxies
+ * and the resolver, and shells (ENV, BASH_*, IFS, ...).
  */
 export const platformEnvNames = [
     "HOST", "PORT", "SHARED_DIR", "SHUTDOWN_TIMEOUT_MS", "APP_VERSION",
     "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_PASSWORD_FILE", "DB_TLS_CA_BASE64",
     "APP_IMAGE", "APP_PORT", "APP_CONFIG",
-    "PATH", "HOME", "HOSTNAME", "USER", "SHELL", "PWD", "TERM", "TMPDIR", "LANG",
-    "UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS",
+    "PATH", "HOME", "HOSTNAME", "USER", "SHELL", "PWD", "TERM", "TMPDIR", "LANG", "LANGUAGE", "TZ", "TZDIR",
+    "UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS", "ENV", "IFS", "PS4", "CDPATH", "GLOBIGNORE",
+    // glibc: character conversion modules, locales, message catalogs, allocator, resolver.
+    "GCONV_PATH", "GLIBC_TUNABLES", "LOCPATH", "NLSPATH", "HOSTALIASES", "LOCALDOMAIN", "RES_OPTIONS", "MALLOC_CHECK_",
+    // TLS libraries and CA bundles (OpenSSL, GnuTLS, requests, curl).
+    "SSLKEYLOGFILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "GNUTLS_SYSTEM_PRIORITY_FILE",
+    // Proxies: requests (docker-py) and curl honour them.
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
 ];
-const platformEnvPrefixes = ["LC_", "LD_", "DOCKER_", "COMPOSE_", "HA_WEB_", "BASH_", "PYTHON"];
-
-/** Declared with the same values in Pulumi.yaml (settings.test.ts keeps them equal). */
-export const appDefaults = { appDir: "app", appHealthPath: "/health", appMigrateCommand: "node dist/tools/migrate.js" } as const;
+const platformEnvPrefixes = [
+    "LC_", "LD_", "DOCKER_", "COMPOSE_", "HA_WEB_", "BASH_", "PYTHON", "OPENSSL_", "SSL_", "MALLOC_", "XDG_",
+];
+/**
+ * Declared with the same values in Pulumi.yaml (settings.test.ts keeps them equal). 512 MB per
+ * container: two colours run side by side during a switch, beside nginx (~130 MB at worst) and the
+ * OS, on a t3.small's 2 GiB. 256 processes and threads: far above what a web app starts (the
+ * sample: ~11 threads), far below a fork bomb's reach.
+ */
+export const appDefaults = {
+    appDir: "app", appHealthPath: "/health", appMigrateCommand: "node dist/tools/migrate.js", appMemoryMb: 512, appPidsLimit: 256,
+} as const;
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** A path nginx can match literally (`location = <path>`): no spaces, quotes, `;` or braces. */
@@ -74,6 +97,9 @@ export function readAppSettings(source: AppConfigSource, problems: string[], own
     for (const name of Object.keys(env).filter((n) => secretNames.includes(n))) {
         problems.push(`${name} is in both appEnv and appSecrets: keep it in one (appSecrets if it is a secret)`);
     }
+    for (const name of secretNames.filter((n) => `${n}_FILE` in env)) {
+        problems.push(`appEnv.${name}_FILE is where the platform puts appSecrets.${name} (a file the app reads): rename the setting`);
+    }
     if (source.get("appMigrateCommand") === undefined && (ownImage || dir !== appDefaults.appDir)) {
         problems.push(`appMigrateCommand is required with your own ${ownImage ? "appImage" : "appDir"}: the command that migrates its schema, `
             + "such as \"python3 migrate.py\", or \"\" for none (the default is the sample app's, which runs node)");
@@ -83,7 +109,23 @@ export function readAppSettings(source: AppConfigSource, problems: string[], own
         problems.push("appMigrateCommand must be one line (it runs as sh -c '<command>'; chain commands with &&)");
     }
     const canary = readCanarySettings((key) => source.get(key), problems);
-    return { dir, healthPath, env, secretNames, migrateCommand: migrateCommand.trim() === "" ? undefined : migrateCommand, canary };
+    const limits = {
+        memoryMb: readWholeNumber(source, "appMemoryMb", appDefaults.appMemoryMb, 64, problems),
+        pids: readWholeNumber(source, "appPidsLimit", appDefaults.appPidsLimit, 16, problems),
+    };
+    return { dir, healthPath, env, secretNames, migrateCommand: migrateCommand.trim() === "" ? undefined : migrateCommand, canary, limits };
+}
+
+/** A whole number of at least `least` (below it the app could not start), or the default when unset. */
+function readWholeNumber(source: AppConfigSource, key: string, fallback: number, least: number, problems: string[]): number {
+    const raw = source.get(key);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < least) {
+        problems.push(`${key} must be a whole number of at least ${least}, such as ${fallback}; got ${JSON.stringify(raw)}`);
+        return fallback;
+    }
+    return value;
 }
 
 /** appEnv: a map of names to one-line text (numbers and booleans as their text). */

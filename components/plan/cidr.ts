@@ -43,3 +43,12 @@ export function subnet(parent: Cidr, newBits: number, index: number): Cidr {
     }
     return { base: parent.base + index * 2 ** (32 - prefix), prefix };
 }
+
+/**
+ * The CIDRs that open SSH to a share of the internet no one means for one operator: any block
+ * larger than a /8 (16.7 million addresses). `0.0.0.0/0` is one; so are `0.0.0.0/1` + `128.0.0.0/1`,
+ * which together are the whole internet without saying so.
+ */
+export function internetWideCidrs(cidrs: string[]): string[] {
+    return cidrs.filter((text) => (parseCidr(text)?.prefix ?? 32) < 8);
+}

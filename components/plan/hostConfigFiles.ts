@@ -1,10 +1,12 @@
 import * as path from "path";
+import { ContainerLimits } from "./appSettings";
 import { appStopGraceSeconds, detectionWindowSeconds, healthCheck } from "./healthCheck";
 import { HostPorts } from "./hostPorts";
 import { liveChain, liveSwitchSettleSeconds, upstreamKeepalive } from "./liveSwitch";
 import { diskUseMetric, MetricsDestination } from "./diskUse";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
+import { appUid } from "./stepScripts";
 
 /** The configuration files of a host (its host-config file set), rendered from `files/`. */
 export interface HostConfigFiles {
@@ -14,6 +16,7 @@ export interface HostConfigFiles {
     deployScript: string;
     liveScript: string;
     liveUnit: string;
+    metadataGuardUnit: string;
     nginxLogrotate: string;
     logrotateHourly: string;
     drainScript: string;
@@ -46,6 +49,14 @@ export interface HostConfigOptions {
     trustedProxyCidr: string;
     /** Host-side folder bind-mounted into the app as its SHARED_DIR. */
     sharedDataDir: string;
+    /** Where instance metadata answers: EC2's link-local address, or the local stack's loopback stand-in. */
+    metadataAddress?: string;
+    /**
+     * The local stack only: its host containers drive this machine's Docker engine, which resolves
+     * bind sources here, so each host's paths.secretsDir is also at `<machineSecretsRoot>/<host>`
+     * (machineSecretsDir). Unset on AWS, where the engine runs on the host itself.
+     */
+    machineSecretsRoot?: string;
     logging: ContainerLogging;
     /**
      * A resolv.conf the app containers use instead of the host's: the local stack's name server, which
@@ -131,10 +142,36 @@ export function composeLogging(logging: ContainerLogging): string {
     return JSON.stringify({ driver: logging.driver, options });
 }
 
-/** What the host files need to know of the app: its readiness path, and the names in its env files. */
+/** What the host files need to know of the app: its readiness path, the names in its env files and of its secrets, its limits. */
 export interface AppContract {
     healthPath: string;
     envNames: string[];
+    /** Each is a file in paths.secretsDir, mounted at appSecretFile(name); `<NAME>_FILE` in envNames says where. */
+    secretNames: string[];
+    limits: ContainerLimits;
+}
+
+/** Where the app reads a secret: a read-only file of its own, never an environment variable (docker inspect, /proc/<pid>/environ). */
+export function appSecretFile(name: string): string {
+    return `/run/secrets/${name}`;
+}
+
+/** Where a host's secrets folder is on the machine of the local stack (see HostConfigOptions.machineSecretsRoot). */
+export function machineSecretsDir(root: string, host: string): string {
+    return path.posix.join(root, host);
+}
+
+/** One read-only bind mount per secret file (a folder mount would need the root-only folder readable). */
+function secretMounts(secretsDir: string, secretNames: string[]): string {
+    return secretNames.map((name) => `      - ${JSON.stringify(`${secretsDir}/${name}:${appSecretFile(name)}:ro`)}`).join("\n");
+}
+
+/** EC2's instance metadata service (IMDS). */
+export const ec2MetadataAddress = "169.254.169.254";
+
+/** The host firewall rule (iptables OUTPUT) that keeps instance metadata from every process but root's. */
+export function metadataGuardRule(address: string): string {
+    return `-d ${address}/32 -m owner ! --uid-owner 0 -j REJECT`;
 }
 
 /** The variable apply-config writes to the database CA's env file (paths.dbTlsEnvFile). */
@@ -145,7 +182,8 @@ function passedThrough(envNames: string[]): string {
     return [...envNames, dbTlsEnvName].map((name) => `      ${name}:`).join("\n");
 }
 
-export function renderComposeFile(options: HostConfigOptions, app: AppContract): string {
+export function renderComposeFile(host: Pick<HostPorts, "name">, options: HostConfigOptions, app: AppContract, paths: Pick<HostPaths, "secretsDir">): string {
+    const secretsSource = options.machineSecretsRoot ? machineSecretsDir(options.machineSecretsRoot, host.name) : paths.secretsDir;
     return renderFile("docker-compose.yml", {
         logging: composeLogging(options.logging),
         passedThrough: passedThrough(app.envNames),
@@ -153,6 +191,10 @@ export function renderComposeFile(options: HostConfigOptions, app: AppContract):
         resolvConfVolume: options.resolvConf ? `\n      - "${options.resolvConf}:/etc/resolv.conf:ro"` : "",
         stopGraceSeconds: String(appStopGraceSeconds),
         shutdownTimeoutMs: String(shutdownTimeoutMs),
+        appUid: String(appUid),
+        memoryMb: String(app.limits.memoryMb),
+        pidsLimit: String(app.limits.pids),
+        secretMounts: secretMounts(secretsSource, app.secretNames),
     });
 }
 
@@ -164,6 +206,7 @@ export function renderDeployScript(host: HostPorts, paths: HostPaths, app: AppCo
         greenPort: String(host.greenPort),
         composeFile: paths.composeFile,
         envFile: paths.envFile,
+        secretsDir: paths.secretsDir,
         dbTlsEnvFile: paths.dbTlsEnvFile,
         nginxSite: paths.nginxSite,
         configsDir: paths.configsDir,
@@ -184,10 +227,11 @@ export function renderHostConfigFiles(host: HostPorts, options: HostConfigOption
     return {
         nginxMainConfig: renderNginxMainConfig(paths),
         nginxSite: renderNginxSite(host, options, paths, app),
-        composeFile: renderComposeFile(options, app),
+        composeFile: renderComposeFile(host, options, app, paths),
         deployScript: renderDeployScript(host, paths, app),
         liveScript: renderFile("live-port.sh", { livePort: String(host.livePort), chain: liveChain(host.name), liveRecord: paths.liveRecord }),
         liveUnit: renderFile("ha-web-live.service", { liveCommand: paths.liveCommand }),
+        metadataGuardUnit: renderFile("ha-web-metadata-guard.service", { rule: metadataGuardRule(options.metadataAddress ?? ec2MetadataAddress) }),
         nginxLogrotate: renderNginxLogrotate(paths),
         logrotateHourly: renderFile("logrotate-hourly.conf", {}),
         drainScript: renderFile("drain.sh", {

@@ -5,8 +5,13 @@
 export interface HostPaths {
     /** Root-only folder for the env file and the compose file. */
     etcDir: string;
-    /** The app's database settings and password (mode 0600). */
+    /** The app's database settings and its settings (mode 0600); its secrets are files in secretsDir. */
     envFile: string;
+    /**
+     * One file per secret of the app (its database password, each appSecrets entry), mode 0444 in
+     * this root-only folder (bootstrap): each is bind-mounted read-only into the app, nothing else reads it.
+     */
+    secretsDir: string;
     /** The database server's CA bundle, fetched by apply-config. */
     dbCaFile: string;
     /** The same bundle as an env file for the app (DB_TLS_CA_BASE64), root-only. */
@@ -33,6 +38,8 @@ export interface HostPaths {
     liveRecord: string;
     /** systemd unit that restores the live port's redirect at boot, before nginx. */
     liveUnit: string;
+    /** systemd unit that refuses instance metadata to every non-root process, at boot, before Docker. */
+    metadataGuardUnit: string;
     drainCommand: string;
     undrainCommand: string;
     /** `ha-web-disk-use` and the timer that runs it: disk use to CloudWatch (plan/diskUse.ts). */
@@ -64,7 +71,11 @@ export interface HostPaths {
     sharedMount: string;
     /** The canary's verdicts, each with the access log lines it judged (files/lib/canary-watch.sh). */
     canaryLogDir: string;
-    /** Git history of every deploy (all hosts). */
+    /**
+     * Git history of this host's deploys, and the lock that serialises them. On the host's own disk,
+     * root-only: root runs git there and opens the lock, so nothing another process (the app, another
+     * host's root through EFS) can write may be in it (a planted hook, core.fsmonitor, a symlink).
+     */
     configsDir: string;
     /** A copy of each host's operator commands, readable from any host. */
     sharedScriptsDir: string;
@@ -73,6 +84,7 @@ export interface HostPaths {
 export const hostPaths: HostPaths = {
     etcDir: "/etc/ha-web",
     envFile: "/etc/ha-web/app.env",
+    secretsDir: "/etc/ha-web/secrets",
     dbCaFile: "/etc/ha-web/db-ca.pem",
     dbTlsEnvFile: "/etc/ha-web/db-tls.env",
     composeFile: "/etc/ha-web/docker-compose.yml",
@@ -88,6 +100,7 @@ export const hostPaths: HostPaths = {
     liveCommand: "/usr/local/sbin/ha-web-live",
     liveRecord: "/var/lib/ha-web/live-port",
     liveUnit: "/etc/systemd/system/ha-web-live.service",
+    metadataGuardUnit: "/etc/systemd/system/ha-web-metadata-guard.service",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
     diskUseCommand: "/usr/local/sbin/ha-web-disk-use",
@@ -105,6 +118,6 @@ export const hostPaths: HostPaths = {
     canaryLogDir: "/var/log/ha-web/canary",
     appDir: "/opt/ha-web/app",
     sharedMount: "/shared",
-    configsDir: "/shared/configs",
+    configsDir: "/var/lib/ha-web/history",
     sharedScriptsDir: "/shared/scripts",
 };

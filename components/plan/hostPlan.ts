@@ -1,7 +1,8 @@
 import { CanarySettings } from "./canarySettings";
+import { ContainerLimits } from "./appSettings";
 import { ecrImage } from "./ecrImage";
 import { contentHash } from "./hash";
-import { HostConfigFiles, HostConfigOptions, renderHostConfigFiles } from "./hostConfigFiles";
+import { appSecretFile, HostConfigFiles, HostConfigOptions, renderHostConfigFiles } from "./hostConfigFiles";
 import { HostPorts } from "./hostPorts";
 import { HostPaths, hostPaths } from "./hostPaths";
 import { CommandStep, fileText, FileSetStep, HostStep, PlannedFile } from "./step";
@@ -44,6 +45,7 @@ export interface AppInputs<V> {
     migrateCommand?: string;
     /** How the first host judges a release on its own traffic before the next host rolls (canarySettings.ts). */
     canary: CanarySettings;
+    limits: ContainerLimits;
 }
 
 export interface HostInputs<V> extends HostConfigOptions, scripts.BuildOptions {
@@ -119,7 +121,10 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
     const everyImage = inputs.hosts.map((h) => qualifiedStepName(h, "build-image"));
     const everyRollout = inputs.hosts.map((h) => qualifiedStepName(h, "rollout"));
     const appEnv = appEnvValues(inputs);
-    const configFiles = renderHostConfigFiles(host, inputs, paths, { healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv) });
+    const appSecrets = appSecretValues(inputs);
+    const configFiles = renderHostConfigFiles(host, inputs, paths, {
+        healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv), secretNames: Object.keys(appSecrets), limits: inputs.app.limits,
+    });
     const configHashes = Object.values(configFiles).map((text) => plain<V>(contentHash(text)));
     return [
         { kind: "files", name: "step-scripts", waitsFor: [], files: scripts, directories: [] },
@@ -127,16 +132,16 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
         command("bootstrap", ["wait-for-boot", ...previous("bootstrap")]),
         command("mount-shared", ["bootstrap", ...previous("mount-shared")], { EFS_DNS: inputs.efsDns }, false),
         ...imageSteps,
-        hostConfigStep(configFiles, appEnv, paths),
+        hostConfigStep(configFiles, appEnv, appSecrets, paths),
         command("apply-config", ["host-config", "mount-shared", ...previous("apply-config")], { DB_TLS_CA_URL: plain<V>(inputs.db.tlsCaUrl) }, false, configHashes),
         ...(isFirstHost ? [command("create-app-db", ["apply-config"], createAppDbValues(inputs.db), true)] : []),
-        ...(isFirstHost && migrateCommand ? [command("migrate", ["create-app-db", ...everyImage], { APP_IMAGE: appSource.image, MIGRATE_COMMAND: plain<V>(migrateCommand) }, false)] : []),
+        ...(isFirstHost && migrateCommand ? [showsAppOutput(command("migrate", ["create-app-db", ...everyImage], { APP_IMAGE: appSource.image, MIGRATE_COMMAND: plain<V>(migrateCommand) }, false))] : []),
         // Not before every host has the image (and the schema is migrated): a failed build or
         // migration anywhere stops the release before any host switches.
-        command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
+        showsAppOutput(command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
             // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
             // And the file system: a new one needs the apps moved onto it (ha-web-deploy counts the mount as config).
-            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), inputs.efsDns, ...Object.values(appEnv)]),
+            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), inputs.efsDns, ...Object.values(appEnv), ...Object.values(appSecrets)])),
         ...(isFirstHost ? [command("discard-old-db-password", everyRollout, createAppDbValues(inputs.db), true)] : []),
     ];
 }
@@ -185,7 +190,7 @@ function plain<V>(value: string): V {
 function stepScriptFiles<V>(host: HostPorts, inputs: HostInputs<V>, paths: HostPaths): PlannedFile<V>[] {
     const texts: Record<string, string> = {
         "wait-for-boot": scripts.waitForBootScript(),
-        bootstrap: scripts.bootstrapScript(host.name),
+        bootstrap: scripts.bootstrapScript(host.name, paths.secretsDir),
         "mount-shared": scripts.mountSharedScript(paths),
         "build-image": inputs.appSource.kind === "build" ? scripts.buildImageScript(paths, inputs) : scripts.pullImageScript(),
         "apply-config": scripts.applyConfigScript(paths),
@@ -231,13 +236,25 @@ function commandStep<V>(paths: HostPaths, scriptFiles: PlannedFile<V>[]) {
     };
 }
 
+/** A step that prints what the app prints (its migration, its last log lines on a failed rollout): kept secret. */
+function showsAppOutput<V>(step: CommandStep<V>): CommandStep<V> {
+    return { ...step, outputMayShowSecrets: true };
+}
+
 function npmCaBase64(npmCa: string | undefined): string {
     return npmCa ? Buffer.from(npmCa, "utf8").toString("base64") : "";
 }
 
-/** The app's environment from the root-only env file: its database, then its own settings and secrets. */
-function appEnvValues<V>({ db, app }: HostInputs<V>): Record<string, V> {
-    return { DB_HOST: db.host, DB_PORT: db.port, DB_NAME: db.name, DB_USER: db.user, DB_PASSWORD: db.password, ...app.env, ...app.secrets };
+/** The app's secrets, each a file it reads through `<NAME>_FILE`: its database password, then appSecrets. */
+function appSecretValues<V>({ db, app }: HostInputs<V>): Record<string, V> {
+    return { DB_PASSWORD: db.password, ...app.secrets };
+}
+
+/** The app's environment from the root-only env file: its database, its own settings, where each secret's file is. */
+function appEnvValues<V>(inputs: HostInputs<V>): Record<string, V> {
+    const { db, app } = inputs;
+    const secretFiles = Object.keys(appSecretValues(inputs)).map((name) => [`${name}_FILE`, plain<V>(appSecretFile(name))]);
+    return { DB_HOST: db.host, DB_PORT: db.port, DB_NAME: db.name, DB_USER: db.user, ...app.env, ...Object.fromEntries(secretFiles) };
 }
 
 function createAppDbValues<V>(db: DbInputs<V>): Record<string, V> {
@@ -253,7 +270,7 @@ function createAppDbValues<V>(db: DbInputs<V>): Record<string, V> {
 }
 
 /** The host's configuration files: nginx site, compose file, operator commands and the app's env file. */
-function hostConfigStep<V>(files: HostConfigFiles, appEnv: Record<string, V>, paths: HostPaths): FileSetStep<V> {
+function hostConfigStep<V>(files: HostConfigFiles, appEnv: Record<string, V>, appSecrets: Record<string, V>, paths: HostPaths): FileSetStep<V> {
     return {
         kind: "files",
         name: "host-config",
@@ -266,6 +283,7 @@ function hostConfigStep<V>(files: HostConfigFiles, appEnv: Record<string, V>, pa
             executable(paths.deployCommand, files.deployScript),
             executable(paths.liveCommand, files.liveScript),
             { path: paths.liveUnit, mode: "0644", secret: false, content: { text: files.liveUnit } },
+            { path: paths.metadataGuardUnit, mode: "0644", secret: false, content: { text: files.metadataGuardUnit } },
             { path: paths.nginxLogrotate, mode: "0644", secret: false, content: { text: files.nginxLogrotate } },
             { path: paths.logrotateHourly, mode: "0644", secret: false, content: { text: files.logrotateHourly } },
             executable(paths.drainCommand, files.drainScript),
@@ -274,6 +292,8 @@ function hostConfigStep<V>(files: HostConfigFiles, appEnv: Record<string, V>, pa
             { path: paths.diskUseUnit, mode: "0644", secret: false, content: { text: files.diskUseUnit } },
             { path: paths.diskUseTimer, mode: "0644", secret: false, content: { text: files.diskUseTimer } },
             { path: paths.envFile, mode: "0600", secret: true, content: { env: appEnv } },
+            // Readable by all inside a root-only folder: the app's uid reads its bind mount, no one else reaches it.
+            ...Object.entries(appSecrets).map(([name, value]) => ({ path: `${paths.secretsDir}/${name}`, mode: "0444", secret: true, content: { value } })),
         ],
     };
 }

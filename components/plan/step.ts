@@ -38,6 +38,11 @@ export interface CommandStep<V> extends StepBase {
     stdin?: { values: Record<string, V>; secret: boolean };
     /** Values whose change must run the command again: hashes of what it applies, its inputs. */
     triggers: V[];
+    /**
+     * Its output may show a secret though its stdin holds none: a migration tool that prints its
+     * connection string, `docker-compose logs` of a failed release. Executors store it as a secret.
+     */
+    outputMayShowSecrets?: boolean;
 }
 
 /** Files placed on the host by the HostFiles provider (create, update by hash, delete what left). */
@@ -55,7 +60,8 @@ export interface PlannedFile<V> {
     path: string;
     mode: string;
     secret: boolean;
-    content: { text: string } | { env: Record<string, V> };
+    /** Fixed text, an env file, or one value as the whole file (a secret the app reads as `*_FILE`). */
+    content: { text: string } | { env: Record<string, V> } | { value: V };
 }
 
 /** The stdin text (and env file text) for values that are all known. */
@@ -72,18 +78,22 @@ export function renderStdin(values: Record<string, string>): string {
 
 /** A planned file's text once its values are known. */
 export function fileText(file: PlannedFile<string>): string {
-    return "text" in file.content ? file.content.text : renderStdin(file.content.env);
+    if ("text" in file.content) return file.content.text;
+    return "env" in file.content ? renderStdin(file.content.env) : file.content.value;
 }
 
 /**
  * What makes a step act again, as values: a command's triggers; a file set's file hashes (env
- * files: their values, which may be secret) and directory hashes. A digest over every step's
+ * and value files: their values, which may be secret) and directory hashes. A digest over every step's
  * tokens changes exactly when some host's configuration does.
  */
 export function changeTokens<V>(step: HostStep<V>): V[] {
     if (step.kind === "command") return step.triggers;
     return [
-        ...step.files.flatMap((file) => ("text" in file.content ? [contentHash(file.content.text) as V] : Object.values(file.content.env))),
+        ...step.files.flatMap((file): V[] => {
+            if ("text" in file.content) return [contentHash(file.content.text) as V];
+            return "env" in file.content ? Object.values(file.content.env) : [file.content.value];
+        }),
         ...step.directories.map((dir) => dir.hash as V),
     ];
 }

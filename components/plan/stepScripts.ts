@@ -19,11 +19,14 @@ export function waitForBootScript(): string {
  */
 export const hostPackages = ["nginx", "docker.io", "docker-compose", "nfs-common", "mariadb-client", "git", "curl", "ca-certificates", "jq", "util-linux", "iptables", "amazon-ecr-credential-helper", "awscli"];
 
-export function bootstrapScript(hostname: string): string {
-    return renderFile("bootstrap.sh", { hostname, packages: hostPackages.join(" ") });
+export function bootstrapScript(hostname: string, secretsDir: string): string {
+    return renderFile("bootstrap.sh", { hostname, packages: hostPackages.join(" "), secretsDir });
 }
 
-/** The app image's non-root user (`node` in app/Dockerfile): it must be able to write the shared data folder. */
+/**
+ * The app's non-root user: the compose file runs every image as it (`node` in app/Dockerfile), and
+ * it must be able to write the shared data folder.
+ */
 export const appUid = 1000;
 
 export function mountSharedScript(paths: HostPaths): string {
@@ -65,6 +68,7 @@ export function applyConfigScript(paths: HostPaths): string {
         liveCommand: paths.liveCommand,
         liveUnit: paths.liveUnit,
         diskUseTimer: paths.diskUseTimer,
+        metadataGuardUnit: paths.metadataGuardUnit,
         drainCommand: paths.drainCommand,
         undrainCommand: paths.undrainCommand,
         composeFile: paths.composeFile,

@@ -19,12 +19,25 @@ class ConfigError(Exception):
     """A DB_* variable is missing or unusable; the message names it and says what to do."""
 
 
+def secret(env, name):
+    """A secret from the file <name>_FILE names (how ha-web hands secrets over), else from <name> itself (elsewhere)."""
+    path = env.get(f"{name}_FILE")
+    if not path:
+        return env.get(name)
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read()
+    except OSError as error:
+        raise ConfigError(f"{name}_FILE {path} cannot be read ({error.strerror})") from error
+
+
 class Database:
     """One connection per call: no pool to go stale, so the app recovers by itself when the database is back."""
 
     def __init__(self, env):
-        missing = [name for name in ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_TLS_CA_BASE64")
-                   if not env.get(name)]
+        password = secret(env, "DB_PASSWORD")
+        missing = [name for name in ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_TLS_CA_BASE64") if not env.get(name)]
+        missing += [] if password else ["DB_PASSWORD (or DB_PASSWORD_FILE)"]
         if missing:
             raise ConfigError(f"{', '.join(missing)} not set: "
                               "ha-web sets every DB_* variable; set them yourself to run the app elsewhere")
@@ -35,7 +48,7 @@ class Database:
             "port": int(env["DB_PORT"]),
             "database": env["DB_NAME"],
             "user": env["DB_USER"],
-            "password": env["DB_PASSWORD"],
+            "password": password,
             "ssl": tls_context(env["DB_TLS_CA_BASE64"]),
             "charset": "utf8mb4",
             "autocommit": True,

@@ -33,7 +33,7 @@ class App:
     def __init__(self, env, database):
         self.database = database
         self.greeting = env.get("GREETING", "(GREETING is not set)")
-        self.api_key = env.get("API_KEY")
+        self.api_key = db.secret(env, "API_KEY")
         self.routes = [
             ("/", {"GET": self.hello}),
             ("/ping", {"GET": self.ping}),

@@ -13,6 +13,7 @@ import { appHealth, AppHealth, describeHealth } from "../stack/status";
 import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
 import { appContainerIds } from "./appContainers";
 import { brokenMigration, ownApp } from "./appDrills";
+import { compromisedApp } from "./compromisedApp";
 import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalSettings } from "./appVariants";
 import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
@@ -223,5 +224,5 @@ export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
     ...interruptedDeploys, scalingAndBatches, databaseFailover, zoneLoss, deployDuringFailover,
-    canaryFailingRoute, canarySlowRelease, canaryGoodRelease, diskFill,
+    canaryFailingRoute, canarySlowRelease, canaryGoodRelease, diskFill, compromisedApp,
 ];

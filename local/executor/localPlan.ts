@@ -7,6 +7,8 @@ import { resolvConf } from "../stack/databaseDns";
 import { localMetrics } from "../stack/cloudWatch";
 import { baseImages } from "../stack/images";
 import { LocalAppSettings, readLocalHostSettings } from "../releases/localSettings";
+import { machineSecretsRoot } from "../stack/machines";
+import { metadataStandInAddress } from "../stack/metadataStandIn";
 import { secret } from "../stack/secrets";
 import { database, sharedDir } from "../stack/stackLayout";
 import { localHosts } from "../stack/stackHosts";
@@ -35,9 +37,11 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
             tlsCaUrl: `file://${publishedDatabaseCa}`,
         },
         appSource,
-        app: { healthPath: app.healthPath, env: app.env, secrets, migrateCommand: app.migrateCommand, canary: app.canary },
+        app: { healthPath: app.healthPath, env: app.env, secrets, migrateCommand: app.migrateCommand, canary: app.canary, limits: app.limits },
         // A path on this machine: the daemon the hosts drive resolves bind sources here.
         sharedDataDir: path.join(sharedDir, "data"),
+        machineSecretsRoot,
+        metadataAddress: metadataStandInAddress,
         // Logs stay on this machine, rotated as on a host without CloudWatch.
         logging: hostLogRotation,
         // The app containers resolve the database's name as the hosts do (on AWS: the VPC's resolver).

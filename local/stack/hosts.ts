@@ -5,6 +5,7 @@ import { amiImage } from "./amiImage";
 import { ensureContainer, EnsureOutcome, inspect, isRunning, projectContainers, removeContainer, waitFor } from "./containers";
 import { databaseCaFile, publishedDatabaseCa } from "./database";
 import { resolvConf } from "./databaseDns";
+import { hostPaths } from "../../components/plan/hostPaths";
 import { liveChain } from "../../components/plan/liveSwitch";
 import { removeLiveChain } from "./liveRules";
 import { docker, dockerOk } from "../run";
@@ -23,7 +24,8 @@ import { hostPorts } from "./stackHosts";
 export async function ensureHost(host: string): Promise<EnsureOutcome> {
     fs.mkdirSync(sharedDir, { recursive: true });
     const machine = currentMachine(host) ?? await launchMachine(host);
-    const { seedDir, sshdListen } = machineFiles(host);
+    const { seedDir, sshdListen, secretsDir } = machineFiles(host);
+    fs.mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
     const outcome = await ensureContainer({
         name: hostContainer(host),
         image: amiImage,
@@ -50,6 +52,8 @@ export async function ensureHost(host: string): Promise<EnsureOutcome> {
             // that exist on this machine's daemon.
             "-v", `${sharedDir}:/shared`,
             "-v", `${sharedDir}:${sharedDir}`,
+            // The host's own disk for the app's secret files, at a path this machine's daemon resolves too.
+            "-v", `${secretsDir}:${hostPaths.secretsDir}`,
             // Where this stack "publishes" its database CA, as AWS publishes RDS's bundle.
             "-v", `${databaseCaFile}:${publishedDatabaseCa}:ro`,
             // Stand-in for the VPC's resolver, which answers for the RDS endpoint: the stack's name server.

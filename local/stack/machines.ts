@@ -1,6 +1,7 @@
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { machineSecretsDir } from "../../components/plan/hostConfigFiles";
 import { hostKeyUserData } from "../../components/plan/hostKeyUserData";
 import { clientKey, hostKey } from "./sshKeys";
 import { stateDir } from "./stackLayout";
@@ -31,10 +32,13 @@ export interface Machine {
 
 const machinesDir = path.join(stateDir, "machines");
 
+/** Each host's secrets folder, mounted at hostPaths.secretsDir in its container (HostConfigOptions.machineSecretsRoot). */
+export const machineSecretsRoot = path.join(stateDir, "host-secrets");
+
 /** The files a host container mounts. */
-export function machineFiles(host: string): { seedDir: string; sshdListen: string } {
+export function machineFiles(host: string): { seedDir: string; sshdListen: string; secretsDir: string } {
     const dir = path.join(machinesDir, host);
-    return { seedDir: path.join(dir, "seed"), sshdListen: path.join(dir, "sshd-listen.conf") };
+    return { seedDir: path.join(dir, "seed"), sshdListen: path.join(dir, "sshd-listen.conf"), secretsDir: machineSecretsDir(machineSecretsRoot, host) };
 }
 
 /** The host's current machine, if one was launched. */

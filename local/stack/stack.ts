@@ -9,6 +9,7 @@ import { removeAllFaults } from "../faults/faults";
 import { buildAmiImage } from "./amiImage";
 import { runOnHost } from "./hostAccess";
 import { ensureHost, rebootHost, removeHost, startHost, stopHostHard } from "./hosts";
+import { removeMetadataGuard } from "./metadataStandIn";
 import { ensureBaseImages } from "./images";
 import { ensureLoadBalancer, waitForTarget } from "./loadBalancerStack";
 import { hostsNotInRotation } from "./hostChecks";
@@ -168,6 +169,8 @@ export async function down(): Promise<void> {
     for (const host of await presentHosts()) {
         await timed(`${host}: remove host and its app containers`, () => removeHost(host));
     }
+    // The hosts' metadata guard is in this machine's kernel (they share its network): one rule for all.
+    await timed("metadata guard: remove its rule", () => removeMetadataGuard());
     await timed("load balancer: remove", () => removeContainer(loadBalancer.container));
     await timed("CloudWatch stand-in: remove", removeCloudWatch);
     await timed("database: remove both servers, their data volumes and the name server", removeDatabase);

@@ -76,10 +76,12 @@ describe("HostFiles provider (serialized by the program, run against a real SSH 
         expect(await host.shell("cat /etc/ha-web-test/keep.conf")).to.equal("keep\n");
     });
 
-    it("places app/ as a directory: the Dockerfile lands at /opt/ha-web/app/Dockerfile (not in a subfolder)", async () => {
+    it("places app/ as a directory, root-only: the Dockerfile lands at /opt/ha-web/app/Dockerfile (not in a subfolder)", async () => {
         const app: DirectorySpec = { path: "/opt/ha-web/app", source: appDir, hash: directoryHash(appDir) };
         await provider.create!(inputs({ name: "app-sources", files: [], secretFiles: [], directories: [app] }));
         expect(await host.shell("test -f /opt/ha-web/app/Dockerfile && test -f /opt/ha-web/app/src/server.ts && echo ok")).to.equal("ok\n");
+        // An app's dotfiles (.env) are no one's but root's.
+        expect(await host.shell("stat -c %a /opt/ha-web/app /opt/ha-web/app/src /opt/ha-web/app/Dockerfile")).to.equal("700\n700\n600\n");
         expect(await host.shell("ls /opt/ha-web/app")).to.not.contain("node_modules");
     });
 

@@ -40,13 +40,15 @@ describe("your own app in the Pulumi program (under mocks)", function () {
         expect(command(elsewhere, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=ghcr.io/acme/shop:2.4.0@sha256:${"c".repeat(64)}\nECR_REGISTRY=\n`);
     });
 
-    it("puts appSecrets in the secret env file only, as secrets, and a changed secret rolls the hosts again", async () => {
+    it("puts each appSecrets entry in a secret file of its own (the env file says where), and a changed secret rolls the hosts again", async () => {
         const env = JSON.stringify({ GREETING: "hello" });
         const run = await runProgram({ appEnv: env, appSecrets: JSON.stringify({ API_KEY: "sk-live-4f2a" }) }, ["appSecrets"]);
         const config = fileSet(run, "setup-host-a-host-config");
         expect(isSecretInput(config.inputs.secretFiles)).to.equal(true);
-        const envFile = (unwrap(config.inputs.secretFiles) as Array<{ path: string; content: string }>).find((f) => f.path === hostPaths.envFile)!;
-        expect(envFile.content).to.contain("GREETING=hello\n").and.contain("API_KEY=sk-live-4f2a\n");
+        const secretFiles = unwrap(config.inputs.secretFiles) as Array<{ path: string; content: string }>;
+        const envFile = secretFiles.find((f) => f.path === hostPaths.envFile)!;
+        expect(envFile.content).to.contain("GREETING=hello\n").and.contain("API_KEY_FILE=/run/secrets/API_KEY\n").and.not.contain("sk-live-4f2a");
+        expect(secretFiles.find((f) => f.path === `${hostPaths.secretsDir}/API_KEY`)!.content).to.equal("sk-live-4f2a");
         for (const resource of run.resources) {
             const plainInputs = Object.entries(resource.inputs).filter(([, v]) => !isSecretInput(v));
             expect(JSON.stringify(plainInputs), resource.name).to.not.contain("sk-live-4f2a");

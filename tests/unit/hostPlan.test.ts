@@ -6,6 +6,7 @@ import { hostPaths } from "../../components/plan/hostPaths";
 import { CommandStep, FileSetStep, fileText, HostStep } from "../../components/plan/step";
 import { builtAppSource, HostInputs, planHost } from "../../components/plan/hostPlan";
 import { stepDependencies } from "../../components/plan/stepGraph";
+import { secretOutputs } from "../../components/hostSetup";
 import { sampleAppInputs } from "../support/appInputs";
 import { testMetrics } from "../support/metricsDestination";
 
@@ -110,17 +111,32 @@ describe("planHost", () => {
         expect(step(withoutMigration, "rollout").waitsFor).to.include("host-a/create-app-db");
     });
 
-    it("puts the app's settings and secrets in the secret env file, and rolls out again when one changes", () => {
+    it("puts the app's settings in the env file and each secret in a read-only file of its own (never the environment), and rolls out again when one changes", () => {
         const app = { ...sampleAppInputs, env: { GREETING: "hi" }, secrets: { API_KEY: "k-1" } };
         const config = plan(hostA, { app }).find((s): s is FileSetStep<string> => s.name === "host-config")!;
         const envFile = config.files.find((f) => f.path === hostPaths.envFile)!;
         expect(envFile.secret).to.equal(true);
-        expect(fileText(envFile)).to.contain("GREETING=hi\n").and.contain("API_KEY=k-1\n");
+        expect(fileText(envFile)).to.contain("GREETING=hi\n").and.contain("API_KEY_FILE=/run/secrets/API_KEY\n")
+            .and.contain("DB_PASSWORD_FILE=/run/secrets/DB_PASSWORD\n").and.not.contain("k-1").and.not.contain(secrets.password);
+        const secretFiles = config.files.filter((f) => f.path.startsWith(`${hostPaths.secretsDir}/`));
+        expect(secretFiles.map((f) => ({ path: f.path, mode: f.mode, secret: f.secret, text: fileText(f) }))).to.deep.equal([
+            { path: `${hostPaths.secretsDir}/DB_PASSWORD`, mode: "0444", secret: true, text: secrets.password },
+            { path: `${hostPaths.secretsDir}/API_KEY`, mode: "0444", secret: true, text: "k-1" },
+        ]);
         const compose = fileText(config.files.find((f) => f.path === hostPaths.composeFile)!);
-        expect(compose).to.match(/^ {6}GREETING:$/m).and.match(/^ {6}API_KEY:$/m).and.not.contain("k-1");
+        expect(compose).to.match(/^ {6}GREETING:$/m).and.match(/^ {6}API_KEY_FILE:$/m)
+            .and.contain(`- "${hostPaths.secretsDir}/API_KEY:/run/secrets/API_KEY:ro"`);
+        expect(compose).to.not.match(/^ {6}API_KEY:$/m).and.not.contain("k-1");
         const changed = plan(hostA, { app: { ...app, secrets: { API_KEY: "k-2" } } });
         expect(retriggered(plan(hostA, { app }), changed)).to.deep.equal(["host-config", "rollout"]);
         expect(retriggered(plan(hostA, { app }), plan(hostA, { app: { ...app, env: { GREETING: "hello" } } }))).to.deep.equal(["host-config", "rollout"]);
+    });
+
+    it("keeps the migrate and rollout steps' output secret in the state (what a migration or a failed release's logs print), and the other non-secret steps' output plain", () => {
+        const steps = plan();
+        for (const name of ["migrate", "rollout"]) expect(secretOutputs(commandStep(steps, name)), name).to.deep.equal(["stdout", "stderr"]);
+        for (const name of ["bootstrap", "mount-shared", "apply-config", "build-image"]) expect(secretOutputs(commandStep(steps, name)), name).to.deep.equal([]);
+        expect(secretOutputs(commandStep(steps, "create-app-db"))).to.deep.equal(["stdout", "stderr"]);
     });
 
     it("creates the database on the first host only", () => {
@@ -148,6 +164,21 @@ describe("planHost", () => {
     it("forms one acyclic graph over all hosts, each step waiting only on steps planned before it", () => {
         const plans = [hostA, hostB, hostC].map((h) => ({ host: h.name, steps: plan(h) }));
         expect(() => stepDependencies(plans)).to.not.throw();
+    });
+
+    it("keeps what root runs git in and opens as a lock on the host's own disk: ha-web-deploy names nothing on the shared file system", () => {
+        const deploy = fileOf(plan(), hostPaths.deployCommand);
+        expect(deploy).to.contain(`readonly CONFIGS_DIR="${hostPaths.configsDir}"`);
+        expect(hostPaths.configsDir.startsWith(`${hostPaths.sharedMount}/`)).to.equal(false);
+        // The mount point itself only, asked of findmnt (what is mounted there counts as config).
+        expect(deploy.split(`${hostPaths.sharedMount}/`)).to.have.length(1);
+    });
+
+    it("places the metadata guard unit with EC2's address unless told another (the local stand-in), and apply-config enables and runs it", () => {
+        const guard = fileOf(plan(), hostPaths.metadataGuardUnit);
+        expect(guard).to.contain("-d 169.254.169.254/32 -m owner ! --uid-owner 0 -j REJECT").and.contain("Before=docker.service");
+        expect(fileOf(plan(hostA, { metadataAddress: "127.0.169.254" }), hostPaths.metadataGuardUnit)).to.contain("-d 127.0.169.254/32 -m owner");
+        expect(scriptOf(plan(), "apply-config")).to.contain('systemctl restart "$(basename "$METADATA_GUARD_UNIT")"');
     });
 
     it("runs every command as `sudo -n ha-web-step NAME`, the script placed as a file, never on the command line", () => {
@@ -184,10 +215,10 @@ describe("planHost", () => {
         }
     });
 
-    it("keeps the app's env file secret and root-only, with the database settings", () => {
+    it("keeps the app's env file secret and root-only, with the database settings and where its password's file is", () => {
         const env = fileSet(plan(), "host-config").files.find((f) => f.path === hostPaths.envFile)!;
         expect(env).to.include({ secret: true, mode: "0600" });
-        expect(fileText(env)).to.equal(`DB_HOST=db.internal\nDB_PORT=3306\nDB_NAME=app\nDB_USER=app\nDB_PASSWORD=${secrets.password}\n`);
+        expect(fileText(env)).to.equal("DB_HOST=db.internal\nDB_PORT=3306\nDB_NAME=app\nDB_USER=app\nDB_PASSWORD_FILE=/run/secrets/DB_PASSWORD\n");
     });
 
     it("marks the stdin of every command that carries a password as secret, and only those", () => {
@@ -223,9 +254,10 @@ describe("planHost", () => {
 
     it("gives the app containers the host's resolver on AWS, and the local stack's name server where the plan names one", () => {
         const compose = (steps: HostStep<string>[]) => yaml.load(fileOf(steps, hostPaths.composeFile)) as ComposeFile;
-        expect(compose(plan()).services.app.volumes).to.deep.equal(["/shared/data:/shared-data"]);
+        const secretFile = "/etc/ha-web/secrets/DB_PASSWORD:/run/secrets/DB_PASSWORD:ro";
+        expect(compose(plan()).services.app.volumes).to.deep.equal(["/shared/data:/shared-data", secretFile]);
         const local = plan(hostA, { resolvConf: "/srv/dns/resolv.conf" });
-        expect(compose(local).services.app.volumes).to.deep.equal(["/shared/data:/shared-data", "/srv/dns/resolv.conf:/etc/resolv.conf:ro"]);
+        expect(compose(local).services.app.volumes).to.deep.equal(["/shared/data:/shared-data", "/srv/dns/resolv.conf:/etc/resolv.conf:ro", secretFile]);
         expect(retriggered(plan(), local)).to.deep.equal(["host-config", "apply-config", "rollout"]);
     });
 

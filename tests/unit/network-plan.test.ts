@@ -1,9 +1,14 @@
 import { expect } from "chai";
-import { formatCidr, parseCidr, subnet } from "../../components/plan/cidr";
+import { formatCidr, internetWideCidrs, parseCidr, subnet } from "../../components/plan/cidr";
 import { egressRules, ingressRules, ruleName } from "../../components/plan/firewall";
 import { hostAzIndex, hostName, planSubnets } from "../../components/plan/subnets";
 
 describe("network planning", () => {
+    it("names SSH CIDRs wider than a /8 for the warning: 0.0.0.0/0, and the two /1 halves that are the internet without saying so", () => {
+        expect(internetWideCidrs(["0.0.0.0/1", "128.0.0.0/1"])).to.deep.equal(["0.0.0.0/1", "128.0.0.0/1"]);
+        expect(internetWideCidrs(["0.0.0.0/0", "203.0.113.7/32", "10.0.0.0/8", "64.0.0.0/2"])).to.deep.equal(["0.0.0.0/0", "64.0.0.0/2"]);
+    });
+
     it("parses network CIDRs and rejects addresses with host bits or out-of-range parts", () => {
         expect(formatCidr(parseCidr("10.20.0.0/16")!)).to.equal("10.20.0.0/16");
         expect(parseCidr("10.20.0.1/16")).to.equal(undefined);

@@ -33,9 +33,9 @@ describe("the Pulumi program (index.ts under mocks)", function () {
             expect(dbSubnets.map((id) => tiers.get(id))).to.deep.equal(["private", "private"]);
         });
 
-        it("hardens every host: IMDSv2 with a hop limit containers can use, encrypted gp3 root, Debian AMI", () => {
+        it("hardens every host: IMDSv2 with hop limit 1 (no container reaches it), encrypted gp3 root, Debian AMI", () => {
             for (const instance of run.ofType("aws:ec2/instance:Instance")) {
-                expect(instance.inputs.metadataOptions).to.include({ httpTokens: "required", httpPutResponseHopLimit: 2 });
+                expect(instance.inputs.metadataOptions).to.include({ httpTokens: "required", httpPutResponseHopLimit: 1 });
                 expect(instance.inputs.rootBlockDevice).to.include({ volumeType: "gp3", encrypted: true });
                 expect(instance.inputs.ami).to.equal(mockDebianAmi);
                 expect(instance.inputs.instanceType).to.equal("t3.small");

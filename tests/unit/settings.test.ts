@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
@@ -159,6 +160,7 @@ describe("settings (config validation)", () => {
             expect(readSettings(source({})).app).to.deep.equal({
                 dir: "app", healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js",
                 canary: { seconds: 30, minRequests: 100, tooFewRequests: "pass", max5xxPoints: 1, maxP99Ratio: 1.5, p99SlackMs: 20 },
+                limits: { memoryMb: 512, pids: 256 },
             });
         });
 
@@ -176,13 +178,20 @@ describe("settings (config validation)", () => {
 
         it("takes settings (numbers and booleans as text), secret names and a migration command", () => {
             const s = readSettings(source(
-                { appEnv: JSON.stringify({ GREETING: "hello #1 ${X}", RETRIES: 3, VERBOSE: true }), appHealthPath: "/ready", appMigrateCommand: "alembic upgrade head" },
+                { appEnv: JSON.stringify({ GREETING: "hello #1 ${X}", RETRIES: 3, VERBOSE: true }), appHealthPath: "/ready", appMigrateCommand: "alembic upgrade head", appMemoryMb: "1024", appPidsLimit: "100" },
                 [], [], { appSecrets: JSON.stringify({ API_KEY: "s3cret" }) },
             ));
             expect(s.app).to.deep.equal({
                 dir: "app", healthPath: "/ready", env: { GREETING: "hello #1 ${X}", RETRIES: "3", VERBOSE: "true" },
                 secretNames: ["API_KEY"], migrateCommand: "alembic upgrade head", canary: defaultCanarySettings(),
+                limits: { memoryMb: 1024, pids: 100 },
             });
+        });
+
+        it("rejects container limits that are not whole numbers or too small for an app to start, naming each", () => {
+            const message = appProblems({ appMemoryMb: "32", appPidsLimit: "lots" });
+            expect(message).to.contain('appMemoryMb must be a whole number of at least 64, such as 512; got "32"');
+            expect(message).to.contain('appPidsLimit must be a whole number of at least 16, such as 256; got "lots"');
         });
 
         it("runs no migration when appMigrateCommand is empty", () => {
@@ -209,6 +218,28 @@ describe("settings (config validation)", () => {
             // PYTHONHOME as docker-compose would see it: it no longer starts (and does without it).
             expect(exitStatusOf("docker-compose", ["version"]), "docker-compose without PYTHONHOME").to.equal(0);
             expect(exitStatusOf("docker-compose", ["version"], { PYTHONHOME: "x" }), "docker-compose with PYTHONHOME").to.not.equal(0);
+        });
+
+        it("rejects, in any case, every name that steers docker-compose, the Docker client, Python, the dynamic loader, glibc or TLS (generated)", () => {
+            // Names those programs document reading; each prefix with any suffix is theirs too.
+            const steering = [
+                "COMPOSE_FILE", "COMPOSE_PROJECT_NAME", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY",
+                "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "GCONV_PATH",
+                "GLIBC_TUNABLES", "LOCPATH", "NLSPATH", "HOSTALIASES", "RES_OPTIONS", "OPENSSL_CONF", "OPENSSL_MODULES",
+                "SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTPS_PROXY",
+                "HTTP_PROXY", "NO_PROXY", "ALL_PROXY", "ENV", "BASH_ENV", "IFS", "XDG_CONFIG_HOME",
+            ];
+            const prefixes = ["COMPOSE_", "DOCKER_", "PYTHON", "LD_", "OPENSSL_", "SSL_", "MALLOC_", "BASH_", "XDG_"];
+            const randomCase = (name: string, flips: boolean[]) =>
+                [...name].map((c, i) => (flips[i % flips.length] ? c.toLowerCase() : c)).join("");
+            const name = fc.oneof(
+                fc.constantFrom(...steering),
+                fc.tuple(fc.constantFrom(...prefixes), fc.stringMatching(/^[A-Z0-9_]{0,12}$/)).map(([p, rest]) => p + rest),
+            );
+            fc.assert(fc.property(name, fc.array(fc.boolean(), { minLength: 1 }), (base, flips) => {
+                const generated = randomCase(base, flips);
+                expect(appProblems({ appEnv: JSON.stringify({ [generated]: "x" }) })).to.contain(`appEnv: ${generated} is set by the platform`);
+            }), { numRuns: 300 });
         });
 
         it("rejects multi-line and structured values, and a name in both maps, never showing a secret's value", () => {
