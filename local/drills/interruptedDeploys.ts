@@ -29,6 +29,8 @@ function rolloutMoment(host: string, image: string, label: string, line: RegExp)
 const newColourStarting = /starting .* as (blue|green)/;
 const liveSwitch = /is healthy; moving the live port/;
 const oldColourDraining = /stopping (blue|green) \(/;
+/** The canary host (host-a) serving the new colour with the old one still running, its traffic judged. */
+const canaryWatching = /canary: (blue|green) serves this host's traffic/;
 
 /**
  * What the runs after the cuts found in the step logs, once each: read at every cut (a later run
@@ -79,7 +81,7 @@ const droppedDeployer: Drill = {
         const image = releaseImage((await drillRelease(label)).label);
         const moments = [
             rolloutMoment("host-a", image, "host-a's new colour starting", newColourStarting),
-            rolloutMoment("host-a", image, "host-a's old colour draining", oldColourDraining),
+            rolloutMoment("host-a", image, "host-a's canary window (both colours running)", canaryWatching),
             rolloutMoment("host-b", image, "host-b's live port moving", liveSwitch),
         ];
         const findings = new Findings([["host-a", "rollout"], ["host-b", "rollout"]]);

@@ -42,13 +42,15 @@ export async function lastLine(moment: Moment): Promise<string> {
  */
 export async function awaitMoment(moment: Moment, timeoutMs = 60_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
+    let lines: string[] = [];
     while (Date.now() < deadline) {
-        const lines = (await stepLog(moment.host, moment.step)).split("\n").filter((l) => l.trim() !== "");
+        lines = (await stepLog(moment.host, moment.step)).split("\n").filter((l) => l.trim() !== "");
         const start = lines.map((l) => moment.runStarted.test(l)).lastIndexOf(true);
         if (start >= 0 && lines.slice(start).some((l) => moment.line.test(l))) return lines.at(-1)!;
         await sleep(pollMs);
     }
-    throw new Error(`${moment.label}: ${moment.host}'s ${moment.step} log never showed ${moment.line} within ${timeoutMs / 1000} s`);
+    throw new Error(`${moment.label}: ${moment.host}'s ${moment.step} log never showed ${moment.line} within ${timeoutMs / 1000} s; ` +
+        `its last lines: ${lines.slice(-6).join(" | ") || "(none)"}`);
 }
 
 /** The containers of `host`'s migrations (ha-web-deploy --migrate's compose project). */
