@@ -111,6 +111,8 @@ export const slowClients: Drill = {
             const until = Date.now() + attackSeconds * 1000;
             while (Date.now() < until) {
                 for (const [host, state] of await targetStates().catch(() => new Map([["stats page", "no answer"]]))) {
+                    // The load balancer lists every host slot; those beyond hostCount are DOWN by design.
+                    if (host !== "stats page" && !hostNames().includes(host)) continue;
                     const seen = states.get(host) ?? new Map<string, number>();
                     seen.set(state, (seen.get(state) ?? 0) + 1);
                     states.set(host, seen);
