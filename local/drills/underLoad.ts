@@ -70,7 +70,7 @@ export function describeFailures(samples: Sample[], since: number): string {
     const failures = samples.filter(failed);
     const kinds = new Map<string, number>();
     for (const f of failures) {
-        const kind = f.status ? `HTTP ${f.status}` : (f.error ?? "error");
+        const kind = `${f.method === "POST" ? "write" : `GET ${f.path}`}: ${f.status ? `HTTP ${f.status}` : (f.error ?? "error")}`;
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
     const first = failures[0] ? ((failures[0].sentAt - since) / 1000).toFixed(1) : "-";
