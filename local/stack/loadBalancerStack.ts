@@ -5,7 +5,8 @@ import { request } from "../http/probe";
 import { Algorithm, renderHaproxyConfig } from "./haproxyConfig";
 import { baseImages, buildImage, imageContext } from "./images";
 import { loadBalancer, stateDir } from "./stackLayout";
-import { hostPorts, hostSlots } from "./stackHosts";
+import { hostNames, hostPorts, hostSlots } from "./stackHosts";
+import { healthCheck } from "../../components/plan/healthCheck";
 
 const configFile = path.join(stateDir, "haproxy.cfg");
 
@@ -28,7 +29,19 @@ export async function ensureLoadBalancer(algorithm?: Algorithm): Promise<EnsureO
         mountedContent: config,
     });
     await waitFor("the load balancer's stats page", 30, async () => (await targetStates().catch(() => undefined)) !== undefined);
+    if (outcome !== "unchanged") await awaitEmptySlotsDown();
     return outcome;
+}
+
+/**
+ * A started load balancer takes traffic only once every slot without a host is DOWN: a request sent
+ * to one before its first failed checks would be refused (503, `retries 0`), where an ALB sends a
+ * target nothing before its checks pass.
+ */
+async function awaitEmptySlotsDown(): Promise<void> {
+    const hosts = hostNames();
+    const timeoutSeconds = (healthCheck.unhealthyThreshold + 1) * healthCheck.intervalSeconds + healthCheck.timeoutSeconds;
+    await Promise.all(hostSlots.filter((slot) => !hosts.includes(slot)).map((slot) => waitForTarget(slot, "DOWN", timeoutSeconds)));
 }
 
 /** Target health as the load balancer sees it: host -> "UP" | "DOWN" | "UP 1/2" | ... */
