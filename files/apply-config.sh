@@ -28,6 +28,7 @@ readonly DRAIN_COMMAND="{{drainCommand}}"
 readonly UNDRAIN_COMMAND="{{undrainCommand}}"
 readonly COMPOSE_FILE="{{composeFile}}"
 readonly SHARED_SCRIPTS_DIR="{{sharedScriptsDir}}"
+# shellcheck disable=SC2034 # read by lib/drain-owner.sh, included below
 readonly DRAIN_FLAG="{{drainFlag}}"
 # How long a host back from a reload may take to pass the load balancer's checks again.
 readonly REJOIN_TIMEOUT_SECONDS="{{rejoinTimeoutSeconds}}"
