@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import * as mysql from "mysql2/promise";
 import { AppAccount, createAccount, databaseEnv, migrate } from "../support/appDatabase";
+import { startBlackholeProxy } from "../support/blackholeProxy";
 import { MariaDb, startMariaDb } from "../support/mariadb";
 
 const password = "migrate-secret-5b2a";
@@ -109,6 +110,35 @@ describe("the app's migration tool (node dist/tools/migrate.js) against a real M
         const result = await migrate(databaseEnv(db, account), earlier);
         expect(result.code, result.stderr).to.equal(0);
         expect(result.stdout).to.equal("001_a.sql: already applied\n002_b.sql: applied by a later release\nschema up to date: 0 applied now, 2 applied before\n");
+    });
+
+    it("lets a statement run longer than the server watch's bound while the server answers", async () => {
+        const account = await freshAccount();
+        // 7 s: longer than the 5 s the watch gives SELECT 1, so a read timeout on the statement would show.
+        const result = await migrate(databaseEnv(db, account), migrationsDir({ "001_long.sql": "DO SLEEP(7); CREATE TABLE long_done (id INT);" }));
+        expect(result.code, result.stderr).to.equal(0);
+        expect(await recorded(account)).to.deep.equal(["001_long.sql"]);
+    });
+
+    it("gives up on a server gone silent mid-file (a failover's dropped packets), naming the file, instead of waiting on TCP", async () => {
+        const account = await freshAccount();
+        const proxy = await startBlackholeProxy(db.port);
+        try {
+            const started = Date.now();
+            const running = migrate({ ...databaseEnv(db, account), DB_PORT: String(proxy.port) },
+                migrationsDir({ "001_first.sql": "CREATE TABLE first_table (id INT);", "002_long.sql": "DO SLEEP(30); CREATE TABLE never (id INT);" }));
+            await new Promise((resolve) => setTimeout(resolve, 3_000));
+            proxy.cut();
+            const result = await running;
+            expect(result.code).to.equal(1);
+            expect(result.stderr).to.match(new RegExp(`^migrate: the database at ${db.host}:${proxy.port} stopped answering \\(no reply to SELECT 1 within 5 s\\) while applying 002_long\\.sql`));
+            expect(result.stderr).not.to.include(password);
+            // Cut at 3 s: the watch asks every 2 s and waits 5 s for an answer; the statement alone would run 30 s.
+            expect(Date.now() - started).to.be.below(3_000 + 2_000 + 5_000 + 3_000);
+            expect(await recorded(account)).to.deep.equal(["001_first.sql"]);
+        } finally {
+            await proxy.close();
+        }
     });
 
     it("refuses misnamed files before connecting, naming each", async () => {

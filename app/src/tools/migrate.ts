@@ -19,11 +19,14 @@ import { connectionOptions } from "../database";
 import { describeTlsNameError } from "../dbTls";
 import { describeError, redact } from "../log";
 import { AppliedMigration, migrationsTable, MigrationFile, planMigrations, readMigrationFiles } from "../migrations";
+import { whileServerAnswers, WatchTimings } from "./serverWatch";
 
 const defaultDirectory = path.join(__dirname, "..", "..", "migrations");
 const connectTimeoutMs = 10_000;
 /** How long a run waits for another one to finish before it gives up. */
 const lockWaitSeconds = 60;
+/** `SELECT 1` answers in milliseconds even on a busy server; 5 s of silence is a server gone, not a slow one. */
+const serverWatch: WatchTimings = { everyMs: 2_000, answerWithinMs: 5_000 };
 
 /** A failure that already names what failed; printed as is. */
 class MigrationError extends Error {}
@@ -76,24 +79,43 @@ async function migrate(config: DatabaseConfig, directory: string): Promise<void>
     const files = readMigrationFiles(directory);
     // Statements of one file travel as one query; files are ours, never client input.
     const connection = await mysql.createConnection({ ...connectionOptions(config, connectTimeoutMs), multipleStatements: true });
+    const watch = await mysql.createConnection(connectionOptions(config, connectTimeoutMs)).catch(async (error) => {
+        connection.destroy();
+        throw error;
+    });
+    let applying = "";
+    const lost = (silentMs: number) => new MigrationError(`the database at ${config.host}:${config.port} stopped answering `
+        + `(no reply to SELECT 1 within ${silentMs / 1000} s) ${applying ? `while applying ${applying}` : "before any file was applied"}; `
+        + "stopped waiting for it. A file cut short may be partly applied (MySQL commits each DDL statement on its own) "
+        + "and is not recorded: once the database answers (a failover moves its name), check that file's statements against the schema, "
+        + "then deploy again");
+    let abandoned = false;
+    const abandon = () => {
+        abandoned = true;
+        connection.destroy();
+        watch.destroy();
+    };
     try {
-        await withLock(connection, config.name, async () => {
+        await whileServerAnswers(watch, serverWatch, () => withLock(connection, config.name, async () => {
             // Read under the lock: a run that waited sees what the one before it applied.
             const plan = planMigrations(files, await appliedMigrations(connection));
             if (plan.refused.length > 0) throw new MigrationError(`refused, nothing applied:\n${plan.refused.map((line) => ` - ${line}`).join("\n")}`);
             let appliedNow = 0;
             for (const step of plan.steps) {
                 if (step.action === "apply") {
+                    applying = step.file.name;
                     await apply(connection, step.file);
+                    applying = "";
                     appliedNow += 1;
                 } else {
                     process.stdout.write(`${step.name}: ${step.action}\n`);
                 }
             }
             process.stdout.write(`schema up to date: ${appliedNow} applied now, ${plan.steps.length - appliedNow} applied before\n`);
-        });
+        }), abandon, lost);
     } finally {
-        await connection.end().catch(() => undefined);
+        // A connection cut by the watch has nobody left to say goodbye to.
+        if (!abandoned) await Promise.all([connection.end(), watch.end()].map((ending) => ending.catch(() => undefined)));
     }
 }
 
