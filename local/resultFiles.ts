@@ -14,6 +14,8 @@ export const resultFiles = {
 
 /** `npm run test:drills`: every drill's row, and the run's totals. */
 export interface DrillsResultFile {
+    /** The drill numbers the run was asked for; empty: every drill of the catalog. */
+    only: string[];
     detectionWindowSeconds: number;
     upSeconds: number;
     totalSeconds: number;

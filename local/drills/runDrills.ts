@@ -47,7 +47,7 @@ async function main(only: string[]): Promise<number> {
     const failed = results.length - passed;
     const totalSeconds = (Date.now() - started) / 1000;
     fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
-    const file: DrillsResultFile = { detectionWindowSeconds: detectionWindowSeconds(), upSeconds, totalSeconds, passed, failed, results };
+    const file: DrillsResultFile = { only, detectionWindowSeconds: detectionWindowSeconds(), upSeconds, totalSeconds, passed, failed, results };
     fs.writeFileSync(resultsFile, JSON.stringify(file, null, 2) + "\n");
     console.log(`\n${drillTable(results)}\n`);
     for (const r of results) {

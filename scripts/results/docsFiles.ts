@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { DrillsResultFile } from "../../local/resultFiles";
 import { repoRoot } from "../../local/stack/stackLayout";
 import { ResultName, Results } from "./render";
 
@@ -33,4 +34,11 @@ export function readResults(): Results {
         return JSON.parse(fs.readFileSync(file, "utf8"));
     };
     return { drills: read("drills"), bench: read("bench"), suite: read("suite") };
+}
+
+/** Why a result file shows less than a whole run (a few drills re-run by number), or undefined. */
+export function partialRun(name: ResultName, result: Partial<DrillsResultFile>): string | undefined {
+    if (name !== "drills") return undefined;
+    if (result.only === undefined) return "does not say which drills it ran";
+    return result.only.length > 0 ? `ran drills ${result.only.join(", ")} only` : undefined;
 }

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { DrillsResultFile, resultFiles } from "../../local/resultFiles";
 import { repoRoot, resultsDir } from "../../local/stack/stackLayout";
-import { committedResultFile, docsResultsDir, pages, producedBy, readPage, readResults, resultNames } from "./docsFiles";
+import { committedResultFile, docsResultsDir, pages, partialRun, producedBy, readPage, readResults, resultNames } from "./docsFiles";
 import { renderPage } from "./pages";
 import { ResultName, RunStamp, timelineFiles } from "./render";
 
@@ -46,6 +46,11 @@ function copyResult(name: ResultName, stamp: Omit<RunStamp, "date">): void {
         return;
     }
     const date = fs.statSync(source).mtime.toISOString();
+    const partial = partialRun(name, JSON.parse(fs.readFileSync(source, "utf8")));
+    if (partial) {
+        console.log(`${shown}: the run of ${date} ${partial}; keeping the one in docs/results/. Run \`npm run test:drills\` with no numbers, then this again`);
+        return;
+    }
     const committed = fs.existsSync(target) ? JSON.parse(fs.readFileSync(target, "utf8")) as { run?: RunStamp } : undefined;
     if (committed?.run?.date === date) {
         console.log(`${shown}: the run of ${date} is already there`);

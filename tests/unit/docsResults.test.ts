@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { docsResultsDir, pages, readPage, readResults } from "../../scripts/results/docsFiles";
+import { docsResultsDir, pages, partialRun, readPage, readResults } from "../../scripts/results/docsFiles";
 import { findBlocks, openingMarker, renderPage, staleBlocks } from "../../scripts/results/pages";
 import { blocks, drillNotes, drillTable, duration, plainText, Results, RunStamp, suiteSummary, timelineFiles, zoneLossWindow } from "../../scripts/results/render";
 
@@ -9,7 +9,7 @@ const run: RunStamp = { date: "2025-03-04T05:06:07.890Z", machine: { cores: 2, m
 
 const results: Results = {
     drills: {
-        run, detectionWindowSeconds: 12, upSeconds: 21.4, totalSeconds: 431.6, passed: 1, failed: 1,
+        run, only: [], detectionWindowSeconds: 12, upSeconds: 21.4, totalSeconds: 431.6, passed: 1, failed: 1,
         results: [
             {
                 name: "9 host cut | healed", passed: true, problems: [], notes: ["LB marked host-a DOWN +9.3 s after the cut"], marks: [], seconds: 40.2,
@@ -125,5 +125,14 @@ describe("the docs' generated figures (npm run docs:results)", () => {
             const missing = timelineFiles(readResults().drills).filter((f) => !fs.existsSync(path.join(docsResultsDir, f)));
             expect(missing, "timelines missing from docs/results/").to.deep.equal([]);
         });
+    });
+});
+
+describe("npm run docs:results takes only a whole drill run", () => {
+    it("takes a run of every drill, and neither a re-run of a few nor a file that does not say", () => {
+        expect(partialRun("drills", { only: [] })).to.equal(undefined);
+        expect(partialRun("drills", { only: ["8", "29"] })).to.equal("ran drills 8, 29 only");
+        expect(partialRun("drills", {})).to.equal("does not say which drills it ran");
+        expect(partialRun("bench", {})).to.equal(undefined);
     });
 });
