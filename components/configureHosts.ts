@@ -5,6 +5,7 @@ import { Database } from "./database";
 import { HealthGate } from "./healthGate";
 import { HostSetup } from "./hostSetup";
 import { contentHash, directoryHash } from "./plan/hash";
+import { mysqlPort } from "./plan/firewall";
 import { awsHostPorts } from "./plan/hostPorts";
 import { ContainerLogging } from "./plan/hostConfigFiles";
 import { hostPaths } from "./plan/hostPaths";
@@ -73,6 +74,8 @@ export function configureHosts(args: ConfigureHostsArgs): HealthGate {
     const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostPorts(h.name)), {
         trustedProxyCidr: args.vpcCidr,
         sharedDataDir: `${hostPaths.sharedMount}/data`,
+        // RDS's address is somewhere in the VPC and moves on a failover; its port is fixed.
+        appNetwork: { databaseCidr: args.vpcCidr, databasePort: mysqlPort },
         logging: args.logging,
         metrics: { region: args.region, namespace: metricsNamespace(pulumi.getStack()), timing: diskUseTiming },
         npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,

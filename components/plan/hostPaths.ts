@@ -40,6 +40,9 @@ export interface HostPaths {
     liveUnit: string;
     /** systemd unit that refuses instance metadata to every non-root process, at boot, before Docker. */
     metadataGuardUnit: string;
+    /** `ha-web-app-network` and the unit that runs it at boot, before Docker: what the app may reach. */
+    appNetworkCommand: string;
+    appNetworkUnit: string;
     drainCommand: string;
     undrainCommand: string;
     /** `ha-web-disk-use` and the timer that runs it: disk use to CloudWatch (plan/diskUse.ts). */
@@ -101,6 +104,8 @@ export const hostPaths: HostPaths = {
     liveRecord: "/var/lib/ha-web/live-port",
     liveUnit: "/etc/systemd/system/ha-web-live.service",
     metadataGuardUnit: "/etc/systemd/system/ha-web-metadata-guard.service",
+    appNetworkCommand: "/usr/local/sbin/ha-web-app-network",
+    appNetworkUnit: "/etc/systemd/system/ha-web-app-network.service",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
     diskUseCommand: "/usr/local/sbin/ha-web-disk-use",

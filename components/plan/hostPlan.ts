@@ -164,6 +164,10 @@ function checkInputs<V>(host: HostPorts, inputs: HostInputs<V>): void {
     if (!/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(inputs.trustedProxyCidr)) {
         problems.push(`trustedProxyCidr must be a CIDR block like 10.0.0.0/16 (got "${inputs.trustedProxyCidr}")`);
     }
+    const { databaseCidr, databasePort } = inputs.appNetwork;
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(databaseCidr) || !Number.isInteger(databasePort) || databasePort < 1 || databasePort > 65535) {
+        problems.push(`appNetwork needs the database's IPv4 block like 10.0.0.0/16 and a port 1-65535 (got ${JSON.stringify(inputs.appNetwork)})`);
+    }
     if (!inputs.sharedDataDir.startsWith("/")) {
         problems.push(`sharedDataDir must be an absolute path (got "${inputs.sharedDataDir}")`);
     }
@@ -284,6 +288,8 @@ function hostConfigStep<V>(files: HostConfigFiles, appEnv: Record<string, V>, ap
             executable(paths.liveCommand, files.liveScript),
             { path: paths.liveUnit, mode: "0644", secret: false, content: { text: files.liveUnit } },
             { path: paths.metadataGuardUnit, mode: "0644", secret: false, content: { text: files.metadataGuardUnit } },
+            executable(paths.appNetworkCommand, files.appNetworkScript),
+            { path: paths.appNetworkUnit, mode: "0644", secret: false, content: { text: files.appNetworkUnit } },
             { path: paths.nginxLogrotate, mode: "0644", secret: false, content: { text: files.nginxLogrotate } },
             { path: paths.logrotateHourly, mode: "0644", secret: false, content: { text: files.logrotateHourly } },
             executable(paths.drainCommand, files.drainScript),

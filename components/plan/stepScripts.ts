@@ -69,6 +69,7 @@ export function applyConfigScript(paths: HostPaths): string {
         liveUnit: paths.liveUnit,
         diskUseTimer: paths.diskUseTimer,
         metadataGuardUnit: paths.metadataGuardUnit,
+        appNetworkUnit: paths.appNetworkUnit,
         drainCommand: paths.drainCommand,
         undrainCommand: paths.undrainCommand,
         composeFile: paths.composeFile,

@@ -10,7 +10,7 @@ import { LocalAppSettings, readLocalHostSettings } from "../releases/localSettin
 import { machineSecretsRoot } from "../stack/machines";
 import { metadataStandInAddress } from "../stack/metadataStandIn";
 import { secret } from "../stack/secrets";
-import { database, sharedDir } from "../stack/stackLayout";
+import { database, databaseServersCidr, sharedDir } from "../stack/stackLayout";
 import { localHosts } from "../stack/stackHosts";
 
 /**
@@ -42,6 +42,8 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
         sharedDataDir: path.join(sharedDir, "data"),
         machineSecretsRoot,
         metadataAddress: metadataStandInAddress,
+        // Either database server (a failover moves the endpoint's name from one to the other).
+        appNetwork: { databaseCidr: databaseServersCidr, databasePort: database.port },
         // Logs stay on this machine, rotated as on a host without CloudWatch.
         logging: hostLogRotation,
         // The app containers resolve the database's name as the hosts do (on AWS: the VPC's resolver).

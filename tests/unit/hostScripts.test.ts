@@ -12,6 +12,7 @@ import { hostPaths } from "../../components/plan/hostPaths";
 import { stepRunnerScript } from "../../components/plan/stepScripts";
 import { sampleAppInputs } from "../support/appInputs";
 import { testMetrics } from "../support/metricsDestination";
+import { testAppNetwork } from "../support/appNetwork";
 
 const host = localHostPorts("host-a", 0);
 const base: HostInputs<string> = {
@@ -26,7 +27,7 @@ const base: HostInputs<string> = {
     logging: hostLogRotation,
     listen: "80",
     trustedProxyCidr: "10.0.0.0/16",
-    metrics: testMetrics,
+    metrics: testMetrics, appNetwork: testAppNetwork,
     npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
     baseImage: "node:20-bookworm-slim",
 };
