@@ -218,7 +218,6 @@ export function renderDeployScript(host: HostPorts, paths: HostPaths, app: AppCo
         stopGraceSeconds: String(appStopGraceSeconds),
         liveCommand: paths.liveCommand,
         settleSeconds: String(liveSwitchSettleSeconds()),
-        sharedMount: paths.sharedMount,
         releasesFile: paths.releasesFile,
         keepReleases: String(keptReleases),
         buildCacheHours: String(buildCacheHours),

@@ -72,6 +72,10 @@ export interface HostPaths {
     appDir: string;
     /** The EFS mount point. */
     sharedMount: string;
+    /** Where the app's data access point is mounted (the compose file binds it into the app). */
+    appDataMount: string;
+    /** What mount-shared mounted last (its fstab lines): a re-run that finds the same mounted does nothing. */
+    sharedMountRecord: string;
     /** The canary's verdicts, each with the access log lines it judged (files/lib/canary-watch.sh). */
     canaryLogDir: string;
     /**
@@ -123,6 +127,8 @@ export const hostPaths: HostPaths = {
     canaryLogDir: "/var/log/ha-web/canary",
     appDir: "/opt/ha-web/app",
     sharedMount: "/shared",
+    appDataMount: "/srv/ha-web/data",
+    sharedMountRecord: "/var/lib/ha-web/shared-mount",
     configsDir: "/var/lib/ha-web/history",
     sharedScriptsDir: "/shared/scripts",
 };

@@ -25,7 +25,8 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
         listenAddress: "127.0.0.1",
         trustedProxyCidr: "127.0.0.1/32",
         // Not resolved: /shared is already a bind mount, so mount-shared leaves it as it is.
-        efsDns: "efs.local-stack.invalid",
+        efsDns: "fs-0.efs.local-stack.invalid",
+        efsAccessPoint: "fsap-0",
         db: {
             host: database.host,
             port: String(database.port),

@@ -27,6 +27,7 @@ const values: SharedHostInputs<string> = {
     logging: hostLogRotation,
     metrics: testMetrics, appNetwork: testAppNetwork,
     efsDns: "fs-1.efs.us-west-2.amazonaws.com",
+    efsAccessPoint: "fsap-01",
     db: {
         host: "db.example.rds.amazonaws.com", port: "3306", name: "app", user: "app", password: "app-pw-'$x\"",
         adminUser: "admin", adminPassword: "admin-pw-`id`", tlsCaUrl: "https://truststore.pki.rds.amazonaws.com/us-west-2/us-west-2-bundle.pem",

@@ -15,6 +15,7 @@ const shared: Omit<SharedHostInputs<string>, "rolloutBatchSize"> = {
     logging: hostLogRotation,
     metrics: testMetrics, appNetwork: testAppNetwork,
     efsDns: "fs-1.efs.us-west-2.amazonaws.com",
+    efsAccessPoint: "fsap-01",
     db: {
         host: "db", port: "3306", name: "app", user: "app", password: "pw", adminUser: "admin", adminPassword: "admin-pw",
         tlsCaUrl: "https://truststore.example/bundle.pem",
