@@ -32,10 +32,14 @@ export = async () => {
         tags,
     });
 
+    // The app's container logs to CloudWatch (through the hosts' instance profile), access logs to S3.
+    const logs = new CentralLogs("logs", { settings: settings.logs, region, appImage: settings.appImage, tags });
+
     // EFS allows one mount target per AZ; hosts use the AZs in order, so the first min(hosts, AZs) private subnets.
     const hostAzCount = Math.min(settings.hostCount, network.privateSubnetIds.length);
     const shared = new SharedStorage("shared", {
-        subnetIds: network.privateSubnetIds.slice(0, hostAzCount), securityGroupId: firewall.ids.efs, deletionProtection: settings.efsDeletionProtection, tags,
+        subnetIds: network.privateSubnetIds.slice(0, hostAzCount), securityGroupId: firewall.ids.efs, deletionProtection: settings.efsDeletionProtection,
+        hostRole: logs.hostRole, tags,
     });
 
     const database = new Database("db", {
@@ -46,8 +50,6 @@ export = async () => {
         tags,
     });
 
-    // The app's container logs to CloudWatch (through the hosts' instance profile), access logs to S3.
-    const logs = new CentralLogs("logs", { settings: settings.logs, region, appImage: settings.appImage, tags });
     // Your own domain: the certificate is validated before the load balancer uses it, the alias comes after.
     const domain = settings.domain && { domain: settings.domain, tags };
     const certificate = domain && !settings.certificateArn ? new DomainCertificate("domain", domain) : undefined;

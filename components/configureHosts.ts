@@ -5,6 +5,7 @@ import { Database } from "./database";
 import { HealthGate } from "./healthGate";
 import { HostSetup } from "./hostSetup";
 import { contentHash, directoryHash } from "./plan/hash";
+import { mysqlPort } from "./plan/firewall";
 import { awsHostPorts } from "./plan/hostPorts";
 import { ContainerLogging } from "./plan/hostConfigFiles";
 import { hostPaths } from "./plan/hostPaths";
@@ -72,11 +73,14 @@ export function configureHosts(args: ConfigureHostsArgs): HealthGate {
         : builtAppSource(appDir, directoryHash(appDir));
     const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostPorts(h.name)), {
         trustedProxyCidr: args.vpcCidr,
-        sharedDataDir: `${hostPaths.sharedMount}/data`,
+        sharedDataDir: hostPaths.appDataMount,
+        // RDS's address is somewhere in the VPC and moves on a failover; its port is fixed.
+        appNetwork: { databaseCidr: args.vpcCidr, databasePort: mysqlPort },
         logging: args.logging,
         metrics: { region: args.region, namespace: metricsNamespace(pulumi.getStack()), timing: diskUseTiming },
         npmCa: settings.appBuildCaFile ? fs.readFileSync(settings.appBuildCaFile, "utf8") : undefined,
         efsDns: shared.dnsName,
+        efsAccessPoint: shared.appDataAccessPointId,
         db: {
             host: database.host,
             port: database.port.apply(String),
@@ -100,7 +104,7 @@ export function configureHosts(args: ConfigureHostsArgs): HealthGate {
             // the hosts' packages and images need the egress rule, and on destroy these go only after
             // the file sets are removed (without this, only timing and dial retries made it work).
             "step-scripts": args.reachability,
-            "mount-shared": shared.mountTargets,
+            "mount-shared": shared.mountPrerequisites,
             "create-app-db": [database.instance],
             "discard-old-db-password": [database.instance],
         },

@@ -42,6 +42,8 @@ export class CentralLogs extends pulumi.ComponentResource {
     /** What the host plan puts into each host's compose file. */
     public readonly containerLogging: Extract<ContainerLogging, { driver: "awslogs" }>;
     public readonly instanceProfileName: pulumi.Output<string>;
+    /** The hosts' instance role (SharedStorage lets it, and only it, mount the file system). */
+    public readonly hostRole: { arn: pulumi.Output<string>; name: pulumi.Output<string> };
     public readonly accessLogs?: AccessLogDestination;
 
     constructor(name: string, args: CentralLogsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -88,6 +90,7 @@ export class CentralLogs extends pulumi.ComponentResource {
         if (ecr) {
             new aws.iam.RolePolicy(`${name}-host-ecr-pull`, { role: role.id, policy: ecrPullPolicy(ecr) }, parent);
         }
+        this.hostRole = { arn: role.arn, name: role.name };
         this.instanceProfileName = new aws.iam.InstanceProfile(`${name}-host-profile`, { role: role.name, tags: args.tags }, parent).name;
 
         if (args.settings.albAccessLogs) {

@@ -24,6 +24,7 @@ readonly LIVE_COMMAND="{{liveCommand}}"
 readonly LIVE_UNIT="{{liveUnit}}"
 readonly DISK_USE_TIMER="{{diskUseTimer}}"
 readonly METADATA_GUARD_UNIT="{{metadataGuardUnit}}"
+readonly APP_NETWORK_UNIT="{{appNetworkUnit}}"
 readonly DRAIN_COMMAND="{{drainCommand}}"
 readonly UNDRAIN_COMMAND="{{undrainCommand}}"
 readonly COMPOSE_FILE="{{composeFile}}"
@@ -79,21 +80,21 @@ share_operator_commands() {
 }
 
 # After a reboot the kernel has forgotten where the live port leads; the unit tells it again before
-# nginx starts. The metadata guard's rule goes in now and at every boot. Also picks up the hourly
+# nginx starts. The metadata guard's rule and the app's network rules go in now and at every boot. Also picks up the hourly
 # logrotate timer, and starts the disk-use timer (the disk alarm's data).
 enable_systemd_units() {
   local unit disk_use_timer
   disk_use_timer="$(basename "$DISK_USE_TIMER")"
   systemctl daemon-reload
   systemctl try-restart logrotate.timer
-  for unit in "$(basename "$LIVE_UNIT")" "$(basename "$METADATA_GUARD_UNIT")"; do
+  for unit in "$(basename "$LIVE_UNIT")" "$(basename "$METADATA_GUARD_UNIT")" "$(basename "$APP_NETWORK_UNIT")"; do
     if ! systemctl is-enabled --quiet "$unit"; then
       systemctl enable "$unit"
       log "enabled ${unit}"
     fi
   done
-  # Restart: a changed unit (another address) runs its ExecStart again; the rule is added only once.
-  systemctl restart "$(basename "$METADATA_GUARD_UNIT")"
+  # Restart: a changed unit or script (another address) runs again; each rule is added only once.
+  systemctl restart "$(basename "$METADATA_GUARD_UNIT")" "$(basename "$APP_NETWORK_UNIT")"
   if ! systemctl is-enabled --quiet "$disk_use_timer" || ! systemctl is-active --quiet "$disk_use_timer"; then
     systemctl enable --now "$disk_use_timer"
     log "enabled and started ${disk_use_timer}"

@@ -106,7 +106,11 @@ main() {
 
   if [[ -n "$changes" ]]; then
     # QUOTE() escapes with backslashes, which the sql_mode NO_BACKSLASH_ESCAPES would read as text.
-    admin_sql "SET SESSION sql_mode = '';"$'\n'"${changes}" >/dev/null
+    # The password's statements are not instrumented: the Performance Schema keeps every statement's
+    # text (events_statements_*, prepared_statements_instances) where any account allowed to read it
+    # would find the password (MySQL rewrites passwords for its logs only). With the Performance
+    # Schema off (RDS's default without Performance Insights) the update changes no row.
+    admin_sql "SET SESSION sql_mode = '';"$'\n'"UPDATE performance_schema.threads SET INSTRUMENTED = 'NO' WHERE PROCESSLIST_ID = CONNECTION_ID();"$'\n'"${changes}" >/dev/null
   fi
   printf '%s\n' "${reports[@]}"
   if [[ -n "$changes" ]]; then echo "create-app-db: done, changes made"; else echo "create-app-db: done, no changes"; fi

@@ -28,9 +28,6 @@ readonly SETTLE_SECONDS="{{settleSeconds}}"
 readonly HEALTH_TIMEOUT_SECONDS="${HEALTH_TIMEOUT_SECONDS:-60}"
 # The app's readiness path (appHealthPath), asked at the colour's own port, never through nginx.
 readonly HEALTH_PATH="{{healthPath}}"
-# The app's data folder is under it: the file system mounted there counts as config, so an app still
-# on a replaced file system is redeployed onto the new one once mount-shared has moved the mount.
-readonly SHARED_MOUNT="{{sharedMount}}"
 # The last images deployed on this host, newest last: the ones a prune keeps.
 # shellcheck disable=SC2034 # read by lib/prune-images.sh, which rendering includes below
 readonly RELEASES_FILE="{{releasesFile}}"
@@ -228,7 +225,10 @@ prepare() {
   CONFIG_HASH="$({
     cat "$ENV_FILE" "$DB_TLS_ENV_FILE" "$COMPOSE_FILE"
     find "$SECRETS_DIR" -maxdepth 1 -type f -print0 | sort -z | xargs -0r sha256sum
-    findmnt --noheadings --output SOURCE --target "$SHARED_MOUNT" || true
+    # What is mounted from EFS counts as config, so an app still on a replaced file system or access point
+    # is redeployed onto the new one once mount-shared has moved the mounts. Over TLS every source is
+    # 127.0.0.1: the options (stunnel's port) tell a remount.
+    findmnt --noheadings --list --output TARGET,SOURCE,OPTIONS --types nfs4 || true
   } | sha256sum | cut -c1-16)"
   readonly IMAGE_ID CONFIG_HASH
 }

@@ -7,6 +7,9 @@ export type Tier = "lb" | "hosts" | "efs" | "db";
 
 export type Peer = { cidr: string } | { tier: Tier };
 
+/** RDS MySQL's port: the database's security group opens it to the hosts, the hosts' app firewall to the app. */
+export const mysqlPort = 3306;
+
 export interface IngressRule {
     tier: Tier;
     port: number;
@@ -26,7 +29,7 @@ export function ingressRules(args: { sshAllowedCidrs: string[]; https: boolean; 
         rules.push({ tier: "hosts", port: 22, from: { cidr }, description: `SSH from ${cidr}` });
     }
     rules.push({ tier: "efs", port: 2049, from: { tier: "hosts" }, description: "NFS from the hosts" });
-    rules.push({ tier: "db", port: 3306, from: { tier: "hosts" }, description: "MySQL from the hosts" });
+    rules.push({ tier: "db", port: mysqlPort, from: { tier: "hosts" }, description: "MySQL from the hosts" });
     return rules;
 }
 

@@ -1,4 +1,5 @@
 import * as path from "path";
+import { AppNetwork, renderAppNetworkScript, renderAppNetworkUnit } from "./appNetwork";
 import { ContainerLimits } from "./appSettings";
 import { appStopGraceSeconds, detectionWindowSeconds, healthCheck } from "./healthCheck";
 import { HostPorts } from "./hostPorts";
@@ -17,6 +18,8 @@ export interface HostConfigFiles {
     liveScript: string;
     liveUnit: string;
     metadataGuardUnit: string;
+    appNetworkScript: string;
+    appNetworkUnit: string;
     nginxLogrotate: string;
     logrotateHourly: string;
     drainScript: string;
@@ -51,6 +54,8 @@ export interface HostConfigOptions {
     sharedDataDir: string;
     /** Where instance metadata answers: EC2's link-local address, or the local stack's loopback stand-in. */
     metadataAddress?: string;
+    /** What the app may reach besides DNS: its database (files/app-network.sh). */
+    appNetwork: AppNetwork;
     /**
      * The local stack only: its host containers drive this machine's Docker engine, which resolves
      * bind sources here, so each host's paths.secretsDir is also at `<machineSecretsRoot>/<host>`
@@ -213,7 +218,6 @@ export function renderDeployScript(host: HostPorts, paths: HostPaths, app: AppCo
         stopGraceSeconds: String(appStopGraceSeconds),
         liveCommand: paths.liveCommand,
         settleSeconds: String(liveSwitchSettleSeconds()),
-        sharedMount: paths.sharedMount,
         releasesFile: paths.releasesFile,
         keepReleases: String(keptReleases),
         buildCacheHours: String(buildCacheHours),
@@ -232,6 +236,8 @@ export function renderHostConfigFiles(host: HostPorts, options: HostConfigOption
         liveScript: renderFile("live-port.sh", { livePort: String(host.livePort), chain: liveChain(host.name), liveRecord: paths.liveRecord }),
         liveUnit: renderFile("ha-web-live.service", { liveCommand: paths.liveCommand }),
         metadataGuardUnit: renderFile("ha-web-metadata-guard.service", { rule: metadataGuardRule(options.metadataAddress ?? ec2MetadataAddress) }),
+        appNetworkScript: renderAppNetworkScript(options.appNetwork),
+        appNetworkUnit: renderAppNetworkUnit(paths.appNetworkCommand),
         nginxLogrotate: renderNginxLogrotate(paths),
         logrotateHourly: renderFile("logrotate-hourly.conf", {}),
         drainScript: renderFile("drain.sh", {

@@ -40,6 +40,9 @@ export interface HostPaths {
     liveUnit: string;
     /** systemd unit that refuses instance metadata to every non-root process, at boot, before Docker. */
     metadataGuardUnit: string;
+    /** `ha-web-app-network` and the unit that runs it at boot, before Docker: what the app may reach. */
+    appNetworkCommand: string;
+    appNetworkUnit: string;
     drainCommand: string;
     undrainCommand: string;
     /** `ha-web-disk-use` and the timer that runs it: disk use to CloudWatch (plan/diskUse.ts). */
@@ -69,6 +72,10 @@ export interface HostPaths {
     appDir: string;
     /** The EFS mount point. */
     sharedMount: string;
+    /** Where the app's data access point is mounted (the compose file binds it into the app). */
+    appDataMount: string;
+    /** What mount-shared mounted last (its fstab lines): a re-run that finds the same mounted does nothing. */
+    sharedMountRecord: string;
     /** The canary's verdicts, each with the access log lines it judged (files/lib/canary-watch.sh). */
     canaryLogDir: string;
     /**
@@ -101,6 +108,8 @@ export const hostPaths: HostPaths = {
     liveRecord: "/var/lib/ha-web/live-port",
     liveUnit: "/etc/systemd/system/ha-web-live.service",
     metadataGuardUnit: "/etc/systemd/system/ha-web-metadata-guard.service",
+    appNetworkCommand: "/usr/local/sbin/ha-web-app-network",
+    appNetworkUnit: "/etc/systemd/system/ha-web-app-network.service",
     drainCommand: "/usr/local/sbin/ha-web-drain",
     undrainCommand: "/usr/local/sbin/ha-web-undrain",
     diskUseCommand: "/usr/local/sbin/ha-web-disk-use",
@@ -118,6 +127,8 @@ export const hostPaths: HostPaths = {
     canaryLogDir: "/var/log/ha-web/canary",
     appDir: "/opt/ha-web/app",
     sharedMount: "/shared",
+    appDataMount: "/srv/ha-web/data",
+    sharedMountRecord: "/var/lib/ha-web/shared-mount",
     configsDir: "/var/lib/ha-web/history",
     sharedScriptsDir: "/shared/scripts",
 };

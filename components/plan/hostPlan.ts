@@ -57,6 +57,8 @@ export interface HostInputs<V> extends HostConfigOptions, scripts.BuildOptions {
     previousHosts: string[];
     /** The EFS file system's DNS name. */
     efsDns: V;
+    /** The access point the app's data is mounted through (every operation as the app's uid). */
+    efsAccessPoint: V;
     db: DbInputs<V>;
     appSource: AppSource<V>;
     app: AppInputs<V>;
@@ -130,7 +132,7 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
         { kind: "files", name: "step-scripts", waitsFor: [], files: scripts, directories: [] },
         command("wait-for-boot", ["step-scripts"]),
         command("bootstrap", ["wait-for-boot", ...previous("bootstrap")]),
-        command("mount-shared", ["bootstrap", ...previous("mount-shared")], { EFS_DNS: inputs.efsDns }, false),
+        command("mount-shared", ["bootstrap", ...previous("mount-shared")], { EFS_DNS: inputs.efsDns, EFS_ACCESS_POINT: inputs.efsAccessPoint }, false),
         ...imageSteps,
         hostConfigStep(configFiles, appEnv, appSecrets, paths),
         command("apply-config", ["host-config", "mount-shared", ...previous("apply-config")], { DB_TLS_CA_URL: plain<V>(inputs.db.tlsCaUrl) }, false, configHashes),
@@ -141,7 +143,7 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
         showsAppOutput(command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
             // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
             // And the file system: a new one needs the apps moved onto it (ha-web-deploy counts the mount as config).
-            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), inputs.efsDns, ...Object.values(appEnv), ...Object.values(appSecrets)])),
+            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), inputs.efsDns, inputs.efsAccessPoint, ...Object.values(appEnv), ...Object.values(appSecrets)])),
         ...(isFirstHost ? [command("discard-old-db-password", everyRollout, createAppDbValues(inputs.db), true)] : []),
     ];
 }
@@ -163,6 +165,10 @@ function checkInputs<V>(host: HostPorts, inputs: HostInputs<V>): void {
     }
     if (!/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(inputs.trustedProxyCidr)) {
         problems.push(`trustedProxyCidr must be a CIDR block like 10.0.0.0/16 (got "${inputs.trustedProxyCidr}")`);
+    }
+    const { databaseCidr, databasePort } = inputs.appNetwork;
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(databaseCidr) || !Number.isInteger(databasePort) || databasePort < 1 || databasePort > 65535) {
+        problems.push(`appNetwork needs the database's IPv4 block like 10.0.0.0/16 and a port 1-65535 (got ${JSON.stringify(inputs.appNetwork)})`);
     }
     if (!inputs.sharedDataDir.startsWith("/")) {
         problems.push(`sharedDataDir must be an absolute path (got "${inputs.sharedDataDir}")`);
@@ -284,6 +290,8 @@ function hostConfigStep<V>(files: HostConfigFiles, appEnv: Record<string, V>, ap
             executable(paths.liveCommand, files.liveScript),
             { path: paths.liveUnit, mode: "0644", secret: false, content: { text: files.liveUnit } },
             { path: paths.metadataGuardUnit, mode: "0644", secret: false, content: { text: files.metadataGuardUnit } },
+            executable(paths.appNetworkCommand, files.appNetworkScript),
+            { path: paths.appNetworkUnit, mode: "0644", secret: false, content: { text: files.appNetworkUnit } },
             { path: paths.nginxLogrotate, mode: "0644", secret: false, content: { text: files.nginxLogrotate } },
             { path: paths.logrotateHourly, mode: "0644", secret: false, content: { text: files.logrotateHourly } },
             executable(paths.drainCommand, files.drainScript),

@@ -3,6 +3,7 @@ import { healthCheck, rejoinWindowSeconds } from "./healthCheck";
 import { dbTlsEnvName } from "./hostConfigFiles";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
+import { appDataAccessPoint } from "./sharedStoragePolicy";
 
 export function waitForBootScript(): string {
     return renderFile("wait-for-boot.sh", {});
@@ -30,7 +31,13 @@ export function bootstrapScript(hostname: string, secretsDir: string): string {
 export const appUid = 1000;
 
 export function mountSharedScript(paths: HostPaths): string {
-    return renderFile("mount-shared.sh", { mountPoint: paths.sharedMount, appUid: String(appUid) });
+    return renderFile("mount-shared.sh", {
+        mountPoint: paths.sharedMount,
+        appUid: String(appUid),
+        dataMount: paths.appDataMount,
+        dataMode: appDataAccessPoint.permissions,
+        mountedRecord: paths.sharedMountRecord,
+    });
 }
 
 export interface BuildOptions {
@@ -69,6 +76,7 @@ export function applyConfigScript(paths: HostPaths): string {
         liveUnit: paths.liveUnit,
         diskUseTimer: paths.diskUseTimer,
         metadataGuardUnit: paths.metadataGuardUnit,
+        appNetworkUnit: paths.appNetworkUnit,
         drainCommand: paths.drainCommand,
         undrainCommand: paths.undrainCommand,
         composeFile: paths.composeFile,

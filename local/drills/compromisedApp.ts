@@ -1,6 +1,8 @@
 import * as net from "net";
 import { metadataStandInAddress } from "../stack/metadataStandIn";
 import { hostAppContainers } from "../stack/hosts";
+import { currentMachine } from "../stack/machines";
+import { hostPorts } from "../stack/stackHosts";
 import { run } from "../run";
 import { appContainerIds } from "./appContainers";
 import { Drill, DrillResult, expect, mark } from "./drill";
@@ -14,10 +16,37 @@ import { expectNoFailures, underLoad } from "./underLoad";
  */
 const attacker = "host-a";
 const metadataPort = 8169;
+/** Stands for the internet: a loopback listener of the drill's own, on the port an attacker would call home on. */
+const internet = { address: "127.0.80.80", port: 8443 };
 
 interface Attempt { name: string; command: string }
 
-const attempts: Attempt[] = [
+/** A shell command that exits 0 only if a TCP connection to address:port opens from the app. */
+function connectCommand(address: string, port: number): string {
+    return `node -e "require('net').connect(${port}, '${address}')`
+        + ".on('connect', () => process.exit(0)).on('error', () => process.exit(1))\"";
+}
+
+/** A place on the network the app must not reach; root must (else a refusal would prove nothing). */
+interface Forbidden { name: string; address: string; port: number }
+
+/** Besides instance metadata: the hosts' sshd, another host's app, the internet (ha-web-app-network refuses each). */
+function forbiddenPlaces(): Forbidden[] {
+    const other = hostPorts("host-b");
+    const sshAddress = currentMachine(attacker)?.sshAddress ?? "127.0.0.1";
+    return [
+        { name: `${attacker}'s sshd`, address: sshAddress, port: hostPorts(attacker).sshPort },
+        { name: "host-b's app (its live port)", address: "127.0.0.1", port: other.livePort },
+        { name: "the internet (a loopback listener on a port the app contract does not name)", ...internet },
+    ];
+}
+
+function networkAttempts(places: Forbidden[]): Attempt[] {
+    return places.map((place) => ({ name: `connect to ${place.name} at ${place.address}:${place.port}`, command: connectCommand(place.address, place.port) }));
+}
+
+/** The escapes that do not need the network. */
+const escapes: Attempt[] = [
     {
         name: "plant a git hook for root's next deploy (/shared/configs, the deploy history)",
         command: "for d in /shared/configs /var/lib/ha-web/history /shared-data/../configs; do"
@@ -40,29 +69,32 @@ const attempts: Attempt[] = [
     },
     {
         name: `reach instance metadata (the stand-in at ${metadataStandInAddress}:${metadataPort})`,
-        command: `node -e "require('net').connect(${metadataPort}, '${metadataStandInAddress}')`
-            + ".on('connect', () => process.exit(0)).on('error', () => process.exit(1))\"",
+        command: connectCommand(metadataStandInAddress, metadataPort),
     },
     {
         name: "write outside its writable paths (/app, /etc, /usr/local/bin)",
         command: "for p in /app/owned /etc/owned /usr/local/bin/owned; do touch \"$p\" 2>/dev/null && exit 0; done; exit 1",
     },
-    // Last: the processes it starts hold the container's pids for 3 s, so an attempt after it could fail for that reason alone.
-    {
-        name: "exhaust the host's processes (1,000)",
-        // sh stops with an error at the first fork that fails; it exits 0 only if all 1,000 started.
-        command: "i=0; while [ $i -lt 1000 ]; do sleep 3 & i=$((i+1)); done 2>/dev/null; exit 0",
-    },
 ];
 
-/** The metadata stand-in: answers whoever may connect (root here); the hosts' guard rule decides who may. */
-async function startMetadataStandIn(): Promise<net.Server> {
+/** Last: the processes it starts hold the container's pids for 3 s, so an attempt after it could fail for that reason alone. */
+const processExhaustion: Attempt = {
+    name: "exhaust the host's processes (1,000)",
+    // sh stops with an error at the first fork that fails; it exits 0 only if all 1,000 started.
+    command: "i=0; while [ $i -lt 1000 ]; do sleep 3 & i=$((i+1)); done 2>/dev/null; exit 0",
+};
+
+/**
+ * A stand-in that answers whoever may connect (root here): instance metadata, the internet. The
+ * hosts' rules (the metadata guard, ha-web-app-network) decide who may.
+ */
+async function startStandIn(address: string, port: number): Promise<net.Server> {
     const server = net.createServer((socket) => {
         // A caller that only checks it can connect resets the connection: that is no error of the stand-in.
         socket.on("error", () => undefined);
-        socket.end("ami-id\n");
+        socket.end("hello\n");
     });
-    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(metadataPort, metadataStandInAddress, resolve));
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, address, resolve));
     return server;
 }
 
@@ -72,7 +104,7 @@ async function rootReaches(address: string, port: number): Promise<boolean> {
     });
 }
 
-async function tryEscapes(result: DrillResult, container: string): Promise<void> {
+async function tryEscapes(result: DrillResult, container: string, attempts: Attempt[]): Promise<void> {
     for (const attempt of attempts) {
         mark(result, attempt.name.split(" (")[0]);
         const outcome = await run("docker", ["exec", container, "sh", "-c", attempt.command]);
@@ -86,20 +118,24 @@ async function tryEscapes(result: DrillResult, container: string): Promise<void>
 export const compromisedApp: Drill = {
     name: "25 compromised app: every escape from its container fails, the hosts keep serving",
     async run(result) {
-        const standIn = await startMetadataStandIn();
+        const standIns = [await startStandIn(metadataStandInAddress, metadataPort), await startStandIn(internet.address, internet.port)];
         try {
-            expect(result, await rootReaches(metadataStandInAddress, metadataPort), "the metadata stand-in does not answer root: the attempt below would prove nothing");
+            const places = forbiddenPlaces();
+            for (const place of [{ name: "the metadata stand-in", address: metadataStandInAddress, port: metadataPort }, ...places]) {
+                expect(result, await rootReaches(place.address, place.port), `${place.name} does not answer root at ${place.address}:${place.port}: the attempt below would prove nothing`);
+            }
+            const attempts = [...escapes, ...networkAttempts(places), processExhaustion];
             const [container] = await hostAppContainers(attacker, true);
             expect(result, container !== undefined, `${attacker} runs no app container`);
             if (!container) return;
             const before = await appContainerIds();
             const started = Date.now();
-            const samples = await underLoad(result, () => tryEscapes(result, container));
+            const samples = await underLoad(result, () => tryEscapes(result, container, attempts));
             expectNoFailures(result, samples, started);
             const after = await appContainerIds();
             expect(result, before === after, `app containers changed (one was killed or restarted): before ${before}, after ${after}`);
         } finally {
-            standIn.close();
+            standIns.forEach((server) => server.close());
         }
     },
 };

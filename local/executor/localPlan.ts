@@ -10,7 +10,7 @@ import { LocalAppSettings, readLocalHostSettings } from "../releases/localSettin
 import { machineSecretsRoot } from "../stack/machines";
 import { metadataStandInAddress } from "../stack/metadataStandIn";
 import { secret } from "../stack/secrets";
-import { database, sharedDir } from "../stack/stackLayout";
+import { database, databaseServersCidr, sharedDir } from "../stack/stackLayout";
 import { localHosts } from "../stack/stackHosts";
 
 /**
@@ -25,7 +25,8 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
         listenAddress: "127.0.0.1",
         trustedProxyCidr: "127.0.0.1/32",
         // Not resolved: /shared is already a bind mount, so mount-shared leaves it as it is.
-        efsDns: "efs.local-stack.invalid",
+        efsDns: "fs-0.efs.local-stack.invalid",
+        efsAccessPoint: "fsap-0",
         db: {
             host: database.host,
             port: String(database.port),
@@ -42,6 +43,8 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
         sharedDataDir: path.join(sharedDir, "data"),
         machineSecretsRoot,
         metadataAddress: metadataStandInAddress,
+        // Either database server (a failover moves the endpoint's name from one to the other).
+        appNetwork: { databaseCidr: databaseServersCidr, databasePort: database.port },
         // Logs stay on this machine, rotated as on a host without CloudWatch.
         logging: hostLogRotation,
         // The app containers resolve the database's name as the hosts do (on AWS: the VPC's resolver).

@@ -10,6 +10,7 @@ import { buildAmiImage } from "./amiImage";
 import { runOnHost } from "./hostAccess";
 import { ensureHost, rebootHost, removeHost, startHost, stopHostHard } from "./hosts";
 import { removeMetadataGuard } from "./metadataStandIn";
+import { removeAppNetwork } from "./appNetworkRules";
 import { ensureBaseImages } from "./images";
 import { ensureLoadBalancer, waitForTarget } from "./loadBalancerStack";
 import { hostsNotInRotation } from "./hostChecks";
@@ -171,6 +172,7 @@ export async function down(): Promise<void> {
     }
     // The hosts' metadata guard is in this machine's kernel (they share its network): one rule for all.
     await timed("metadata guard: remove its rule", () => removeMetadataGuard());
+    await timed("app network: remove its chain", () => removeAppNetwork());
     await timed("load balancer: remove", () => removeContainer(loadBalancer.container));
     await timed("CloudWatch stand-in: remove", removeCloudWatch);
     await timed("database: remove both servers, their data volumes and the name server", removeDatabase);

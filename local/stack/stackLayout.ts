@@ -68,6 +68,9 @@ export const databaseServers: DatabaseServer[] = ["a", "b"].map((zone, index) =>
     serverId: index + 1,
 }));
 
+/** The block that holds every database server's address. */
+export const databaseServersCidr = "127.0.1.0/24";
+
 /** The name server (dnsmasq) that serves the endpoint's name, with RDS's 5 s TTL. */
 export const databaseDns = {
     container: "ha-web-dns",

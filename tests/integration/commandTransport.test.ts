@@ -13,6 +13,7 @@ import { runHostPlans } from "../../local/executor/stepExecutor";
 import { sampleAppInputs } from "../support/appInputs";
 import { startSshHost, SshHost } from "../support/sshHost";
 import { testMetrics } from "../support/metricsDestination";
+import { testAppNetwork } from "../support/appNetwork";
 
 /**
  * One plan, two executors, the same bytes: what the program registers as each remote.Command's
@@ -24,8 +25,9 @@ const values: SharedHostInputs<string> = {
     trustedProxyCidr: "10.20.0.0/16",
     sharedDataDir: "/shared/data",
     logging: hostLogRotation,
-    metrics: testMetrics,
+    metrics: testMetrics, appNetwork: testAppNetwork,
     efsDns: "fs-1.efs.us-west-2.amazonaws.com",
+    efsAccessPoint: "fsap-01",
     db: {
         host: "db.example.rds.amazonaws.com", port: "3306", name: "app", user: "app", password: "app-pw-'$x\"",
         adminUser: "admin", adminPassword: "admin-pw-`id`", tlsCaUrl: "https://truststore.pki.rds.amazonaws.com/us-west-2/us-west-2-bundle.pem",

@@ -11,6 +11,7 @@ import { renderStdin } from "../../components/plan/step";
 import { baseImages, ensureBaseImages } from "../../local/stack/images";
 import { run } from "../../local/run";
 import { testMetrics } from "../support/metricsDestination";
+import { testAppNetwork } from "../support/appNetwork";
 
 /** Whether the config accepts NAME as an appEnv name (the deploy only ever sees accepted ones). */
 function acceptedName(name: string): boolean {
@@ -57,7 +58,7 @@ describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", functi
     // A host name of its own: its one-off containers' project never meets the local stack's.
     const composeHost = localHostPorts(`compose-test-${process.pid}`, 0);
     const render = (logging: ContainerLogging, envNames = app.envNames) =>
-        renderComposeFile(composeHost, { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging, metrics: testMetrics }, { ...app, envNames }, paths);
+        renderComposeFile(composeHost, { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging, metrics: testMetrics, appNetwork: testAppNetwork }, { ...app, envNames }, paths);
     const deployEnv = { APP_IMAGE: "ha-web-app:0123", APP_PORT: "3101", APP_CONFIG: "abc" };
     const app = { healthPath: "/health", envNames: Object.keys(appEnv), secretNames: [] as string[], limits: { memoryMb: 96, pids: 64 } };
 
@@ -162,7 +163,7 @@ describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", functi
         fs.mkdirSync(paths.secretsDir, { mode: 0o700, recursive: true });
         fs.writeFileSync(path.join(paths.secretsDir, "API_TOKEN"), token, { mode: 0o444 });
         fs.writeFileSync(paths.envFile, renderStdin({ ...appEnv, API_TOKEN_FILE: appSecretFile("API_TOKEN") }), { mode: 0o600 });
-        fs.writeFileSync(composeFile, renderComposeFile(composeHost, { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging: hostLogRotation, metrics: testMetrics },
+        fs.writeFileSync(composeFile, renderComposeFile(composeHost, { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging: hostLogRotation, metrics: testMetrics, appNetwork: testAppNetwork },
             { ...app, envNames: [...app.envNames, "API_TOKEN_FILE"], secretNames: ["API_TOKEN"] }, paths));
         try {
             const result = await run(deployScript, ["--migrate", baseImages.debian,

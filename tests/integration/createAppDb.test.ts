@@ -82,7 +82,7 @@ describe("create-app-db.sh with the host's mariadb client, against a MariaDB tha
     };
 
     before(async () => {
-        db = await startMariaDb({ requireTls: true });
+        db = await startMariaDb({ requireTls: true, statementHistory: true });
         fs.writeFileSync(dbCaFile, db.tlsCa!);
         fs.mkdirSync(scriptTmp);
     });
@@ -108,6 +108,24 @@ describe("create-app-db.sh with the host's mariadb client, against a MariaDB tha
         expect(second.stdout).to.match(/no changes\n$/);
         expectSecretsHidden(first, "first-secret-1a");
         expectSecretsHidden(second, "first-secret-1a");
+    });
+
+    it("leaves no password in the server's statement history (performance_schema), for a new user and a changed password", async () => {
+        const user = { DB_USER: "history_user", DB_NAME: "history_db" };
+        for (const password of ["history-secret-1", "history-secret-2"]) {
+            const result = await createAppDb({ ...user, DB_PASSWORD: password });
+            expect(result.code, result.stderr).to.equal(0);
+        }
+        const texts = await asAdmin(async (admin) => {
+            const [rows] = await admin.query<mysql.RowDataPacket[]>(
+                "SELECT SQL_TEXT FROM performance_schema.events_statements_history_long UNION ALL SELECT SQL_TEXT FROM performance_schema.prepared_statements_instances");
+            return rows.map((row) => String(row.SQL_TEXT)).join("\n");
+        });
+        expect(texts, "the history holds create-app-db's statements (else this test checks nothing)").to.contain("history_db");
+        for (const password of ["history-secret-1", "history-secret-2"]) {
+            expect(texts).to.not.contain(password);
+            expect(texts.toLowerCase()).to.not.contain(Buffer.from(password).toString("hex"));
+        }
     });
 
     it("grants that database only: the user can write there, not in a look-alike (`_` is no wildcard) nor anywhere else", async () => {

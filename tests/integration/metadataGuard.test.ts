@@ -7,6 +7,7 @@ import { removeMetadataGuard } from "../../local/stack/metadataStandIn";
 import { mustRun, run } from "../../local/run";
 import { sampleAppContract } from "../support/appInputs";
 import { testMetrics } from "../support/metricsDestination";
+import { testAppNetwork } from "../support/appNetwork";
 
 /** A loopback stand-in of its own, apart from the local stack's: the rule is in this machine's kernel. */
 const address = "127.0.169.253";
@@ -14,7 +15,7 @@ const address = "127.0.169.253";
 /** The unit's ExecStart command, as systemd would run it. */
 function guardCommand(): string {
     const unit = renderHostConfigFiles(localHostPorts("host-a", 0), {
-        listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir: "/shared/data", logging: hostLogRotation, metrics: testMetrics, metadataAddress: address,
+        listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir: "/shared/data", logging: hostLogRotation, metrics: testMetrics, appNetwork: testAppNetwork, metadataAddress: address,
     }, hostPaths, sampleAppContract).metadataGuardUnit;
     const command = /^ExecStart=(.+)$/m.exec(unit)?.[1];
     if (!command) throw new Error(`no ExecStart in the metadata guard unit:\n${unit}`);

@@ -47,6 +47,14 @@ describe("nginx site (real nginx in front of the real app)", function () {
         expect((await exchange(host.port, getRequest("/%"))).text).not.to.match(/nginx\/\d/);
     });
 
+    it("sends HSTS on answers to requests the load balancer took over HTTPS only (X-Forwarded-Proto), errors included", async () => {
+        for (const urlPath of ["/ping", "/no-such-page", "/health"]) {
+            expect((await getFrom(urlPath, { "X-Forwarded-Proto": "https" })).headers["strict-transport-security"], urlPath).to.equal("max-age=31536000");
+            expect((await getFrom(urlPath, { "X-Forwarded-Proto": "http" })).headers, urlPath).not.to.have.property("strict-transport-security");
+            expect((await getFrom(urlPath)).headers, urlPath).not.to.have.property("strict-transport-security");
+        }
+    });
+
     it("does not expose /health, however the path is spelled", async () => {
         for (const target of ["/health", "/health?x=1", "//health", "/./health", "/%68ealth", "/x/../health", "//x/health"]) {
             const answer = await exchange(host.port, getRequest(target));

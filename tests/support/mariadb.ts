@@ -65,9 +65,11 @@ export function freePort(): Promise<number> {
  * needed and the password never appears on a command line. `requireTls` makes it refuse plain
  * connections, as the RDS instance does (require_secure_transport), with a certificate for `localhost`
  * (what clients then dial) signed by a throwaway CA (or, with `certifiedName`, for another name: a
- * server that is not who it claims).
+ * server that is not who it claims). `statementHistory` turns the Performance Schema on with every
+ * statement's text kept after its session ends (events_statements_history_long), for tests of what
+ * a server's statement history shows.
  */
-export async function startMariaDb(options: { requireTls?: boolean; certifiedName?: string } = {}): Promise<MariaDb> {
+export async function startMariaDb(options: { requireTls?: boolean; certifiedName?: string; statementHistory?: boolean } = {}): Promise<MariaDb> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-mariadb-"));
     const dataDir = path.join(dir, "data");
     const adminPassword = randomBytes(12).toString("hex");
@@ -96,6 +98,9 @@ export async function startMariaDb(options: { requireTls?: boolean; certifiedNam
         `--log-error=${path.join(dir, "error.log")}`, `--init-file=${initFile}`,
         "--skip-name-resolve", "--skip-log-bin", "--innodb-buffer-pool-size=32M",
     ];
+    if (options.statementHistory) {
+        args.push("--performance-schema=ON", "--performance-schema-instrument=statement/%=ON", "--performance-schema-consumer-events-statements-current=ON", "--performance-schema-consumer-events-statements-history-long=ON");
+    }
     const tlsCa = options.requireTls ? await makeServerCertificates(dir, tlsName, options.certifiedName ?? `DNS:${tlsName}`) : undefined;
     if (tlsCa) {
         args.push(`--ssl-ca=${path.join(dir, "ca.pem")}`, `--ssl-cert=${path.join(dir, "server.pem")}`,

@@ -12,6 +12,7 @@ import { request } from "../../local/http/probe";
 import { freePort } from "./mariadb";
 import { sampleAppContract } from "./appInputs";
 import { testMetrics } from "./metricsDestination";
+import { testAppNetwork } from "./appNetwork";
 
 const appDir = path.join(__dirname, "..", "..", "app");
 
@@ -65,7 +66,7 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
     const colourPorts = { blue: await freePort(), green: await freePort() };
     // Named after its port: its live-port chain must not be the local stack's (same kernel).
     const layout: HostPorts = { name: `test-${port}`, nginxPort: port, livePort: await freePort(), bluePort: colourPorts.blue, greenPort: colourPorts.green, sshPort: 22 };
-    const files = renderHostConfigFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir, logging: hostLogRotation, metrics: testMetrics }, paths, sampleAppContract);
+    const files = renderHostConfigFiles(layout, { listen: `127.0.0.1:${port}`, trustedProxyCidr, sharedDataDir: dir, logging: hostLogRotation, metrics: testMetrics, appNetwork: testAppNetwork }, paths, sampleAppContract);
     fs.writeFileSync(paths.nginxMainConfig, renderNginxMainConfig(paths));
     fs.writeFileSync(paths.nginxSite, files.nginxSite);
     // As apply-config writes it on a host.

@@ -9,6 +9,7 @@ import { stepDependencies } from "../../components/plan/stepGraph";
 import { secretOutputs } from "../../components/hostSetup";
 import { sampleAppInputs } from "../support/appInputs";
 import { testMetrics } from "../support/metricsDestination";
+import { testAppNetwork } from "../support/appNetwork";
 
 const secrets = { adminPassword: "admin-pw-7c1e", password: "app-pw-93fa" };
 
@@ -19,6 +20,7 @@ function inputs(overrides: Partial<HostInputs<string>> = {}): HostInputs<string>
         previousHosts: [],
         app: sampleAppInputs,
         efsDns: "fs-0123.efs.eu-west-1.amazonaws.com",
+        efsAccessPoint: "fsap-0123",
         db: {
             host: "db.internal", port: "3306", name: "app", user: "app",
             password: secrets.password, adminUser: "admin", adminPassword: secrets.adminPassword,
@@ -29,7 +31,7 @@ function inputs(overrides: Partial<HostInputs<string>> = {}): HostInputs<string>
         logging: { driver: "awslogs", region: "eu-west-1", group: "/ha-web/test/app" },
         listen: "80",
         trustedProxyCidr: "10.0.0.0/16",
-        metrics: testMetrics,
+        metrics: testMetrics, appNetwork: testAppNetwork,
         ...overrides,
     };
 }
@@ -170,15 +172,23 @@ describe("planHost", () => {
         const deploy = fileOf(plan(), hostPaths.deployCommand);
         expect(deploy).to.contain(`readonly CONFIGS_DIR="${hostPaths.configsDir}"`);
         expect(hostPaths.configsDir.startsWith(`${hostPaths.sharedMount}/`)).to.equal(false);
-        // The mount point itself only, asked of findmnt (what is mounted there counts as config).
-        expect(deploy.split(`${hostPaths.sharedMount}/`)).to.have.length(1);
+        // Not even the mount point: findmnt lists what is mounted from EFS (it counts as config).
+        expect(deploy).not.to.contain(hostPaths.sharedMount);
     });
 
     it("places the metadata guard unit with EC2's address unless told another (the local stand-in), and apply-config enables and runs it", () => {
         const guard = fileOf(plan(), hostPaths.metadataGuardUnit);
         expect(guard).to.contain("-d 169.254.169.254/32 -m owner ! --uid-owner 0 -j REJECT").and.contain("Before=docker.service");
         expect(fileOf(plan(hostA, { metadataAddress: "127.0.169.254" }), hostPaths.metadataGuardUnit)).to.contain("-d 127.0.169.254/32 -m owner");
-        expect(scriptOf(plan(), "apply-config")).to.contain('systemctl restart "$(basename "$METADATA_GUARD_UNIT")"');
+        expect(scriptOf(plan(), "apply-config")).to.contain('systemctl restart "$(basename "$METADATA_GUARD_UNIT")" "$(basename "$APP_NETWORK_UNIT")"');
+    });
+
+    it("confines the app's uid to its database and DNS (ha-web-app-network, run at boot before Docker), and apply-config enables and runs it", () => {
+        const steps = plan(hostA, { appNetwork: { databaseCidr: "10.9.0.0/16", databasePort: 3306 } });
+        const script = fileOf(steps, hostPaths.appNetworkCommand);
+        expect(script).to.contain('readonly APP_UID="1000"').and.contain('readonly DATABASE_CIDR="10.9.0.0/16"').and.contain('readonly DATABASE_PORT="3306"');
+        expect(fileOf(steps, hostPaths.appNetworkUnit)).to.contain(`ExecStart=${hostPaths.appNetworkCommand}`).and.contain("Before=docker.service");
+        expect(scriptOf(steps, "apply-config")).to.contain('"$(basename "$APP_NETWORK_UNIT")"');
     });
 
     it("runs every command as `sudo -n ha-web-step NAME`, the script placed as a file, never on the command line", () => {
@@ -323,8 +333,8 @@ describe("planHost", () => {
 
     it("lists every invalid input in one error", () => {
         const db = { ...inputs().db, tlsCaUrl: "ftp://x" };
-        expect(() => planHost(hostB, inputs({ listen: " ", trustedProxyCidr: "anywhere", sharedDataDir: "data", db })))
-            .to.throw(/previousHosts \(the batch before its own\) is required\n - listen must not be empty.*\n - trustedProxyCidr must be a CIDR block.*\n - sharedDataDir must be an absolute path.*\n - db.tlsCaUrl must be an https:/);
+        expect(() => planHost(hostB, inputs({ listen: " ", trustedProxyCidr: "anywhere", appNetwork: { databaseCidr: "vpc", databasePort: 3306 }, sharedDataDir: "data", db })))
+            .to.throw(/previousHosts \(the batch before its own\) is required\n - listen must not be empty.*\n - trustedProxyCidr must be a CIDR block.*\n - appNetwork needs the database's IPv4 block.*"vpc".*\n - sharedDataDir must be an absolute path.*\n - db.tlsCaUrl must be an https:/);
         expect(() => planHost(hostA, inputs({ previousHosts: ["host-z"] }))).to.throw(/has no previous hosts/);
     });
 });

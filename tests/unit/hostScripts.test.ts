@@ -12,6 +12,7 @@ import { hostPaths } from "../../components/plan/hostPaths";
 import { stepRunnerScript } from "../../components/plan/stepScripts";
 import { sampleAppInputs } from "../support/appInputs";
 import { testMetrics } from "../support/metricsDestination";
+import { testAppNetwork } from "../support/appNetwork";
 
 const host = localHostPorts("host-a", 0);
 const base: HostInputs<string> = {
@@ -20,13 +21,14 @@ const base: HostInputs<string> = {
     previousHosts: [],
     app: sampleAppInputs,
     efsDns: "fs-1.efs.eu-west-1.amazonaws.com",
+    efsAccessPoint: "fsap-01",
     db: { host: "db", port: "3306", name: "app", user: "app", password: "p", adminUser: "admin", adminPassword: "q", tlsCaUrl: "https://ca.example/b.pem" },
     appSource: builtAppSource("/repo/app", "0".repeat(64)),
     sharedDataDir: "/shared/data",
     logging: hostLogRotation,
     listen: "80",
     trustedProxyCidr: "10.0.0.0/16",
-    metrics: testMetrics,
+    metrics: testMetrics, appNetwork: testAppNetwork,
     npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
     baseImage: "node:20-bookworm-slim",
 };
@@ -152,47 +154,66 @@ describe("dual_password_method (create-app-db and discard-old-db-password): chos
     }
 });
 
-describe("mount_shared (mount-shared): /shared ends up the configured file system, whatever was there", () => {
+describe("mount_shared (mount-shared): /shared and the app's data mount end up the configured file system and access point, over TLS with IAM, whatever was there", () => {
+    const record = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-mount-shared-")), "shared-mount");
     const mountScript = () => {
-        const scripts = planHost(host, base).find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
+        const scripts = planHost(host, { ...base, paths: { ...hostPaths, sharedMountRecord: record } })
+            .find((s): s is FileSetStep<string> => s.kind === "files" && s.name === "step-scripts")!;
         return fileText(scripts.files.find((f) => f.path.endsWith("/mount-shared.sh"))!);
     };
     /**
-     * The rendered script without its `main` call, the system's mount commands (and the fstab writer)
-     * as shell functions that answer as `mounted` describes and record what they were asked to do.
+     * The rendered script without its `main` call, the system's mount commands (and the fstab writer,
+     * efs-utils' installer, mkdir) as shell functions that answer as `mounted` (the file system type at
+     * /shared) and `dataMounted` describe and record what they were asked to do.
      */
-    const harness = (mounted: string | undefined) => `${mountScript().replace(/\nmain "\$@"\n$/, "\n")}
+    const harness = (mounted: string | undefined, dataMounted: boolean) => `${mountScript().replace(/\nmain "\$@"\n$/, "\n")}
 EFS_DNS=${base.efsDns}
-mountpoint() { [[ -n '${mounted ?? ""}' ]]; }
+EFS_ACCESS_POINT=${base.efsAccessPoint}
+mountpoint() { if [[ "$2" == ${hostPaths.appDataMount} ]]; then ${dataMounted}; else [[ -n '${mounted ?? ""}' ]]; fi; }
 findmnt() { echo '${mounted ?? ""}'; }
 getent() { return 0; }
-write_fstab_entry() { echo "CALLED fstab"; }
+mkdir() { :; }
+write_fstab_entries() { echo "CALLED fstab"; }
+install_efs_utils() { echo "CALLED install efs-utils"; }
 mount() { echo "CALLED mount $*"; }
 umount() { echo "CALLED umount $*"; }
 mount_shared
 `;
-    const calls = (mounted: string | undefined) => {
-        const result = bash(harness(mounted), "");
+    const calls = (mounted: string | undefined, dataMounted = false) => {
+        const result = bash(harness(mounted, dataMounted), "");
         expect(result.status, result.stderr).to.equal(0);
         return result.stdout.split("\n").filter((l) => l.startsWith("CALLED ")).map((l) => l.slice(7));
     };
+    const data = hostPaths.appDataMount;
+    const mountBoth = ["fstab", "install efs-utils", "mount /shared", `mount ${data}`];
+    beforeEach(() => fs.rmSync(record, { force: true }));
 
-    it("mounts the file system where nothing is mounted", () => {
-        expect(calls(undefined)).to.deep.equal(["fstab", "mount /shared"]);
+    it("mounts both where nothing is mounted (the data on the host's disk, not in a folder root makes on EFS), and writes what it mounted: efs-utils, tls and iam, the data through the access point", () => {
+        expect(calls(undefined)).to.deep.equal(mountBoth);
+        expect(fs.readFileSync(record, "utf8")).to.equal(`fs-1:/ /shared efs _netdev,nofail,tls,iam 0 0\nfs-1:/ ${data} efs _netdev,nofail,tls,iam,accesspoint=${base.efsAccessPoint} 0 0\n`);
     });
 
-    it("leaves the configured file system as it is", () => {
-        expect(calls(`nfs4 ${base.efsDns}:/`)).to.deep.equal([]);
+    it("leaves both as they are when they are mounted as it recorded", () => {
+        calls(undefined);
+        expect(calls("nfs4", true)).to.deep.equal([]);
     });
 
-    it("moves /shared to the configured file system when another one (a replaced file system) is mounted there", () => {
-        expect(calls("nfs4 fs-0old.efs.eu-west-1.amazonaws.com:/")).to.deep.equal(["fstab", "umount /shared", "mount /shared"]);
-        expect(bash(harness("nfs4 fs-0old.efs.eu-west-1.amazonaws.com:/"), "").stdout)
-            .to.contain(`/shared was fs-0old.efs.eu-west-1.amazonaws.com:/, not the configured file system: now ${base.efsDns} is mounted there`);
+    it("mounts both anew over a plain NFS mount (no TLS, no IAM: the file-system policy refuses it) or another file system", () => {
+        expect(calls("nfs4", false)).to.deep.equal(["fstab", "install efs-utils", "umount /shared", "mount /shared", `mount ${data}`]);
+        fs.writeFileSync(record, "fs-0old:/ /shared efs _netdev,nofail,tls,iam 0 0\n");
+        expect(calls("nfs4", true)).to.deep.equal(["fstab", "install efs-utils", `umount ${data}`, "umount /shared", "mount /shared", `mount ${data}`]);
     });
 
     it("leaves a mount it did not make (the local stack's bind mount) as it is", () => {
-        expect(calls("ext4 /dev/sda1[/work/.local-stack/shared]")).to.deep.equal([]);
+        expect(calls("ext4")).to.deep.equal([]);
+    });
+
+    it("refuses a file system name or access point id of another shape, naming both", () => {
+        const script = mountScript();
+        const result = spawnSync("bash", ["-c", script], { input: "EFS_DNS=efs.example.com\nEFS_ACCESS_POINT=data\n", encoding: "utf8" });
+        expect(result.status).to.equal(2);
+        expect(result.stderr).to.contain('EFS_DNS must be the file system\'s DNS name').and.contain('(got "efs.example.com")')
+            .and.contain('EFS_ACCESS_POINT must be an access point id, fsap-<hex> (got "data")');
     });
 });
 

@@ -12,6 +12,7 @@ import { hostLogRotation, renderNginxSite } from "../../components/plan/hostConf
 import { localHostPorts } from "../../components/plan/hostPorts";
 import { sampleAppContract } from "../support/appInputs";
 import { testMetrics } from "../support/metricsDestination";
+import { testAppNetwork } from "../support/appNetwork";
 
 const validRdsIdentifier = /^[a-z](?!.*--)[a-z0-9-]{0,254}(?<!-)$/;
 
@@ -92,7 +93,7 @@ describe("await-in-service (run on a new host once it is set up)", () => {
     });
 
     it("reads the log nginx writes for the site", () => {
-        const site = renderNginxSite(localHostPorts("host-a", 0), { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir: "/shared/data", logging: hostLogRotation, metrics: testMetrics }, hostPaths, sampleAppContract);
+        const site = renderNginxSite(localHostPorts("host-a", 0), { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir: "/shared/data", logging: hostLogRotation, metrics: testMetrics, appNetwork: testAppNetwork }, hostPaths, sampleAppContract);
         expect(site).to.contain(`access_log ${hostPaths.nginxAccessLog} `);
         expect(awaitInServiceScript()).to.contain(`ACCESS_LOG="${hostPaths.nginxAccessLog}"`);
     });

@@ -194,12 +194,12 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             }
         });
 
-        it("gives the hosts an instance profile that may only create streams in and write to that group, and publish into the stack's metrics namespace", () => {
+        it("gives the hosts an instance profile that may only create streams in and write to that group, publish into the stack's metrics namespace, and mount the stack's file system", () => {
             const [role] = run.ofType("aws:iam/role:Role");
             expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement).to.deep.equal([
                 { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
             ]);
-            expect(run.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name).sort()).to.deep.equal(["logs-host-logs", "logs-host-metrics"]);
+            expect(run.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name).sort()).to.deep.equal(["logs-host-logs", "logs-host-metrics", "shared-host-client"]);
             const statements = (policy: string) => JSON.parse(named(run, policy).inputs.policy as string).Statement;
             const groupArn = "arn:aws:logs:us-west-2:123456789012:log-group:/ha-web/test/app";
             expect(statements("logs-host-logs")).to.deep.equal([{
@@ -208,6 +208,9 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             expect(statements("logs-host-metrics")).to.deep.equal([{
                 Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "ha-web/test" } },
             }]);
+            const [fileSystemClient] = statements("shared-host-client");
+            expect(fileSystemClient.Action).to.deep.equal(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess"]);
+            expect(fileSystemClient.Resource).to.match(/^arn:aws:elasticfilesystem:.*:file-system\//);
             expect(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.have.length(0);
             const [profile] = run.ofType("aws:iam/instanceProfile:InstanceProfile");
             for (const instance of run.ofType("aws:ec2/instance:Instance")) {
@@ -250,6 +253,24 @@ describe("operating it on AWS (index.ts under mocks)", function () {
             expect(off.resources.filter((r) => r.type.startsWith("aws:s3/"))).to.have.length(0);
             expect(off.ofType("aws:lb/loadBalancer:LoadBalancer")[0].inputs.accessLogs).to.equal(undefined);
             expect(await valueOf(off.outputs.accessLogBucket)).to.equal(undefined);
+        });
+    });
+
+    describe("shared storage the app cannot turn against root", () => {
+        let run: ProgramRun;
+        before(async () => { run = await runProgram(); });
+
+        it("mounts the app's data through an access point that acts as uid 1000 on /data, made 0750 for it", () => {
+            const [accessPoint] = run.ofType("aws:efs/accessPoint:AccessPoint");
+            expect(accessPoint.inputs.posixUser).to.deep.equal({ uid: 1000, gid: 1000 });
+            expect(accessPoint.inputs.rootDirectory).to.deep.equal({ path: "/data", creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: "0750" } });
+        });
+
+        it("puts a file-system policy that lets the hosts' role in over TLS only and root no one else", () => {
+            const [policy] = run.ofType("aws:efs/fileSystemPolicy:FileSystemPolicy");
+            const statements = JSON.parse(policy.inputs.policy as string).Statement as Array<{ Sid: string; Principal: { AWS: string } }>;
+            expect(statements.map((statement) => statement.Sid)).to.deep.equal(["TheHostsRoleOverTls", "NoRootWithoutTheHostsRole", "NothingWithoutTls"]);
+            expect(statements[0].Principal.AWS).to.match(/:role\/logs-host-role/);
         });
     });
 

@@ -7,13 +7,15 @@ import { planHosts, SharedHostInputs } from "../../components/plan/stackPlan";
 import { stepDependencies } from "../../components/plan/stepGraph";
 import { sampleAppInputs } from "../support/appInputs";
 import { testMetrics } from "../support/metricsDestination";
+import { testAppNetwork } from "../support/appNetwork";
 
 const shared: Omit<SharedHostInputs<string>, "rolloutBatchSize"> = {
     trustedProxyCidr: "10.20.0.0/16",
     sharedDataDir: "/shared/data",
     logging: hostLogRotation,
-    metrics: testMetrics,
+    metrics: testMetrics, appNetwork: testAppNetwork,
     efsDns: "fs-1.efs.us-west-2.amazonaws.com",
+    efsAccessPoint: "fsap-01",
     db: {
         host: "db", port: "3306", name: "app", user: "app", password: "pw", adminUser: "admin", adminPassword: "admin-pw",
         tlsCaUrl: "https://truststore.example/bundle.pem",

@@ -62,20 +62,30 @@ export function requestOf(row: CallRow): SimulatedRequest {
 
 export type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied" | `invalid: ${string}`;
 
+/** Who asks, when not the deployer (a role's session), and the resource's own policy, if it has one. */
+export interface RequestSide {
+    principal: string;
+    context: Record<string, string | string[]>;
+    resourcePolicy?: PolicyDocument;
+}
+
+const deployerSide: RequestSide = { principal: deployer, context: { "aws:PrincipalTag/stack": where.stack } };
+
 /**
- * What AWS decides for `request` made by the deployer (tagged `stack=<stack>`) with `policy`, and,
- * when given, the permissions boundary of the principal. An invalid request (an action AWS does not
- * have, an ARN of no resource type of that action) is reported as such, never as allowed.
+ * What AWS decides for `request` made by the deployer (tagged `stack=<stack>`), or by `side`, with
+ * `policy`, and, when given, the permissions boundary of the principal. An invalid request (an action
+ * AWS does not have, an ARN of no resource type of that action) is reported as such, never as allowed.
  */
-export async function decide(policy: PolicyDocument, request: SimulatedRequest, boundary?: PolicyDocument): Promise<Decision> {
+export async function decide(policy: PolicyDocument, request: SimulatedRequest, boundary?: PolicyDocument, side = deployerSide): Promise<Decision> {
     const response = await runSimulation({
         request: {
-            principal: deployer,
+            principal: side.principal,
             action: request.action,
             resource: { resource: request.resource, accountId: where.account },
-            contextVariables: { "aws:PrincipalTag/stack": where.stack, "aws:PrincipalAccount": where.account, ...request.context },
+            contextVariables: { "aws:PrincipalAccount": where.account, ...side.context, ...request.context },
         },
-        identityPolicies: [{ name: "ha-web-deployer", policy }],
+        identityPolicies: [{ name: "identity", policy }],
+        resourcePolicy: side.resourcePolicy,
         permissionBoundaryPolicies: boundary && [{ name: "boundary", policy: boundary }],
         serviceControlPolicies: [],
         resourceControlPolicies: [],

@@ -65,6 +65,7 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
         case "aws:cloudwatch/logGroup:LogGroup":
             return { ...inputs, arn: `arn:aws:logs:us-west-2:123456789012:log-group:${inputs.name}` };
         case "aws:iam/role:Role":
+            return { ...inputs, name: `${name}-7f3a`, arn: `arn:aws:iam::123456789012:role/${name}-7f3a` };
         case "aws:iam/instanceProfile:InstanceProfile":
             return { ...inputs, name: `${name}-7f3a` };
         case "aws:s3/bucket:Bucket":
@@ -82,7 +83,7 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
         case "aws:route53/record:Record":
             return { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") };
         case "aws:efs/fileSystem:FileSystem":
-            return { ...inputs, dnsName: `fs-${name}.efs.us-west-2.amazonaws.com` };
+            return { ...inputs, dnsName: `fs-${name}.efs.us-west-2.amazonaws.com`, arn: `arn:aws:elasticfilesystem:us-west-2:123456789012:file-system/fs-${name}` };
         case "aws:rds/instance:Instance":
             return { ...inputs, identifier: `${name}-4c2e`, address: `${name}.rds.amazonaws.com`, port: 3306, endpoint: `${name}.rds.amazonaws.com:3306` };
         case "aws:ec2/vpc:Vpc":
