@@ -19,8 +19,8 @@ const batchSize = 5000;
 
 /**
  * Compares every note the app acknowledged (201 with an id) with the row the database holds under
- * that id, byte for byte. Read from the database in batches, not one GET per note through the load
- * balancer: the rows are what the 201 promised, and a drill's 20 000 to 170 000 GETs took minutes.
+ * that id, byte for byte. Read from the database in batches rather than one GET per note through
+ * the load balancer: the rows are what the 201 promised, and at 100 000 notes GETs take minutes.
  */
 export async function readBackWrites(samples: Sample[], readNotes: ReadNotes, retry = defaultRetry): Promise<WriteCheck> {
     const acknowledged = samples.filter((s) => s.write?.id !== undefined).map((s) => s.write as { text: string; id: number });
