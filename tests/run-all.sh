@@ -41,8 +41,11 @@ stage() {
 stage "app: install and build (tsc, strict)" bash -c 'npm --prefix app ci --no-audit --no-fund && npm --prefix app run build'
 stage "typecheck (tsc --noEmit, strict)" npx tsc --noEmit
 stage "lint (eslint)" npx eslint .
-stage "unit tests" env TS_NODE_TRANSPILE_ONLY=true npx mocha 'tests/unit/**/*.test.ts'
-stage "integration tests (real nginx, docker-compose, MariaDB)" env TS_NODE_TRANSPILE_ONLY=true npx mocha 'tests/integration/**/*.test.ts'
+# Two mocha workers: the unit tests only compute (most run index.ts under mocks), one process used one core.
+stage "unit tests" npm run test:unit
+# Two workers here too: the integration tests mostly wait (containers, servers, timed windows), and
+# each names what it starts by its process id or a free port, as two clones on one machine need.
+stage "integration tests (real nginx, docker-compose, MariaDB)" env TS_NODE_TRANSPILE_ONLY=true npx mocha --parallel --jobs 2 'tests/integration/**/*.test.ts'
 stage "local-stack drills (up, every drill under load: failures as AWS shows them, hostile requests, slow clients, a reboot; down)" npm run test:drills
 
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"

@@ -1,7 +1,8 @@
 import { defaultLoad, LoadOptions, startLoad } from "../load/loadGenerator";
 import { failed, isWrite, Sample, summarize } from "../load/sample";
-import { loadBalancer } from "../stack/stackLayout";
+import { database, loadBalancer } from "../stack/stackLayout";
 import { readBackWrites } from "../load/writeCheck";
+import { queryDatabase } from "./appVariants";
 import { DrillResult, expect, recordSamples } from "./drill";
 
 /** Seconds of steady load before and after the action, so a drill sees both sides of it. */
@@ -10,7 +11,7 @@ const settleMs = 2000;
 /**
  * Runs `action` under continuous load through the load balancer (keep-alive and fresh connections,
  * reads and writes) and records the load summary (and the samples, for its timeline) on the drill.
- * Then reads back every write the app acknowledged: a lost one fails the drill, whatever the drill.
+ * Then reads back every write the app acknowledged from the database: a lost one fails the drill, whatever the drill.
  * Returns every sample for the drill's own checks.
  */
 export async function underLoad(
@@ -26,11 +27,17 @@ export async function underLoad(
         result.load = summarize(samples);
         recordSamples(result, samples);
     }
-    const check = await readBackWrites(loadBalancer.url, running.samples);
+    const check = await readBackWrites(running.samples, storedNotes);
     result.writesLost = (result.writesLost ?? 0) + check.lost.length;
     expect(result, check.lost.length === 0, `${check.lost.length} of ${check.checked} acknowledged writes lost: ${check.lost.slice(0, 3).join(" | ")}`);
     expect(result, check.unreadable.length === 0, `${check.unreadable.length} acknowledged writes could not be read back: ${check.unreadable.slice(0, 3).join(" | ")}`);
     return running.samples;
+}
+
+/** The notes table's rows with these ids (app/migrations/001_create_notes.sql), from the primary. */
+async function storedNotes(ids: number[]): Promise<Map<number, Buffer>> {
+    const rows = await queryDatabase(`SELECT id, body FROM \`${database.name}\`.notes WHERE id IN (?)`, [ids]) as Array<{ id: number; body: Buffer }>;
+    return new Map(rows.map((row) => [Number(row.id), row.body]));
 }
 
 /**

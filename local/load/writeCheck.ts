@@ -1,52 +1,58 @@
-import * as http from "http";
-import { probe } from "../http/probe";
-import { notesPath } from "./loadGenerator";
 import { Sample } from "./sample";
 
 /** The acknowledged writes read back after a drill: lost ones (gone or changed) and ones that could not be read. */
 export interface WriteCheck {
     checked: number;
-    /** Acknowledged with a 201, then 404 or another text: the promise of the 201 was broken. */
+    /** Acknowledged with a 201, then missing from the database or stored as other bytes: the promise of the 201 was broken. */
     lost: string[];
-    /** Still unanswered after every attempt (the app or database not back): not proven either way. */
+    /** The database did not answer after every attempt (not back yet): not proven either way. */
     unreadable: string[];
 }
 
-/** Each read gets this many tries a second apart: a drill may end while the path back is still recovering. */
-const attempts = 5;
-const concurrency = 8;
+/** The stored bytes of the notes with these ids (an id with no row is left out). */
+export type ReadNotes = (ids: number[]) => Promise<Map<number, Buffer>>;
 
-/** Reads every note the app acknowledged (201 with an id) through `baseUrl` and compares its text. */
-export async function readBackWrites(baseUrl: string, samples: Sample[]): Promise<WriteCheck> {
+/** Each batch gets this many tries a second apart: a drill may end while the database is still recovering. */
+const defaultRetry = { attempts: 5, delayMs: 1000 };
+/** Ids per query: a drill under 32 keep-alive clients acknowledges 100 000 writes and more. */
+const batchSize = 5000;
+
+/**
+ * Compares every note the app acknowledged (201 with an id) with the row the database holds under
+ * that id, byte for byte. Read from the database in batches rather than one GET per note through
+ * the load balancer: the rows are what the 201 promised, and at 100 000 notes GETs take minutes.
+ */
+export async function readBackWrites(samples: Sample[], readNotes: ReadNotes, retry = defaultRetry): Promise<WriteCheck> {
     const acknowledged = samples.filter((s) => s.write?.id !== undefined).map((s) => s.write as { text: string; id: number });
     const check: WriteCheck = { checked: acknowledged.length, lost: [], unreadable: [] };
-    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-    const queue = [...acknowledged];
-    const reader = async () => {
-        for (let note = queue.shift(); note; note = queue.shift()) {
-            const outcome = await readBack(baseUrl, agent, note);
-            if (outcome) check[outcome.kind].push(outcome.detail);
+    for (const note of acknowledged.filter((n) => n.id < 0)) check.lost.push(`"${note.text}": acknowledged without an id`);
+    const withId = acknowledged.filter((n) => n.id >= 0);
+    for (let start = 0; start < withId.length; start += batchSize) {
+        const batch = withId.slice(start, start + batchSize);
+        const stored = await readWithRetries(readNotes, batch.map((n) => n.id), retry);
+        if (typeof stored === "string") {
+            check.unreadable.push(...batch.map((n) => `id ${n.id}: ${stored} after ${retry.attempts} attempts`));
+            continue;
         }
-    };
-    try {
-        await Promise.all(Array.from({ length: concurrency }, reader));
-    } finally {
-        agent.destroy();
+        for (const note of batch) {
+            const body = stored.get(note.id);
+            if (body === undefined) check.lost.push(`id ${note.id}: "${note.text}" is gone (no row)`);
+            else if (!body.equals(Buffer.from(note.text, "utf8"))) check.lost.push(`id ${note.id}: "${note.text}" reads back as "${body.toString("utf8").slice(0, 80)}"`);
+        }
     }
     return check;
 }
 
-async function readBack(baseUrl: string, agent: http.Agent, note: { text: string; id: number }): Promise<{ kind: "lost" | "unreadable"; detail: string } | undefined> {
-    if (note.id < 0) return { kind: "lost", detail: `"${note.text}": acknowledged without an id` };
+/** The rows, or the last error's message when every attempt failed. */
+async function readWithRetries(readNotes: ReadNotes, ids: number[], retry: typeof defaultRetry): Promise<Map<number, Buffer> | string> {
     let last = "";
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-        const answer = await probe(new URL(`${notesPath}/${note.id}`, baseUrl), { agent, timeoutMs: 10_000 });
-        if (answer.status === 200) {
-            return answer.text === note.text ? undefined : { kind: "lost", detail: `id ${note.id}: "${note.text}" reads back as "${answer.text.slice(0, 80)}"` };
+    for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+        try {
+            return await readNotes(ids);
+        } catch (error) {
+            last = (error as Error).message;
+            await new Promise((r) => setTimeout(r, retry.delayMs));
         }
-        if (answer.status === 404) return { kind: "lost", detail: `id ${note.id}: "${note.text}" is gone (404)` };
-        last = answer.error ?? `HTTP ${answer.status}`;
-        await new Promise((r) => setTimeout(r, 1000));
     }
-    return { kind: "unreadable", detail: `id ${note.id}: ${last} after ${attempts} attempts` };
+    return last;
 }
