@@ -33,11 +33,11 @@ describe("your own app in the Pulumi program (under mocks)", function () {
         const statements = JSON.parse(policies[0].inputs.policy as string).Statement as Array<{ Action: string | string[]; Resource: string }>;
         expect(statements.map((s) => s.Resource)).to.deep.equal(["*", "arn:aws:ecr:eu-central-1:123456789012:repository/team/shop"]);
         expect(statements[0].Action).to.equal("ecr:GetAuthorizationToken");
-        expect(command(run, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=${ecrReference}\nECR_REGISTRY=123456789012.dkr.ecr.eu-central-1.amazonaws.com\n`);
+        expect(command(run, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=${ecrReference}\nAPP_IMAGE_ID=\nECR_REGISTRY=123456789012.dkr.ecr.eu-central-1.amazonaws.com\n`);
 
         const elsewhere = await runProgram({ appImage: "ghcr.io/acme/shop:2.4.0@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", appMigrateCommand: "" });
         expect(elsewhere.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).to.not.include("logs-host-ecr-pull");
-        expect(command(elsewhere, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=ghcr.io/acme/shop:2.4.0@sha256:${"c".repeat(64)}\nECR_REGISTRY=\n`);
+        expect(command(elsewhere, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=ghcr.io/acme/shop:2.4.0@sha256:${"c".repeat(64)}\nAPP_IMAGE_ID=\nECR_REGISTRY=\n`);
     });
 
     it("puts each appSecrets entry in a secret file of its own (the env file says where), and a changed secret rolls the hosts again", async () => {
