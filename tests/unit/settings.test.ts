@@ -271,6 +271,13 @@ describe("settings (config validation)", () => {
             expect(appProblems({ appHealthPath: "/_status/ready-v2.json" })).to.equal("");
         });
 
+        it("takes a release label, and refuses one that is not a Docker tag or comes with appImage, saying what to do", () => {
+            expect(problemsOf({ release: "v5" })).to.equal("");
+            expect(problemsOf({ release: "v5/evil" })).to.contain('release: release label "v5/evil" is not one');
+            expect(problemsOf({ release: "v5", appImage: `registry.example.com/shop:1@sha256:${"d".repeat(64)}`, appMigrateCommand: "" }))
+                .to.contain("release (v5) and appImage are both set").and.contain("pulumi config rm appImage");
+        });
+
         it("refuses an appImage named by a tag, with the command that resolves its digest", () => {
         const problems = problemsOf({ appImage: "registry.example.com/shop:1", appMigrateCommand: "" });
         expect(problems).to.contain("appImage must name the image by its digest (…@sha256:<64 hex digits>), got \"registry.example.com/shop:1\"");
