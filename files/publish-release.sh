@@ -14,7 +14,10 @@
 #                        registry has no image under the label yet; one it has is the release as built
 #                        (a rollback), never rebuilt from whatever APP_DIR holds now
 #   REGISTRY_LOGIN       "ecr": sign in to the repository's ECR registry first (AWS CLI, region AWS_REGION)
+#   DOCKER               optional: the Docker client to use (one with BuildKit), `docker` by default
 set -euo pipefail
+
+readonly DOCKER="${DOCKER:-docker}"
 
 log() { echo "publish-release: $*" >&2; }
 fail() { log "$*"; exit 1; }
@@ -25,14 +28,14 @@ digest_in() { grep -oiE 'digest: sha256:[0-9a-f]{64}' <<<"$1" | tail -1 | sed -E
 login_to_ecr() {
   local registry="${RELEASE_REPOSITORY%%/*}"
   [[ -n "${AWS_REGION:-}" ]] || fail "REGISTRY_LOGIN=ecr needs AWS_REGION"
-  aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$registry" >/dev/null \
+  aws ecr get-login-password --region "$AWS_REGION" | "$DOCKER" login --username AWS --password-stdin "$registry" >/dev/null \
     || fail "could not sign in to ${registry}: check this machine's AWS credentials (ecr:GetAuthorizationToken)"
 }
 
 # Pushes the tagged image; prints the manifest digest the registry answered.
 push() {
   local output
-  output="$(docker push "$1" 2>&1)" || fail "could not push $1: ${output}"
+  output="$("$DOCKER" push "$1" 2>&1)" || fail "could not push $1: ${output}"
   digest_in "$output"
 }
 
@@ -41,9 +44,9 @@ main() {
   local tagged="${RELEASE_REPOSITORY}:${RELEASE_LABEL}" digest output
   if [[ "${REGISTRY_LOGIN:-}" == ecr ]]; then login_to_ecr; fi
   if [[ -n "${RELEASE_IMAGE:-}" ]]; then
-    docker tag "$RELEASE_IMAGE" "$tagged"
+    "$DOCKER" tag "$RELEASE_IMAGE" "$tagged"
     digest="$(push "$tagged")"
-  elif output="$(docker pull "$tagged" 2>&1)"; then
+  elif output="$("$DOCKER" pull "$tagged" 2>&1)"; then
     log "${tagged} is in the registry already: the release as it was built (${APP_DIR:+${APP_DIR} is not rebuilt; }a new label ships new sources)"
     digest="$(digest_in "$output")"
   elif grep -qiE 'manifest unknown|not found' <<<"$output"; then
@@ -51,14 +54,14 @@ main() {
     log "building ${tagged} from ${APP_DIR}"
     local args=(--tag "$tagged" --build-arg "APP_VERSION=${RELEASE_LABEL}")
     if [[ -n "${BASE_IMAGE:-}" ]]; then args+=(--build-arg "BASE_IMAGE=${BASE_IMAGE}"); fi
-    DOCKER_BUILDKIT=1 docker build --quiet "${args[@]}" "$APP_DIR" >&2
+    DOCKER_BUILDKIT=1 "$DOCKER" build --quiet "${args[@]}" "$APP_DIR" >&2
     digest="$(push "$tagged")"
   else
     fail "could not ask the registry for ${tagged}: ${output}"
   fi
   [[ -n "$digest" ]] || fail "the registry named no digest for ${tagged}"
   local image_id
-  image_id="$(docker image inspect --format '{{.Id}}' "$tagged")"
+  image_id="$("$DOCKER" image inspect --format '{{.Id}}' "$tagged")"
   log "${tagged} is ${RELEASE_REPOSITORY}@${digest} (image ${image_id})"
   printf '{"label":"%s","digest":"%s","imageId":"%s"}\n' "$RELEASE_LABEL" "$digest" "$image_id"
 }

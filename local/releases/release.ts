@@ -149,7 +149,7 @@ async function resolveLabel(release: Release): Promise<Release> {
 /** Pushes the release's image with files/publish-release.sh (what the Pulumi program runs for ECR) and records its digests. */
 async function publishRelease(release: Release): Promise<Release> {
     const output = await mustRun("bash", [path.join(repoRoot, "files", "publish-release.sh")], {
-        env: { RELEASE_LABEL: release.label, RELEASE_REPOSITORY: releaseRepository, RELEASE_IMAGE: releaseImage(release.label) },
+        env: { RELEASE_LABEL: release.label, RELEASE_REPOSITORY: releaseRepository, RELEASE_IMAGE: releaseImage(release.label), DOCKER: dockerBinary },
     });
     const { digest, imageId } = parsePublishedRelease(output, release.label);
     return record({ ...release, digest, imageId });
