@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import { secretMapShapeOf } from "../../components/plan/appSettings";
 import { defaultCanarySettings } from "../../components/plan/canarySettings";
-import { amiArchitecture, checkAzCount, ConfigSource, defaults, readSettings } from "../../components/plan/settings";
+import { amiArchitecture, amiLookupCommand, checkAzCount, ConfigSource, defaults, pinnedAmiLookup, readSettings } from "../../components/plan/settings";
 import { exitStatusOf } from "../support/exitStatus";
 
 /** The keys every stack must set; a test leaves one out by setting it to undefined. */
@@ -35,6 +35,11 @@ function problemsOf(values: Record<string, string | undefined>): string {
 }
 
 describe("settings (config validation)", () => {
+    it("looks the pinned AMI up among Debian's own images only, account 136693071363 (wiki.debian.org/Cloud/AmazonEC2Image), and tells to pin one from there", () => {
+        expect(pinnedAmiLookup("ami-0123456789abcdef0")).to.deep.include({ owners: ["136693071363"], filters: [{ name: "image-id", values: ["ami-0123456789abcdef0"] }] });
+        expect(amiLookupCommand("t3.small", "eu-west-1")).to.include("--owners 136693071363");
+    });
+
     it("applies the documented defaults when nothing is set", () => {
         const s = readSettings(source({}));
         expect(s).to.deep.include({ hostCount: 2, azCount: 2, instanceType: "t3.small", vpcCidr: "10.20.0.0/16" });
