@@ -2,6 +2,7 @@
 // README.md: configuration, network, firewall, shared storage, database, logs, web tier (with your
 // own domain), host set-up with a health gate that makes `pulumi up` succeed only when the site
 // really serves, then what operates it: alarms that page and heal hosts, and a dashboard.
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CentralLogs } from "./components/logs";
 import { Database } from "./components/database";
@@ -13,6 +14,7 @@ import { Network } from "./components/network";
 import { awsHostPorts } from "./components/plan/hostPorts";
 import { SecurityGroups } from "./components/securityGroups";
 import { SharedStorage } from "./components/sharedStorage";
+import { ReleaseImage } from "./components/releaseImage";
 import { readStackConfig } from "./components/stackConfig";
 import { WebTier } from "./components/webTier";
 
@@ -32,8 +34,13 @@ export = async () => {
         tags,
     });
 
+    // The release named in config, built once on this machine into the stack's ECR repository (docs/releases.md).
+    const release = settings.release === undefined
+        ? undefined
+        : new ReleaseImage("release", { label: settings.release, appDir: path.resolve(settings.app.dir), region, tags });
+
     // The app's container logs to CloudWatch (through the hosts' instance profile), access logs to S3.
-    const logs = new CentralLogs("logs", { settings: settings.logs, region, appImage: settings.appImage, tags });
+    const logs = new CentralLogs("logs", { settings: settings.logs, region, appImage: settings.appImage, releasePullPolicy: release?.hostPullPolicy, tags });
 
     // EFS allows one mount target per AZ; hosts use the AZs in order, so the first min(hosts, AZs) private subnets.
     const hostAzCount = Math.min(settings.hostCount, network.privateSubnetIds.length);
@@ -73,7 +80,7 @@ export = async () => {
 
     // Each host's plan carried to it over SSH, drained before it is deleted, and a health gate last.
     const healthGate = configureHosts({
-        settings, web, shared, database, vpcCidr, region, logging: logs.containerLogging,
+        settings, release, web, shared, database, vpcCidr, region, logging: logs.containerLogging,
         sshPrivateKey: web.generatedPrivateKey ?? config.requireSecret("sshPrivateKey"),
         reachability: [network, firewall],
     });
@@ -96,6 +103,9 @@ export = async () => {
         targetGroupArn: web.targetGroupArn,
         alertTopicArn, dashboardUrl,
         logGroupName: logs.logGroupName,
+        // The release images' ECR repository (docs/releases.md), when `release` is set.
+        releaseRepository: release?.repositoryName,
+        release: release && pulumi.output({ label: settings.release, image: release.image, imageId: release.imageId }),
         accessLogBucket: logs.accessLogs?.bucket,
         hostIps: pulumi.output(Object.fromEntries(web.hosts.map((h) => [h.name, h.address]))),
         // For an operator's known_hosts: the same keys Pulumi pins.

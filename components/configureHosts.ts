@@ -16,6 +16,7 @@ import { changeTokens } from "./plan/step";
 import { AppSettings } from "./plan/appSettings";
 import { AppInputs, AppSource, builtAppSource, pulledAppSource } from "./plan/hostPlan";
 import { Settings } from "./plan/settings";
+import { ReleaseImage } from "./releaseImage";
 import { ServiceMembership } from "./serviceMembership";
 import { SharedStorage } from "./sharedStorage";
 import { WebTier } from "./webTier";
@@ -44,6 +45,8 @@ const rdsCaBundleUrl = (region: string) => `https://truststore.pki.rds.amazonaws
 
 export interface ConfigureHostsArgs {
     settings: Settings;
+    /** The configured release, built once and pulled by digest (settings.release). */
+    release?: ReleaseImage;
     web: WebTier;
     shared: SharedStorage;
     database: Database;
@@ -68,9 +71,10 @@ export function configureHosts(args: ConfigureHostsArgs): HealthGate {
     const { settings, web, shared, database } = args;
     // Relative to the project directory, where `pulumi up` runs the program.
     const appDir = path.resolve(settings.app.dir);
-    const appSource: AppSource<pulumi.Input<string>> = settings.appImage
-        ? pulledAppSource(settings.appImage)
-        : builtAppSource(appDir, directoryHash(appDir));
+    const { release } = args;
+    const appSource: AppSource<pulumi.Input<string>> = release
+        ? { kind: "image", image: release.image, imageId: release.imageId, ecrRegistry: release.registry }
+        : settings.appImage ? pulledAppSource(settings.appImage) : builtAppSource(appDir, directoryHash(appDir));
     const plans = planHosts<pulumi.Input<string>>(web.hosts.map((h) => awsHostPorts(h.name)), {
         trustedProxyCidr: args.vpcCidr,
         sharedDataDir: hostPaths.appDataMount,

@@ -13,6 +13,8 @@ export interface CentralLogsArgs {
     region: string;
     /** The prebuilt app image (appImage), if any: one in ECR gets a pull policy on the hosts' role. */
     appImage?: string;
+    /** The stack's release repository's pull policy (releaseImage.ts), when a release is configured. */
+    releasePullPolicy?: pulumi.Input<string>;
     tags: Record<string, string>;
 }
 
@@ -87,8 +89,9 @@ export class CentralLogs extends pulumi.ComponentResource {
         new aws.iam.RolePolicy(`${name}-host-metrics`, { role: role.id, policy: hostMetricsPolicy(metricsNamespace(pulumi.getStack())) }, parent);
         // A prebuilt image in ECR: the hosts' credential helper (bootstrap.sh) signs in with this role.
         const ecr = args.appImage ? ecrImage(args.appImage) : undefined;
-        if (ecr) {
-            new aws.iam.RolePolicy(`${name}-host-ecr-pull`, { role: role.id, policy: ecrPullPolicy(ecr) }, parent);
+        const pullPolicy = ecr ? ecrPullPolicy(ecr) : args.releasePullPolicy;
+        if (pullPolicy) {
+            new aws.iam.RolePolicy(`${name}-host-ecr-pull`, { role: role.id, policy: pullPolicy }, parent);
         }
         this.hostRole = { arn: role.arn, name: role.name };
         this.instanceProfileName = new aws.iam.InstanceProfile(`${name}-host-profile`, { role: role.name, tags: args.tags }, parent).name;

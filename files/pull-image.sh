@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Pulls the prebuilt app image named in the stack config. stdin: APP_IMAGE=<registry/name:tag>, and
+# Pulls the release's app image by digest. stdin: APP_IMAGE=<registry/name@sha256:...>,
+# APP_IMAGE_ID=<sha256:... the image id the build recorded, or empty for a prebuilt appImage>, and
 # ECR_REGISTRY=<account>.dkr.ecr.<region>.amazonaws.com when the image is in Amazon ECR (else empty):
 # then Docker signs in through the ECR credential helper with the host's instance profile, which may
-# read that repository only (components/plan/ecrImage.ts).
+# read that repository only (components/plan/ecrImage.ts). The image is checked before any host
+# switches to it (lib/release-image-check.sh; the rollout checks it again right before the switch).
 set -euo pipefail
 
 # root's Docker client configuration: `docker pull` runs as root.
 readonly DOCKER_CONFIG_FILE=/root/.docker/config.json
 
 # ha-web:include lib/read-inputs.sh
+# ha-web:include lib/release-image-check.sh
 
 # Adds "credHelpers": {"<registry>": "ecr-login"}, keeping whatever else the file holds (another
 # registry's login, for instance). https://github.com/awslabs/amazon-ecr-credential-helper#docker
@@ -22,16 +25,17 @@ use_ecr_credential_helper() {
 }
 
 main() {
-  read_inputs APP_IMAGE ECR_REGISTRY
+  read_inputs APP_IMAGE APP_IMAGE_ID ECR_REGISTRY
   if [[ -n "$ECR_REGISTRY" ]]; then
     use_ecr_credential_helper "$ECR_REGISTRY"
   fi
   echo "pull-image: pulling ${APP_IMAGE}"
   if ! docker pull --quiet "$APP_IMAGE"; then
-    echo "pull-image: could not pull ${APP_IMAGE}; check the appImage config value and that this host can reach the registry" \
+    echo "pull-image: could not pull ${APP_IMAGE}; check the release (or appImage) config value and that this host can reach the registry" \
       "(ECR: the repository is in this account and region; another private registry: see the README, \"Your own app\")" >&2
     exit 1
   fi
+  require_release_image "$APP_IMAGE" "$APP_IMAGE_ID" pull-image
 }
 
 main "$@"

@@ -6,7 +6,9 @@ set -euo pipefail
 # iptables: the fault commands (local:cut-host, local:slow-host, local:cut-database) and their drills.
 # strace: the create-app-db test checks that no program the step starts sees a secret.
 # awscli: the disk-use test publishes with the same AWS CLI as the hosts (Debian 12 awscli).
-packages=(docker.io docker-compose debootstrap nginx mariadb-server haproxy shellcheck wrk git curl ca-certificates openssh-client logrotate iptables strace awscli)
+# docker-registry: the local stack's stand-in for Amazon ECR (local/stack/registry.ts); its own
+# service stays off, the stack runs the binary on a loopback address of its own.
+packages=(docker.io docker-compose debootstrap nginx mariadb-server haproxy shellcheck wrk git curl ca-certificates openssh-client logrotate iptables strace awscli docker-registry)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -15,6 +17,11 @@ if ((${#missing[@]} > 0)); then
   echo "setup: installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The package's own registry service would listen on every address (:5000); where systemd runs it, it is turned off.
+if [[ -d /run/systemd/system ]] && systemctl is-enabled --quiet docker-registry 2>/dev/null; then
+  systemctl disable --now docker-registry
 fi
 
 # The distribution packages may have started their own nginx/MariaDB on the default ports; the

@@ -12,12 +12,14 @@ import * as scripts from "./stepScripts";
 
 /**
  * Where the app image comes from: built on each host from the uploaded `app/` (no registry needed;
- * `image` is `ha-web-app:<hash of app/>`, see `builtAppSource`), or pulled from a registry (from
- * Amazon ECR through the credential helper: `ecrRegistry`, see `pulledAppSource`).
+ * `image` is `ha-web-app:<hash of app/>`, see `builtAppSource`), or pulled from a registry by digest
+ * (from Amazon ECR through the credential helper: `ecrRegistry`, see `pulledAppSource`). `imageId`:
+ * the id the release's build recorded (releaseImage.ts); each host refuses a pulled image that is not
+ * it, before its switch. Without it (a prebuilt appImage) the digest alone names the content.
  */
 export type AppSource<V> =
     | { kind: "build"; dir: string; hash: string; image: V }
-    | { kind: "image"; image: V; ecrRegistry?: string };
+    | { kind: "image"; image: V; imageId?: V; ecrRegistry?: V };
 
 /** The database values the steps hand to the host on stdin. */
 export interface DbInputs<V> {
@@ -112,13 +114,14 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
     const command = commandStep<V>(paths, scripts);
     const isFirstHost = host.name === inputs.firstHost;
     const { appSource } = inputs;
+    const imageId = (appSource.kind === "image" ? appSource.imageId : undefined) ?? plain<V>("");
     const previous = (step: string) => inputs.previousHosts.map((h) => qualifiedStepName(h, step));
     const imageSteps: HostStep<V>[] = appSource.kind === "build"
         ? [
             { kind: "files", name: "app-sources", waitsFor: ["bootstrap"], files: [], directories: [{ path: paths.appDir, source: appSource.dir, hash: appSource.hash }] },
             command("build-image", ["app-sources", ...previous("build-image")], { APP_IMAGE: appSource.image, NPM_CA_BASE64: plain<V>(npmCaBase64(inputs.npmCa)) }, false, [plain<V>(appSource.hash)]),
         ]
-        : [command("build-image", ["bootstrap", ...previous("build-image")], { APP_IMAGE: appSource.image, ECR_REGISTRY: plain<V>(appSource.ecrRegistry ?? "") }, false)];
+        : [command("build-image", ["bootstrap", ...previous("build-image")], { APP_IMAGE: appSource.image, APP_IMAGE_ID: imageId, ECR_REGISTRY: appSource.ecrRegistry ?? plain<V>("") }, false)];
     const { migrateCommand } = inputs.app;
     const everyImage = inputs.hosts.map((h) => qualifiedStepName(h, "build-image"));
     const everyRollout = inputs.hosts.map((h) => qualifiedStepName(h, "rollout"));
@@ -143,7 +146,7 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
         showsAppOutput(command("rollout", ["apply-config", ...everyImage, qualifiedStepName(inputs.firstHost, migrateCommand ? "migrate" : "create-app-db"), ...previous("rollout")],
             // The app's config: ha-web-deploy redeploys when the compose file or env file changed.
             // And the file system: a new one needs the apps moved onto it (ha-web-deploy counts the mount as config).
-            { APP_IMAGE: appSource.image }, false, [plain<V>(contentHash(configFiles.composeFile)), inputs.efsDns, inputs.efsAccessPoint, ...Object.values(appEnv), ...Object.values(appSecrets)])),
+            { APP_IMAGE: appSource.image, APP_IMAGE_ID: imageId }, false, [plain<V>(contentHash(configFiles.composeFile)), inputs.efsDns, inputs.efsAccessPoint, ...Object.values(appEnv), ...Object.values(appSecrets)])),
         ...(isFirstHost ? [command("discard-old-db-password", everyRollout, createAppDbValues(inputs.db), true)] : []),
     ];
 }

@@ -1,6 +1,7 @@
 import { appDefaults, AppSettings, readAppSettings, SecretMapShape } from "./appSettings";
 import { canaryDefaults } from "./canarySettings";
 import * as path from "path";
+import { releaseLabelProblem } from "./releaseImage";
 import { parseCidr } from "./cidr";
 import { defaultRolloutBatchSize, rolloutBatchSizeProblem } from "./rolloutBatches";
 
@@ -56,6 +57,12 @@ export interface Settings {
     efsDeletionProtection: boolean;
     /** A prebuilt image from any registry; when unset the hosts build `app.dir` themselves. */
     appImage?: string;
+    /**
+     * The release to run, by label (docs/releases.md): built once from `app.dir` on the deployer's
+     * machine into the stack's ECR repository, unless the repository has the label already (a
+     * rollback), and pulled by digest on every host. Unset: the hosts build `app.dir` (or pull appImage).
+     */
+    release?: string;
     app: AppSettings;
     /** A CA bundle (PEM) on the deployer's machine, handed to the hosts' image builds for npm behind TLS-intercepting proxies. */
     appBuildCaFile?: string;
@@ -200,6 +207,13 @@ export function readSettings(source: ConfigSource): Settings {
             + `(ECR: aws ecr describe-images --repository-name <name> --image-ids imageTag=<tag> --query 'imageDetails[0].imageDigest'), `
             + `then pulumi config set appImage "${appImage}@sha256:<digest>"`);
     }
+    const release = read.optionalMatching("release", /^\S+$/, "a release label such as v5");
+    const labelProblem = release === undefined ? undefined : releaseLabelProblem(release);
+    if (labelProblem) problems.push(`release: ${labelProblem}`);
+    if (release !== undefined && appImage !== undefined) {
+        problems.push(`release (${release}) and appImage are both set: a release is built from appDir into the stack's ECR repository, `
+            + "appImage is an image built elsewhere. Keep one: pulumi config rm appImage, or pulumi config rm release");
+    }
     const appBuildCaFile = read.optionalMatching("appBuildCaFile", /\S/, "a path to a PEM file");
     if (appBuildCaFile && !source.fileExists(appBuildCaFile)) {
         problems.push(`appBuildCaFile: no file at ${appBuildCaFile}`);
@@ -258,7 +272,7 @@ export function readSettings(source: ConfigSource): Settings {
     }
     return {
         hostCount, rolloutBatchSize, azCount, instanceType, amiId: amiId!, sshUser, sshAllowedCidrs, sshPublicKey, vpcCidr,
-        existingNetwork, certificateArn, domain, efsDeletionProtection, appImage, appBuildCaFile, app, db, monitoring, logs,
+        existingNetwork, certificateArn, domain, efsDeletionProtection, appImage, release, appBuildCaFile, app, db, monitoring, logs,
     };
 }
 

@@ -23,6 +23,7 @@ import { diskFill } from "./diskFill";
 import { bootedLikeEc2 } from "./hostBoot";
 import { canaryFailingRoute, canaryGoodRelease, canarySlowRelease, rolloutTimes } from "./canaryDrills";
 import { hostReplacement, powerLoss } from "./hostMachines";
+import { releaseByDigest, rollbackThroughCanary } from "./releaseDrills";
 import { hostReboot } from "./hostReboot";
 import { interruptedDeploys } from "./interruptedDeploys";
 import { passwordRotation } from "./passwordRotation";
@@ -224,5 +225,5 @@ export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
     ...interruptedDeploys, scalingAndBatches, databaseFailover, zoneLoss, deployDuringFailover,
-    canaryFailingRoute, canarySlowRelease, canaryGoodRelease, diskFill, compromisedApp,
+    canaryFailingRoute, canarySlowRelease, canaryGoodRelease, diskFill, compromisedApp, releaseByDigest, rollbackThroughCanary,
 ];

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { runHostPlans } from "../executor/stepExecutor";
-import { prepareRelease, releaseImage, releasePlans } from "../releases/release";
+import { hostImage, prepareRelease, releasePlans } from "../releases/release";
 import { deploy } from "../stack/stack";
 import { database, repoRoot } from "../stack/stackLayout";
 import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalSettings } from "./appVariants";
@@ -78,7 +78,7 @@ const droppedDeployer: Drill = {
     name: "20 deployer's connection dropped at 3 moments of a rollout (SSH client killed), each next run joins and completes it",
     async run(result) {
         const label = "v20";
-        const image = releaseImage((await drillRelease(label)).label);
+        const image = hostImage(await drillRelease(label));
         const moments = [
             rolloutMoment("host-a", image, "host-a's new colour starting", newColourStarting),
             rolloutMoment("host-a", image, "host-a's canary window (both colours running)", canaryWatching),
@@ -123,7 +123,7 @@ const killedSteps: Drill = {
     async run(result) {
         const label = "v21";
         const release = await drillRelease(label, slowMigration);
-        const image = releaseImage(release.label);
+        const image = hostImage(release);
         const moments: Moment[] = [
             {
                 label: "host-a's migration, inside its DDL file", host: "host-a", step: "migrate",

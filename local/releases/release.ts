@@ -12,16 +12,19 @@ import {
     Content, contentId, decideRelease, deployCommand, labelForTree, refusalMessage, refusalNote, Release, sameContent, shortContent,
     withOutcome,
 } from "./releases";
-import { dockerBinary, run } from "../run";
-import { stateDir } from "../stack/stackLayout";
+import { dockerBinary, mustRun, run } from "../run";
+import { labelDigest, releaseRepository } from "../stack/registry";
+import { repoRoot, stateDir } from "../stack/stackLayout";
+import { parsePublishedRelease, pinnedImage, shortDigest } from "../../components/plan/releaseImage";
 import { formatTable, hostStatuses } from "../stack/status";
 import { formatNextStep, upStep } from "../stack/nextStep";
 import { haWeb } from "../commandLine/haWeb";
 
 /**
  * The releases this stack built, and the one it runs, in its release book (releaseBook.ts), with a copy
- * of each release's sources (what its image was built from, and what the hosts' app-sources step
- * uploads). `down` removes them with the rest of the stack's state, as it removes the
+ * of each release's sources (what its image was built from). Each image is built once here, pushed to
+ * the registry stand-in (registry.ts) and pulled from it by digest on every host, as on AWS through
+ * ECR. `down` removes them with the rest of the stack's state, as it removes the
  * database whose schema those releases changed: a new stack starts its labels at v1 again. The
  * images stay, as build cache: a build of the same sources reuses their layers, and a label's
  * first build in a new stack tags its new content.
@@ -90,6 +93,7 @@ async function prepare(label: string, content: Content, { app, buildCaFile: caSe
         release = await timed(`build release ${label} (${what}${caFile ? `; CA bundle ${caFile} as build secret ${buildCaSecretId}` : ""})`,
             () => buildRelease(label, content, runs, app.dir, caFile));
     }
+    release = await timed(`publish release ${label} to the registry stand-in (${releaseRepository})`, () => publishRelease(release));
     const book = readBook();
     writeBook({ ...book, releases: [...book.releases.filter((r) => r.label !== label), release] });
     return release;
@@ -105,7 +109,7 @@ export async function upRelease(): Promise<Release> {
         note(`the app tree (${shortContent(tree)}) is not ${current.label} (${shortContent(current)}), which up re-applies; ` +
             `${haWeb("deploy", "<new label>")} ships it`);
     }
-    return (await imagePresent(current)) ? current : prepare(current.label, { ...tree, broken: current.broken }, settings);
+    return (await imagePresent(current)) ? resolveLabel(current) : prepare(current.label, { ...tree, broken: current.broken }, settings);
 }
 
 /** A release recorded earlier whose image still exists, for `rollback`. */
@@ -122,19 +126,57 @@ export async function recordedRelease(label: string): Promise<Release> {
     }
     const refusal = refusalNote(release);
     if (refusal) note(`release ${label}'s last rollout was ${refusal}; trying it again`);
-    return release;
+    return resolveLabel(release);
 }
 
 /**
- * Each host's steps rolling out `release`: its image, its own sources for the app-sources step, and
- * its own migration and health path; the settings and secrets of local.settings.json now.
+ * The release with the digest its label has in the registry now, as `pulumi up` asks ECR for the
+ * label's digest: the hosts pull that, and each checks that what it pulled is the image this stack
+ * built (its id, recorded at the build). A label the registry no longer has is published again from
+ * the build. Written to the book, so every later plan of this release pulls the same digest.
+ */
+async function resolveLabel(release: Release): Promise<Release> {
+    const digest = await labelDigest(release.label);
+    if (digest === undefined) return timed(`publish release ${release.label} again (the registry stand-in has no such tag)`, () => publishRelease(release));
+    if (digest === release.digest) return release;
+    if (release.digest !== undefined) {
+        note(`release ${release.label}: the registry's ${release.label} is ${shortDigest(digest)} now, published as ${shortDigest(release.digest)}; ` +
+            "the hosts pull it by that digest and refuse it unless its image is the one built");
+    }
+    return record({ ...release, digest });
+}
+
+/** Pushes the release's image with files/publish-release.sh (what the Pulumi program runs for ECR) and records its digests. */
+async function publishRelease(release: Release): Promise<Release> {
+    const output = await mustRun("bash", [path.join(repoRoot, "files", "publish-release.sh")], {
+        env: { RELEASE_LABEL: release.label, RELEASE_REPOSITORY: releaseRepository, RELEASE_IMAGE: releaseImage(release.label), DOCKER: dockerBinary },
+    });
+    const { digest, imageId } = parsePublishedRelease(output, release.label);
+    return record({ ...release, digest, imageId });
+}
+
+/** The release written to the book in place of its earlier record. */
+function record(release: Release): Release {
+    const book = readBook();
+    writeBook({ ...book, releases: book.releases.map((r) => (r.label === release.label ? release : r)) });
+    return release;
+}
+
+/** What the hosts run for `release`: its image in the registry stand-in, by digest. */
+export function hostImage(release: Release): string {
+    if (release.digest === undefined) {
+        throw new Error(`release ${release.label} has no published digest in this stack's book: ${haWeb("rollback", release.label)} publishes it again`);
+    }
+    return pinnedImage(releaseRepository, release.digest);
+}
+
+/**
+ * Each host's steps rolling out `release`: its image pulled by digest and checked against the build's
+ * image id, and its own migration and health path; the settings and secrets of local.settings.json now.
  */
 export function releasePlans(release: Release): HostPlan<string>[] {
     const { app, secrets } = readLocalSettings();
-    return localHostPlans(
-        { kind: "build", dir: path.join(sourcesRoot, release.hash), hash: release.hash, image: releaseImage(release.label) },
-        { app: { ...app, ...release.runs }, secrets },
-    );
+    return localHostPlans({ kind: "image", image: hostImage(release), imageId: release.imageId }, { app: { ...app, ...release.runs }, secrets });
 }
 
 /** Whether the release's image exists and holds its content. */
@@ -151,13 +193,14 @@ export async function printReleases(): Promise<void> {
         return;
     }
     const statuses = await hostStatuses();
-    const rows = [["release", "content", "image", "built", "served by", "last rollout"]];
+    const rows = [["release", "content", "image", "digest", "built", "served by", "last rollout"]];
     for (const release of book.releases) {
         const hosts = statuses.filter((s) => s.live?.version === release.label).map((s) => s.host);
         rows.push([
             `${release.label}${release.label === book.current ? " (current)" : ""}`,
             shortContent(release),
             (await imagePresent(release)) ? "present" : "gone",
+            release.digest ? shortDigest(release.digest) : "-",
             release.builtAt,
             hosts.join(", ") || "-",
             refusalNote(release) ?? "-",
@@ -170,10 +213,9 @@ export async function printReleases(): Promise<void> {
 }
 
 /**
- * Builds a release's image from a copy of its sources. Building here, before the hosts roll it
- * out, lets the hosts' build-image step find the image (they share this machine's daemon, as a
- * second EC2 host would find it after the first, with a registry), and hands the build a CA bundle
- * (buildCa.ts: this machine's, by default) as a BuildKit secret, for every app, a user's own too.
+ * Builds a release's image, once, from a copy of its sources (publishRelease pushes it; the hosts pull
+ * it by digest), and hands the build a CA bundle (buildCa.ts: this machine's, by default) as a
+ * BuildKit secret, for every app, a user's own too.
  *
  * `broken`: for drills, a release whose health never passes: the app built normally, then a thin
  * image on top in which node cannot start (a preload that does not exist), like a build that ships

@@ -1,4 +1,5 @@
 import { AppSettings } from "../../components/plan/appSettings";
+import { releaseLabelProblem } from "../../components/plan/releaseImage";
 import { haWeb } from "../commandLine/haWeb";
 /**
  * Releases of the local stack, as pure decisions (the files and images are release.ts's).
@@ -33,6 +34,12 @@ export interface Release extends Content {
      * database, not the code, and `rollback` may try it again.
      */
     refused?: { at: string; reason: string };
+    /**
+     * Its image as published (components/plan/releaseImage.ts): the manifest digest the hosts pull
+     * from the registry stand-in, and the image id the build made, which each host checks.
+     */
+    digest?: string;
+    imageId?: string;
 }
 
 /** The release with its last rollout refused at `at` for `error` (its first line), or rolled out (`error` undefined). */
@@ -137,15 +144,8 @@ export function labelForTree(releases: Release[], tree: Content): string {
     return releases.find((r) => sameContent(r, tree))?.label ?? freeLabel(releases, "v1");
 }
 
-/**
- * A label becomes the image's tag and the version the app reports, so it follows Docker's tag
- * rule (letters, digits, `_ . -`, at most 128, not starting with `.` or `-`); `broken` is the
- * marker's word, not a label.
- */
+/** A label is one on AWS too (releaseLabelProblem); `broken` is the marker's word, not a label. */
 export function labelProblem(label: string): string | undefined {
     if (label === "broken") return `\`broken\` is not a label: the marker is --broken, e.g. ${haWeb("deploy", "v5", "--broken")}`;
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(label)) {
-        return `release label ${JSON.stringify(label)} is not one: use letters, digits, . _ - (at most 128, e.g. v5)`;
-    }
-    return undefined;
+    return releaseLabelProblem(label);
 }

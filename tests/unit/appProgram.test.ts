@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ecrImage } from "../../components/plan/ecrImage";
 import { hostPaths } from "../../components/plan/hostPaths";
-import { isSecretInput, RecordedResource } from "./support/pulumiMocks";
+import { isSecretInput, mockReleaseDigest, mockReleaseImageId, RecordedResource } from "./support/pulumiMocks";
 import { ProgramRun, runProgram } from "./support/runProgram";
 
 const ecrTag = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/shop:2.4.0";
@@ -33,11 +33,31 @@ describe("your own app in the Pulumi program (under mocks)", function () {
         const statements = JSON.parse(policies[0].inputs.policy as string).Statement as Array<{ Action: string | string[]; Resource: string }>;
         expect(statements.map((s) => s.Resource)).to.deep.equal(["*", "arn:aws:ecr:eu-central-1:123456789012:repository/team/shop"]);
         expect(statements[0].Action).to.equal("ecr:GetAuthorizationToken");
-        expect(command(run, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=${ecrReference}\nECR_REGISTRY=123456789012.dkr.ecr.eu-central-1.amazonaws.com\n`);
+        expect(command(run, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=${ecrReference}\nAPP_IMAGE_ID=\nECR_REGISTRY=123456789012.dkr.ecr.eu-central-1.amazonaws.com\n`);
 
         const elsewhere = await runProgram({ appImage: "ghcr.io/acme/shop:2.4.0@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", appMigrateCommand: "" });
         expect(elsewhere.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).to.not.include("logs-host-ecr-pull");
-        expect(command(elsewhere, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=ghcr.io/acme/shop:2.4.0@sha256:${"c".repeat(64)}\nECR_REGISTRY=\n`);
+        expect(command(elsewhere, "setup-host-a-build-image").inputs.stdin).to.equal(`APP_IMAGE=ghcr.io/acme/shop:2.4.0@sha256:${"c".repeat(64)}\nAPP_IMAGE_ID=\nECR_REGISTRY=\n`);
+    });
+
+    it("publishes a configured release once, from the deployer's machine, into an IMMUTABLE ECR repository the hosts may only read, and pulls it by digest", async () => {
+        const run = await runProgram({ release: "v7" });
+        const [repository] = run.ofType("aws:ecr/repository:Repository");
+        expect(repository.inputs).to.include({ imageTagMutability: "IMMUTABLE" });
+        const [publish] = run.ofType("command:local:Command");
+        expect(publish.inputs.create).to.match(/^bash \S+\/files\/publish-release\.sh$/);
+        const url = "123456789012.dkr.ecr.us-west-2.amazonaws.com/release-images-7f3a";
+        expect(publish.inputs.environment).to.include({ RELEASE_LABEL: "v7", RELEASE_REPOSITORY: url, REGISTRY_LOGIN: "ecr" });
+        for (const host of ["host-a", "host-b"]) {
+            expect(command(run, `setup-${host}-build-image`).inputs.stdin)
+                .to.equal(`APP_IMAGE=${url}@${mockReleaseDigest}\nAPP_IMAGE_ID=${mockReleaseImageId}\nECR_REGISTRY=123456789012.dkr.ecr.us-west-2.amazonaws.com\n`);
+            expect(command(run, `setup-${host}-rollout`).inputs.stdin).to.equal(`APP_IMAGE=${url}@${mockReleaseDigest}\nAPP_IMAGE_ID=${mockReleaseImageId}\n`);
+        }
+        expect(run.ofType("pulumi-nodejs:dynamic/ha-web:HostFiles").map((f) => f.name)).to.not.include("setup-host-a-app-sources");
+        const [pull] = run.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "logs-host-ecr-pull");
+        const statements = JSON.parse(pull.inputs.policy as string).Statement as Array<{ Action: string | string[]; Resource: string }>;
+        expect(statements.map((s) => s.Resource)).to.deep.equal(["*", "arn:aws:ecr:us-west-2:123456789012:repository/release-images-7f3a"]);
+        expect(statements.flatMap((s) => s.Action)).to.not.include.members(["ecr:PutImage", "ecr:InitiateLayerUpload"]);
     });
 
     it("puts each appSecrets entry in a secret file of its own (the env file says where), and a changed secret rolls the hosts again", async () => {

@@ -212,7 +212,19 @@ describe("planHost", () => {
         const steps = plan(hostA, { appSource: { kind: "image", image: "registry.example/ha-web:1.2.3" } });
         expect(steps.map((s) => s.name)).to.not.include("app-sources");
         expect(scriptOf(steps, "build-image")).to.contain("docker pull");
-        expect(commandStep(steps, "rollout").stdin?.values).to.deep.equal({ APP_IMAGE: "registry.example/ha-web:1.2.3" });
+        expect(commandStep(steps, "rollout").stdin?.values).to.deep.equal({ APP_IMAGE: "registry.example/ha-web:1.2.3", APP_IMAGE_ID: "" });
+    });
+
+    it("hands a release's recorded image id to the pull and to the rollout, which check it before the switch", () => {
+        const release = { kind: "image" as const, image: `registry.example/ha-web@sha256:${"d".repeat(64)}`, imageId: `sha256:${"e".repeat(64)}` };
+        const steps = plan(hostA, { appSource: release });
+        for (const name of ["build-image", "rollout"]) {
+            expect(commandStep(steps, name).stdin?.values, name).to.include({ APP_IMAGE: release.image, APP_IMAGE_ID: release.imageId });
+            expect(scriptOf(steps, name), name).to.contain("require_release_image \"$APP_IMAGE\" \"$APP_IMAGE_ID\"");
+        }
+        // The rollout checks before it hands over to ha-web-deploy.
+        const rollout = scriptOf(steps, "rollout");
+        expect(rollout.indexOf("require_release_image \"$APP_IMAGE\"")).to.be.lessThan(rollout.indexOf("exec "));
     });
 
     it("keeps every secret and every deploy-time value out of scripts and non-secret files", () => {

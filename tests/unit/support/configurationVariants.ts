@@ -19,6 +19,7 @@ export const configurationVariants: Record<string, Record<string, string>> = {
         certificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666",
         hostCount: "3", dbSkipFinalSnapshot: "true",
     },
+    "a release built once into the stack's ECR repository": { release: "v7" },
     "a prebuilt app image in ECR, no access logs": {
         appImage: "123456789012.dkr.ecr.us-west-2.amazonaws.com/team/shop:2.4.0@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", appMigrateCommand: "", albAccessLogs: "false",
     },

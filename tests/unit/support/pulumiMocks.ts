@@ -24,6 +24,9 @@ export const generatedSecrets = new Set<string>();
 
 export const mockAzs = ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"];
 export const mockDebianAmi = "ami-0de12a0000000001";
+/** What the publish command reports for any release under mocks. */
+export const mockReleaseDigest = `sha256:${"d".repeat(64)}`;
+export const mockReleaseImageId = `sha256:${"e".repeat(64)}`;
 /** The arm64 build of the same image. */
 export const mockDebianArmAmi = "ami-0de12b0000000002";
 
@@ -88,6 +91,13 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
             return { ...inputs, identifier: `${name}-4c2e`, address: `${name}.rds.amazonaws.com`, port: 3306, endpoint: `${name}.rds.amazonaws.com:3306` };
         case "aws:ec2/vpc:Vpc":
             return { ...inputs, cidrBlock: inputs.cidrBlock };
+        case "aws:ecr/repository:Repository":
+            return { ...inputs, arn: `arn:aws:ecr:us-west-2:123456789012:repository/${name}-7f3a`, repositoryUrl: `123456789012.dkr.ecr.us-west-2.amazonaws.com/${name}-7f3a` };
+        case "command:local:Command": {
+            // files/publish-release.sh's record, as its last line of stdout.
+            const label = (inputs.environment as Record<string, string> | undefined)?.RELEASE_LABEL;
+            return { ...inputs, stdout: JSON.stringify({ label, digest: mockReleaseDigest, imageId: mockReleaseImageId }) };
+        }
         case "aws:rds/subnetGroup:SubnetGroup":
         case "aws:rds/parameterGroup:ParameterGroup":
             return { ...inputs, name: `${name}-group` };
