@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { appDataAccessPoint, fileSystemPolicy, hostClientPolicy } from "./plan/sharedStoragePolicy";
-import { appUid } from "./plan/stepScripts";
+import { appUid } from "./plan/appUser";
 
 export interface SharedStorageArgs {
     /** One private subnet per AZ that has a host: each gets a mount target (EFS allows one per AZ). */

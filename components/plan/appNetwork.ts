@@ -1,5 +1,5 @@
 import { renderFile } from "./render";
-import { appUid } from "./stepScripts";
+import { appUid } from "./appUser";
 
 /**
  * What the app may reach on the network. It shares the host's network (a bridge would need Docker's

@@ -7,7 +7,7 @@ import { liveChain, liveSwitchSettleSeconds, upstreamKeepalive } from "./liveSwi
 import { diskUseMetric, MetricsDestination } from "./diskUse";
 import { HostPaths } from "./hostPaths";
 import { renderFile } from "./render";
-import { appUid } from "./stepScripts";
+import { appUid } from "./appUser";
 
 /** The configuration files of a host (its host-config file set), rendered from `files/`. */
 export interface HostConfigFiles {

@@ -1,3 +1,4 @@
+import { appUid } from "./appUser";
 import { CanarySettings, canarySpec } from "./canarySettings";
 import { healthCheck, rejoinWindowSeconds } from "./healthCheck";
 import { dbTlsEnvName } from "./hostConfigFiles";
@@ -23,12 +24,6 @@ export const hostPackages = ["nginx", "docker.io", "docker-compose", "nfs-common
 export function bootstrapScript(hostname: string, secretsDir: string): string {
     return renderFile("bootstrap.sh", { hostname, packages: hostPackages.join(" "), secretsDir });
 }
-
-/**
- * The app's non-root user: the compose file runs every image as it (`node` in app/Dockerfile), and
- * it must be able to write the shared data folder.
- */
-export const appUid = 1000;
 
 export function mountSharedScript(paths: HostPaths): string {
     return renderFile("mount-shared.sh", {
