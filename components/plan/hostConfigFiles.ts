@@ -101,7 +101,7 @@ export function renderNginxLogrotate(paths: HostPaths): string {
 /** nginx's access log buffer: a line reaches the file at most `flushSeconds` after its request. */
 export const accessLogBuffer = { sizeKb: 64, flushSeconds: 1 };
 
-export function renderNginxSite(host: HostPorts, options: HostConfigOptions, paths: HostPaths, app: Pick<AppContract, "healthPath">): string {
+export function renderNginxSite(host: HostPorts, options: HostConfigOptions, paths: HostPaths, app: Pick<AppContract, "healthPath" | "maxRequestBodyKb">): string {
     return renderFile("nginx-site.conf", {
         appHealthPath: app.healthPath,
         livePort: String(host.livePort),
@@ -110,6 +110,8 @@ export function renderNginxSite(host: HostPorts, options: HostConfigOptions, pat
         listen: options.listen,
         trustedProxyCidr: options.trustedProxyCidr,
         drainFlag: paths.drainFlag,
+        closeFlag: paths.nginxCloseFlag,
+        maxRequestBodyKb: String(app.maxRequestBodyKb),
         accessLog: paths.nginxAccessLog,
         accessLogBufferKb: String(accessLogBuffer.sizeKb),
         accessLogFlushSeconds: String(accessLogBuffer.flushSeconds),
@@ -149,6 +151,8 @@ export interface AppContract {
     /** Each is a file in paths.secretsDir, mounted at appSecretFile(name); `<NAME>_FILE` in envNames says where. */
     secretNames: string[];
     limits: ContainerLimits;
+    /** nginx's client_max_body_size for the app's requests (appMaxRequestBodyKb). */
+    maxRequestBodyKb: number;
 }
 
 /** Where the app reads a secret: a read-only file of its own, never an environment variable (docker inspect, /proc/<pid>/environ). */
