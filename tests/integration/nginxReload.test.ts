@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { nginxReload } from "../../components/plan/nginxReload";
@@ -7,9 +6,8 @@ import { readTemplate } from "../../components/plan/render";
 import { startLoad } from "../../local/load/loadGenerator";
 import { failed, Sample } from "../../local/load/sample";
 import { mustRun } from "../../local/run";
-import { renderHaproxyConfig } from "../../local/stack/haproxyConfig";
-import { freePort } from "../support/mariadb";
-import { NginxHost, startNginxHost, waitForPing } from "../support/nginxHost";
+import { LoadBalancerInFront, startLoadBalancerInFront } from "../support/loadBalancerInFront";
+import { NginxHost, startNginxHost } from "../support/nginxHost";
 
 const reloads = 6;
 
@@ -22,17 +20,12 @@ const reloads = 6;
 describe("nginx reloaded in service (real haproxy -> nginx -> app, 32 keep-alive clients)", function () {
     this.timeout(240_000);
     let host: NginxHost;
-    let haproxy: ChildProcess;
-    let port: number;
+    let loadBalancer: LoadBalancerInFront;
     let reloadScript: string;
 
     before(async () => {
         host = await startNginxHost("127.0.0.1/32");
-        port = await freePort();
-        const config = path.join(host.dir, "haproxy.cfg");
-        fs.writeFileSync(config, renderHaproxyConfig([{ ...host.layout, name: "host-a" }], { listen: port, stats: await freePort() }));
-        haproxy = spawn("haproxy", ["-W", "-db", "-f", config], { stdio: "ignore" });
-        await waitForPing(port);
+        loadBalancer = await startLoadBalancerInFront(host);
         // The library as apply-config includes it, with the variables apply-config sets.
         reloadScript = path.join(host.dir, "reload-in-service.sh");
         fs.writeFileSync(reloadScript, [
@@ -45,18 +38,14 @@ describe("nginx reloaded in service (real haproxy -> nginx -> app, 32 keep-alive
         ].join("\n"), { mode: 0o755 });
     });
     after(async () => {
-        if (haproxy && haproxy.exitCode === null) {
-            const exited = new Promise((resolve) => haproxy.once("exit", resolve));
-            haproxy.kill("SIGTERM");
-            await exited;
-        }
+        if (loadBalancer) await loadBalancer.stop();
         if (host) await host.stop();
     });
 
     /** `reloads` reloads by `reload`, each after 700 ms of load, under 32 keep-alive clients through haproxy. */
     async function underReloads(reload: () => Promise<unknown>): Promise<Sample[]> {
         const load = startLoad({
-            baseUrl: `http://127.0.0.1:${port}`, paths: ["/", "/ping"], writes: false, keepAliveClients: 32, freshConnectionClients: 0,
+            baseUrl: `http://127.0.0.1:${loadBalancer.port}`, paths: ["/", "/ping"], writes: false, keepAliveClients: 32, freshConnectionClients: 0,
             pauseMs: 20, maxSeconds: 120, maxRequests: 1_000_000, requestTimeoutMs: 15_000,
         });
         try {
