@@ -72,12 +72,12 @@ export interface HostConfigOptions {
 const shutdownTimeoutMs = (appStopGraceSeconds - 5) * 1000;
 
 /**
- * nginx sized for a t3.small (2 vCPUs, 2 GiB): 2 workers x 4,096 connections hold a few thousand
+ * nginx sized for a t3.small (2 vCPUs, 2 GiB): 1 worker x 8,192 connections hold a few thousand
  * slow clients and the normal traffic beside them, in ~130 MB at worst (files/nginx.conf). One
  * client address gets 32 concurrent requests: far above a browser's 6 per host, far below what
  * exhausts a host.
  */
-export const nginxLimits = { workerConnections: 4096, workerRlimitNofile: 8192, connectionsPerClient: 32 };
+export const nginxLimits = { workerConnections: 8192, workerRlimitNofile: 16384, connectionsPerClient: 32 };
 
 export function renderNginxMainConfig(paths: HostPaths): string {
     return renderFile("nginx.conf", {
