@@ -34,6 +34,7 @@ function appInputs(app: AppSettings): AppInputs<pulumi.Input<string>> {
         migrateCommand: app.migrateCommand,
         canary: app.canary,
         limits: app.limits,
+        maxRequestBodyKb: app.maxRequestBodyKb,
     };
 }
 

@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
 # Applies the configuration the host-config file set placed: fetches the database's CA bundle (the
 # app verifies the server with it), copies the operator commands to {{sharedScriptsDir}}, and puts a
-# changed nginx configuration into service once nginx accepts it. Runs host after host, so only one
-# host is ever drained.
+# changed nginx configuration into service once nginx accepts it, the host staying in service
+# (lib/nginx-reload.sh). Runs host after host.
+#
+# What each change costs a host (none recreates the app's containers here: a changed compose file,
+# appEnv, secret or file system is the rollout step's, a blue/green switch like any release):
+# | change                                          | here                                           |
+# |-------------------------------------------------|------------------------------------------------|
+# | nginx's configuration (files/nginx*.conf,       | nginx -t, then a reload in service: a few      |
+# | appHealthPath, appMaxRequestBodyKb)             | seconds, no drain                              |
+# | the same, while nginx runs a site from before   | drain, reload, back in service: the load       |
+# | the close flag (the first change after upgrade) | balancer's two windows (about 24 s)            |
+# | the same, host drained by an operator           | reload; the host stays drained                 |
+# | operator commands, units, the database CA       | files and units only                           |
 # stdin: DB_TLS_CA_URL=<https:// or file:// URL of the database server's CA bundle>.
 set -euo pipefail
 
@@ -25,6 +36,13 @@ readonly LIVE_UNIT="{{liveUnit}}"
 readonly DISK_USE_TIMER="{{diskUseTimer}}"
 readonly METADATA_GUARD_UNIT="{{metadataGuardUnit}}"
 readonly APP_NETWORK_UNIT="{{appNetworkUnit}}"
+# shellcheck disable=SC2034 # read by lib/nginx-reload.sh, included below
+readonly CLOSE_FLAG="{{closeFlag}}"
+# shellcheck disable=SC2034 # read by lib/nginx-reload.sh, included below
+readonly CLOSE_SECONDS="{{closeSeconds}}"
+# shellcheck disable=SC2034 # read by lib/nginx-reload.sh, included below
+readonly SHUTDOWN_WAIT_SECONDS="{{shutdownWaitSeconds}}"
+readonly NGINX_PID_FILE="{{nginxPidFile}}"
 readonly DRAIN_COMMAND="{{drainCommand}}"
 readonly UNDRAIN_COMMAND="{{undrainCommand}}"
 readonly COMPOSE_FILE="{{composeFile}}"
@@ -42,6 +60,7 @@ readonly HEALTHY_THRESHOLD="{{healthyThreshold}}"
 # ha-web:include lib/read-inputs.sh
 # ha-web:include lib/load-balancer-checks.sh
 # ha-web:include lib/drain-owner.sh
+# ha-web:include lib/nginx-reload.sh
 
 log() { echo "apply-config: $*"; }
 
@@ -102,19 +121,36 @@ enable_systemd_units() {
 }
 
 nginx_running() {
-  [[ -s /run/nginx.pid ]] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null
+  [[ -s "$NGINX_PID_FILE" ]] && kill -0 "$(cat "$NGINX_PID_FILE")" 2>/dev/null
 }
 
-# A reload closes idle keep-alive client connections (nginx 1.22), and the load balancer turns a
-# request racing that close into a 502. So a host in service is drained first (hosts run this step
-# one after another, so only one is ever out) and put back once the load balancer sends traffic again.
-# Its drain names this step: a run cut off while the host was out is finished by the next one.
-reload_nginx_out_of_rotation() {
+# Whether the configuration nginx runs answers the close flag: the live files are the ones it loaded
+# and the site names the flag.
+running_site_closes_on_flag() {
+  [[ -f "$NGINX_APPLIED" && -f "$NGINX_SITE" && "$(live_config_hash)" == "$(cat "$NGINX_APPLIED")" ]] &&
+    grep -qF "$CLOSE_FLAG" "$NGINX_SITE"
+}
+
+# Loads a changed configuration into nginx while the host serves. An operator's drained host is
+# only reloaded. A running site from before the close flag cannot be reloaded in service (lib/nginx-reload.sh
+# says why): the host is drained first and put back once the load balancer sends traffic again.
+reload_changed_config() {
+  local closes_on_flag="$1"
   if [[ "$(drain_owner)" == operator ]]; then
     nginx -s reload
     log "host is drained by an operator: reloaded nginx and left it drained"
-    return
+  elif [[ "$closes_on_flag" == yes ]]; then
+    reload_nginx_in_service
+  else
+    log "nginx runs a site without the close flag: reloading out of rotation this once"
+    reload_nginx_out_of_rotation
   fi
+}
+
+# Drains the host (hosts run this step one after another, so only one is ever out), reloads, and
+# waits until the load balancer counts it again. Its drain names this step: a run cut off while the
+# host was out is finished by the next one.
+reload_nginx_out_of_rotation() {
   # Where the time goes, in the step's log: nearly all of it is the load balancer's two windows.
   local started="$SECONDS"
   "$DRAIN_COMMAND" --for apply-config
@@ -205,9 +241,13 @@ install_staged_config() {
   log "new nginx configuration is live on disk"
 }
 
-# Starts nginx, or reloads it (out of rotation once in service) when the live config is not the one it runs.
+# Starts nginx, or reloads it (in service) when the live config is not the one it runs.
 apply_nginx_config() {
+  local closes_on_flag=no
   rm -f /etc/nginx/sites-enabled/default
+  # One a cut-off run left: the reload below makes it again if it needs it.
+  rm -f "$CLOSE_FLAG"
+  if running_site_closes_on_flag; then closes_on_flag=yes; fi
   prepare_access_log
   write_instance_header
   install_staged_config
@@ -222,7 +262,7 @@ apply_nginx_config() {
     nginx -s reload
     log "nginx loaded the configuration"
   elif [[ "$live" != "$applied" ]]; then
-    reload_nginx_out_of_rotation
+    reload_changed_config "$closes_on_flag"
   elif [[ "$(drain_owner)" == apply-config ]]; then
     log "nginx already runs this configuration; an interrupted run left the host drained"
     put_back_in_service

@@ -71,6 +71,7 @@ async function main(): Promise<void> {
             wrk,
             paths: results.map(([label, r]) => ({ path: label, ...r })),
             appVsBareNode: Number(ratio("the app alone", "bare Node pong")),
+            servingPathVsApp: Number(ratio("nginx -> app (the host's site)", "the app alone")),
             loadBalancerVsApp: Number(ratio("through the local load balancer", "the app alone")),
             appRssMb: Math.round(appRssMb),
             rollouts,

@@ -40,6 +40,8 @@ export interface BenchResultFile {
     wrk: { threads: number; connections: number; seconds: number };
     paths: BenchPath[];
     appVsBareNode: number;
+    /** nginx -> app (the host's serving path) against the app alone; absent in files from before it was recorded. */
+    servingPathVsApp?: number;
     loadBalancerVsApp: number;
     appRssMb: number;
     /** Per-host rollout seconds over 2 and over 4 hosts. */

@@ -19,6 +19,8 @@ export interface AppSettings {
     /** How the rollout's first host judges a release on real traffic before the others get it. */
     canary: CanarySettings;
     limits: ContainerLimits;
+    /** The largest request body nginx passes to the app, in KB (appMaxRequestBodyKb); larger ones get 413. */
+    maxRequestBodyKb: number;
 }
 
 /** What one app container may use (appMemoryMb, appPidsLimit): a runaway app cannot starve nginx or the host. */
@@ -70,7 +72,11 @@ const platformEnvPrefixes = [
  */
 export const appDefaults = {
     appDir: "app", appHealthPath: "/health", appMigrateCommand: "node dist/tools/migrate.js", appMemoryMb: 512, appPidsLimit: 256,
+    appMaxRequestBodyKb: 64,
 } as const;
+
+/** Request bodies above this wait in nginx's temporary files on the host's disk, one per slow client at most. */
+const mostRequestBodyKb = 100 * 1024;
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** A path nginx can match literally (`location = <path>`): no spaces, quotes, `;` or braces. */
@@ -113,16 +119,18 @@ export function readAppSettings(source: AppConfigSource, problems: string[], own
         memoryMb: readWholeNumber(source, "appMemoryMb", appDefaults.appMemoryMb, 64, problems),
         pids: readWholeNumber(source, "appPidsLimit", appDefaults.appPidsLimit, 16, problems),
     };
-    return { dir, healthPath, env, secretNames, migrateCommand: migrateCommand.trim() === "" ? undefined : migrateCommand, canary, limits };
+    const maxRequestBodyKb = readWholeNumber(source, "appMaxRequestBodyKb", appDefaults.appMaxRequestBodyKb, 1, problems, mostRequestBodyKb);
+    return { dir, healthPath, env, secretNames, migrateCommand: migrateCommand.trim() === "" ? undefined : migrateCommand, canary, limits, maxRequestBodyKb };
 }
 
-/** A whole number of at least `least` (below it the app could not start), or the default when unset. */
-function readWholeNumber(source: AppConfigSource, key: string, fallback: number, least: number, problems: string[]): number {
+/** A whole number from `least` (below it the app could not start) to `most`, or the default when unset. */
+function readWholeNumber(source: AppConfigSource, key: string, fallback: number, least: number, problems: string[], most = Infinity): number {
     const raw = source.get(key);
     if (raw === undefined) return fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < least) {
-        problems.push(`${key} must be a whole number of at least ${least}, such as ${fallback}; got ${JSON.stringify(raw)}`);
+    if (!Number.isInteger(value) || value < least || value > most) {
+        const range = most === Infinity ? `of at least ${least}` : `from ${least} to ${most}`;
+        problems.push(`${key} must be a whole number ${range}, such as ${fallback}; got ${JSON.stringify(raw)}`);
         return fallback;
     }
     return value;

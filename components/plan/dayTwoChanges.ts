@@ -2,6 +2,7 @@ import { deregistrationDelaySeconds, detectionWindowSeconds, rejoinWindowSeconds
 import { diskUseTiming } from "./diskUse";
 import { buildCacheHours, keptReleases } from "./hostConfigFiles";
 import { inServiceTimeoutSeconds } from "./membershipScripts";
+import { nginxReload } from "./nginxReload";
 import { settingCosts } from "./rdsChanges";
 import { defaults } from "./settings";
 import { stepTimeoutSeconds } from "./stepScripts";
@@ -18,7 +19,7 @@ export function dayTwoChangesTable(): string {
         ["`dbPassword`", "nothing: the new password is added beside the old one, each host rolls out with it, then the old one is discarded (drill 15)", "one rollout per host", "`create-app-db` says \"new password added\"; `discard-old-db-password` runs last, on the first host"],
         ["adding a domain (`domainName`, `hostedZoneId`)", "nothing: HTTP keeps forwarding until the HTTPS listener exists and the health gate saw every host through it; only then does HTTP redirect (removing the domain makes HTTP forward again before the gate checks it)", "ACM's DNS validation (usually minutes), then the gate", "`CertificateValidation`; if it never completes, `pulumi up` fails there after 75 minutes (terraform-provider-aws acm/certificate_validation.go) and the site stays up on HTTP"],
         ["`amiId`, `instanceType` (each host replaced)", "nothing: a new host (with a new host key) joins before its old one is drained and deleted, one host at a time", `per host: boot and set-up, in service within ${inServiceTimeoutSeconds} s, old host drained ${detectionWindowSeconds() + deregistrationDelaySeconds} s`, "the gate counts instances (`X-Served-By-Instance`), so an old host cannot pass for its replacement"],
-        ["nginx configuration (`files/nginx*.conf`)", "nothing: each host is drained, reloaded and undrained alone", `per host up to ${detectionWindowSeconds()} s to drain, then until the load balancer's checks pass again (about ${rejoinWindowSeconds()} s)`, "`apply-config` per host: it returns only once the load balancer counts the host healthy again"],
+        ["nginx configuration (`files/nginx*.conf`, `appMaxRequestBodyKb`, `appHealthPath`)", "nothing: each host, alone, closes its connections after each response for a moment, then reloads nginx, staying in service (drill 30)", `per host ${nginxReload.closeSeconds} s and the reload (drill 30 asserts at most 5 s for the whole step); the first change after upgrading from a site without the close flag drains once: up to ${detectionWindowSeconds()} s, then about ${rejoinWindowSeconds()} s until the load balancer's checks pass again`, "`apply-config` per host: its log says `reloaded nginx in service in N s`"],
         ["`hostCount` down", "nothing: the removed host is drained, then deleted", `${detectionWindowSeconds() + deregistrationDelaySeconds} s`, "`in-service-host-x` delete"],
         ["`sshAllowedCidrs`", "nothing (security-group rules only)", "seconds", "-"],
         ["`dbInstanceClass`, `dbEngineVersion`", "the database goes away (see the RDS table below); `/` and `/ping` keep answering, writes fail fast with 503", "see below", "the preview's warning; RDS events in the console"],

@@ -77,12 +77,12 @@ export interface HostConfigOptions {
 const shutdownTimeoutMs = (appStopGraceSeconds - 5) * 1000;
 
 /**
- * nginx sized for a t3.small (2 vCPUs, 2 GiB): 2 workers x 4,096 connections hold a few thousand
+ * nginx sized for a t3.small (2 vCPUs, 2 GiB): 1 worker x 8,192 connections hold a few thousand
  * slow clients and the normal traffic beside them, in ~130 MB at worst (files/nginx.conf). One
  * client address gets 32 concurrent requests: far above a browser's 6 per host, far below what
  * exhausts a host.
  */
-export const nginxLimits = { workerConnections: 4096, workerRlimitNofile: 8192, connectionsPerClient: 32 };
+export const nginxLimits = { workerConnections: 8192, workerRlimitNofile: 16384, connectionsPerClient: 32 };
 
 export function renderNginxMainConfig(paths: HostPaths): string {
     return renderFile("nginx.conf", {
@@ -106,7 +106,7 @@ export function renderNginxLogrotate(paths: HostPaths): string {
 /** nginx's access log buffer: a line reaches the file at most `flushSeconds` after its request. */
 export const accessLogBuffer = { sizeKb: 64, flushSeconds: 1 };
 
-export function renderNginxSite(host: HostPorts, options: HostConfigOptions, paths: HostPaths, app: Pick<AppContract, "healthPath">): string {
+export function renderNginxSite(host: HostPorts, options: HostConfigOptions, paths: HostPaths, app: Pick<AppContract, "healthPath" | "maxRequestBodyKb">): string {
     return renderFile("nginx-site.conf", {
         appHealthPath: app.healthPath,
         livePort: String(host.livePort),
@@ -115,6 +115,8 @@ export function renderNginxSite(host: HostPorts, options: HostConfigOptions, pat
         listen: options.listen,
         trustedProxyCidr: options.trustedProxyCidr,
         drainFlag: paths.drainFlag,
+        closeFlag: paths.nginxCloseFlag,
+        maxRequestBodyKb: String(app.maxRequestBodyKb),
         accessLog: paths.nginxAccessLog,
         accessLogBufferKb: String(accessLogBuffer.sizeKb),
         accessLogFlushSeconds: String(accessLogBuffer.flushSeconds),
@@ -154,6 +156,8 @@ export interface AppContract {
     /** Each is a file in paths.secretsDir, mounted at appSecretFile(name); `<NAME>_FILE` in envNames says where. */
     secretNames: string[];
     limits: ContainerLimits;
+    /** nginx's client_max_body_size for the app's requests (appMaxRequestBodyKb). */
+    maxRequestBodyKb: number;
 }
 
 /** Where the app reads a secret: a read-only file of its own, never an environment variable (docker inspect, /proc/<pid>/environ). */

@@ -22,6 +22,11 @@ export interface HostPaths {
      * etcDir: nginx's workers (www-data) must be able to see it, and etcDir is root-only.
      */
     drainFlag: string;
+    /**
+     * While this file exists nginx closes each client connection after its response (apply-config,
+     * around a reload: plan/nginxReload.ts). Under /run: a flag a cut-off run left goes at reboot.
+     */
+    nginxCloseFlag: string;
     nginxSite: string;
     /** nginx's main configuration (ha-web's sizing; includes the folder nginxSite is in). */
     nginxMainConfig: string;
@@ -96,6 +101,7 @@ export const hostPaths: HostPaths = {
     dbTlsEnvFile: "/etc/ha-web/db-tls.env",
     composeFile: "/etc/ha-web/docker-compose.yml",
     drainFlag: "/var/lib/ha-web/drained",
+    nginxCloseFlag: "/run/ha-web-nginx-closing",
     nginxSite: "/etc/nginx/sites-enabled/ha-web.conf",
     nginxMainConfig: "/etc/nginx/nginx.conf",
     nginxPidFile: "/run/nginx.pid",

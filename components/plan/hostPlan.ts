@@ -48,6 +48,8 @@ export interface AppInputs<V> {
     /** How the first host judges a release on its own traffic before the next host rolls (canarySettings.ts). */
     canary: CanarySettings;
     limits: ContainerLimits;
+    /** The largest request body nginx passes to the app, in KB. */
+    maxRequestBodyKb: number;
 }
 
 export interface HostInputs<V> extends HostConfigOptions, scripts.BuildOptions {
@@ -129,6 +131,7 @@ export function planHost<V>(host: HostPorts, inputs: HostInputs<V>): HostStep<V>
     const appSecrets = appSecretValues(inputs);
     const configFiles = renderHostConfigFiles(host, inputs, paths, {
         healthPath: inputs.app.healthPath, envNames: Object.keys(appEnv), secretNames: Object.keys(appSecrets), limits: inputs.app.limits,
+        maxRequestBodyKb: inputs.app.maxRequestBodyKb,
     });
     const configHashes = Object.values(configFiles).map((text) => plain<V>(contentHash(text)));
     return [

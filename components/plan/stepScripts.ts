@@ -3,6 +3,7 @@ import { CanarySettings, canarySpec } from "./canarySettings";
 import { healthCheck, rejoinWindowSeconds } from "./healthCheck";
 import { dbTlsEnvName } from "./hostConfigFiles";
 import { HostPaths } from "./hostPaths";
+import { nginxReload } from "./nginxReload";
 import { renderFile } from "./render";
 import { appDataAccessPoint } from "./sharedStoragePolicy";
 
@@ -77,6 +78,10 @@ export function applyConfigScript(paths: HostPaths): string {
         composeFile: paths.composeFile,
         sharedScriptsDir: paths.sharedScriptsDir,
         drainFlag: paths.drainFlag,
+        closeFlag: paths.nginxCloseFlag,
+        closeSeconds: String(nginxReload.closeSeconds),
+        shutdownWaitSeconds: String(nginxReload.shutdownWaitSeconds),
+        nginxPidFile: paths.nginxPidFile,
         // Three rejoin windows: the checks after the undrain, and slack for a busy host.
         rejoinTimeoutSeconds: String(3 * rejoinWindowSeconds()),
         userAgentPrefix: healthCheck.userAgentPrefix,

@@ -14,6 +14,7 @@ import { runHostPlans, StepOutcome } from "../executor/stepExecutor";
 import { appContainerIds } from "./appContainers";
 import { brokenMigration, ownApp } from "./appDrills";
 import { compromisedApp } from "./compromisedApp";
+import { configChange } from "./configChange";
 import { addColumnMigration, appVariant, drillSettings, queryDatabase, useLocalSettings } from "./appVariants";
 import { hostileRequests, slowClients } from "./edge";
 import { databaseCut, hostCut, slowHostDrill } from "./faultDrills";
@@ -225,5 +226,5 @@ export const catalog: Drill[] = [
     rollingDeploy, brokenReleaseRefused, hostLoss, plannedMaintenance, databaseDown, idempotence, hostileRequests, slowClients,
     hostCut, slowHostDrill, databaseCut, hostReboot, brokenMigration, ownApp, passwordRotation, bootedLikeEc2, powerLoss, hostReplacement,
     ...interruptedDeploys, scalingAndBatches, databaseFailover, zoneLoss, deployDuringFailover,
-    canaryFailingRoute, canarySlowRelease, canaryGoodRelease, diskFill, compromisedApp, releaseByDigest, rollbackThroughCanary,
+    canaryFailingRoute, canarySlowRelease, canaryGoodRelease, diskFill, compromisedApp, releaseByDigest, rollbackThroughCanary, configChange,
 ];

@@ -38,7 +38,7 @@ export function localHostPlans(appSource: AppSource<string>, settings: LocalAppS
             tlsCaUrl: `file://${publishedDatabaseCa}`,
         },
         appSource,
-        app: { healthPath: app.healthPath, env: app.env, secrets, migrateCommand: app.migrateCommand, canary: app.canary, limits: app.limits },
+        app: { healthPath: app.healthPath, env: app.env, secrets, migrateCommand: app.migrateCommand, canary: app.canary, limits: app.limits, maxRequestBodyKb: app.maxRequestBodyKb },
         // A path on this machine: the daemon the hosts drive resolves bind sources here.
         sharedDataDir: path.join(sharedDir, "data"),
         machineSecretsRoot,

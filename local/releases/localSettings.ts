@@ -7,7 +7,7 @@ import { repoRoot } from "../stack/stackLayout";
 
 /**
  * The local stack's settings: the stack config's app keys (appDir, appHealthPath, appEnv,
- * appSecrets, appMigrateCommand, appBuildCaFile) and its hosts (hostCount, rolloutBatchSize) from one
+ * appSecrets, appMigrateCommand, appBuildCaFile, appMaxRequestBodyKb) and its hosts (hostCount, rolloutBatchSize) from one
  * JSON file, kept out of git (.gitignore), validated by the same functions as `pulumi up`. A
  * relative appDir or appBuildCaFile is relative to the repository, as on AWS.
  */
@@ -100,7 +100,7 @@ function whereInText(text: string, message: string): string {
     return ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
 }
 
-const knownKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand", "appBuildCaFile", "hostCount", "rolloutBatchSize", ...canaryKeys];
+const knownKeys = ["appDir", "appHealthPath", "appEnv", "appSecrets", "appMigrateCommand", "appBuildCaFile", "appMaxRequestBodyKb", "hostCount", "rolloutBatchSize", ...canaryKeys];
 
 function parseFile(file: string): Record<string, unknown> {
     const text = fs.readFileSync(file, "utf8");

@@ -120,6 +120,7 @@ function benchTable(file: Stamped<BenchResultFile>): string {
         markdownTable([["path", "requests/s", "p50 ms", "p99 ms", "errors"], ...rows]),
         "",
         `- app alone / bare Node: **${file.appVsBareNode.toFixed(2)}**`,
+        ...(file.servingPathVsApp === undefined ? [] : [`- nginx -> app / app alone (the host's serving path): **${file.servingPathVsApp.toFixed(2)}**`]),
         `- load balancer / app alone: **${file.loadBalancerVsApp.toFixed(2)}**`,
         `- the app's resident memory under load (highest sample): ${file.appRssMb} MB`,
         ...(file.rollouts ? ["", markdownTable(rolloutRows(file.rollouts))] : []),

@@ -60,7 +60,7 @@ describe("compose file and ha-web-deploy (Debian's docker-compose 1.29)", functi
     const render = (logging: ContainerLogging, envNames = app.envNames) =>
         renderComposeFile(composeHost, { listen: "80", trustedProxyCidr: "10.0.0.0/16", sharedDataDir, logging, metrics: testMetrics, appNetwork: testAppNetwork }, { ...app, envNames }, paths);
     const deployEnv = { APP_IMAGE: "ha-web-app:0123", APP_PORT: "3101", APP_CONFIG: "abc" };
-    const app = { healthPath: "/health", envNames: Object.keys(appEnv), secretNames: [] as string[], limits: { memoryMb: 96, pids: 64 } };
+    const app = { healthPath: "/health", envNames: Object.keys(appEnv), secretNames: [] as string[], limits: { memoryMb: 96, pids: 64 }, maxRequestBodyKb: 64 };
 
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ha-web-compose-"));

@@ -1,43 +1,29 @@
 import { expect } from "chai";
-import { ChildProcess, spawn } from "child_process";
 import fc from "fast-check";
-import * as fs from "fs";
-import * as path from "path";
 import { waitFor } from "../../local/stack/containers";
-import { renderHaproxyConfig } from "../../local/stack/haproxyConfig";
 import { acceptableStatus, crashTargets, exchange, getRequest, hostileRequest, requestBytes } from "../support/hostileHttp";
-import { freePort } from "../support/mariadb";
-import { NginxHost, startNginxHost, waitForPing } from "../support/nginxHost";
+import { LoadBalancerInFront, startLoadBalancerInFront } from "../support/loadBalancerInFront";
+import { NginxHost, startNginxHost } from "../support/nginxHost";
 
 /** The real haproxy with the local stack's configuration, in front of a real nginx host. */
 describe("the load balancer stand-in (real haproxy -> nginx -> app) under hostile input", function () {
     this.timeout(120_000);
     let host: NginxHost;
-    let haproxy: ChildProcess;
+    let loadBalancer: LoadBalancerInFront;
     let port: number;
 
     before(async () => {
         // 127.0.0.1/32: only the load balancer is trusted for X-Forwarded-For, as in the local stack.
         host = await startNginxHost("127.0.0.1/32");
-        port = await freePort();
-        const config = path.join(host.dir, "haproxy.cfg");
-        fs.writeFileSync(config, renderHaproxyConfig(
-            [{ ...host.layout, name: "host-a" }],
-            { listen: port, stats: await freePort() },
-        ));
-        haproxy = spawn("haproxy", ["-W", "-db", "-f", config], { stdio: "ignore" });
-        await waitForPing(port);
+        loadBalancer = await startLoadBalancerInFront(host);
+        port = loadBalancer.port;
     });
     after(async () => {
-        if (haproxy && haproxy.exitCode === null) {
-            const exited = new Promise((resolve) => haproxy.once("exit", resolve));
-            haproxy.kill("SIGTERM");
-            await exited;
-        }
+        if (loadBalancer) await loadBalancer.stop();
         if (host) await host.stop();
     });
 
-    const alive = () => ({ haproxy: haproxy.exitCode, apps: host.apps.map((app) => app.exitCode) });
+    const alive = () => ({ haproxy: loadBalancer.exitCode(), apps: host.apps.map((app) => app.exitCode) });
 
     it("appends the client's address to X-Forwarded-For, so a client cannot choose the address nginx logs", async () => {
         // haproxy's own health checks reach nginx meanwhile (from 127.0.0.1): the request is found in

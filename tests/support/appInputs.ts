@@ -12,7 +12,10 @@ export const sampleAppInputs: AppInputs<string> = {
     migrateCommand: appDefaults.appMigrateCommand,
     canary: defaultCanarySettings(),
     limits: sampleLimits,
+    maxRequestBodyKb: appDefaults.appMaxRequestBodyKb,
 };
 
 /** The host files' view of the sample app, with the database variables the env file holds. */
-export const sampleAppContract = { healthPath: appDefaults.appHealthPath, envNames: ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD_FILE"], secretNames: ["DB_PASSWORD"], limits: sampleLimits };
+export const sampleAppContract = { healthPath: appDefaults.appHealthPath, envNames: ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD_FILE"], secretNames: ["DB_PASSWORD"], limits: sampleLimits,
+    maxRequestBodyKb: appDefaults.appMaxRequestBodyKb,
+};

@@ -53,6 +53,7 @@ export async function startNginxHost(trustedProxyCidr: string): Promise<NginxHos
     const paths: HostPaths = {
         ...hostPaths,
         drainFlag: path.join(dir, "drained"),
+        nginxCloseFlag: path.join(dir, "closing"),
         nginxSite: path.join(dir, "sites", "ha-web.conf"),
         nginxMainConfig: path.join(dir, "nginx.conf"),
         nginxPidFile: path.join(dir, "nginx.pid"),

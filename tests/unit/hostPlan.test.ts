@@ -262,6 +262,18 @@ describe("planHost", () => {
         expect(retriggered(plan(), plan(hostA, { sharedDataDir: "/srv/data" }))).to.deep.equal(["host-config", "apply-config", "rollout"]);
     });
 
+    it("re-applies config alone for an nginx-only setting (appMaxRequestBodyKb): no rollout, so no container is recreated, and nginx reloads in service, not drained", () => {
+        const raised = plan(hostA, { app: { ...sampleAppInputs, maxRequestBodyKb: 256 } });
+        expect(retriggered(plan(), raised)).to.deep.equal(["host-config", "apply-config"]);
+        expect(fileOf(raised, hostPaths.nginxStagedSite)).to.contain("client_max_body_size 256k;");
+        const script = scriptOf(raised, "apply-config");
+        // A changed config goes to reload_changed_config, which drains only for a running site without the close flag.
+        expect(script).to.match(/elif \[\[ "\$live" != "\$applied" \]\]; then\n\s*reload_changed_config "\$closes_on_flag"\n/);
+        expect(script).to.match(/elif \[\[ "\$closes_on_flag" == yes \]\]; then\n\s*reload_nginx_in_service\n/);
+        expect(script).to.contain(`readonly CLOSE_FLAG="${hostPaths.nginxCloseFlag}"`);
+        expect(fileOf(raised, hostPaths.nginxStagedSite)).to.contain(`if (-f ${hostPaths.nginxCloseFlag}) {`);
+    });
+
     it("ships the app's logs as the plan says: awslogs to the stack's group on AWS, json-file rotated locally", () => {
         const compose = (steps: HostStep<string>[]) => yaml.load(fileOf(steps, hostPaths.composeFile)) as ComposeFile;
         expect(compose(plan()).services.app.logging).to.deep.equal({

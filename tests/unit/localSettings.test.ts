@@ -25,7 +25,7 @@ describe("local.settings.json (the local stack's app keys)", () => {
         expect(readLocalSettings(file())).to.deep.equal({
             app: {
                 dir: path.join(repoRoot, "app"), healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js",
-                canary: defaultCanarySettings(), limits: { memoryMb: 512, pids: 256 },
+                canary: defaultCanarySettings(), limits: { memoryMb: 512, pids: 256 }, maxRequestBodyKb: 64,
             },
             secrets: {},
         });
@@ -35,11 +35,12 @@ describe("local.settings.json (the local stack's app keys)", () => {
         write(JSON.stringify({
             appDir: "examples/python-app", appMigrateCommand: "python3 migrate.py", appHealthPath: "/ready",
             appEnv: { GREETING: "hi", RETRIES: 3 }, appSecrets: { API_KEY: "sk-1" }, canarySeconds: 10, canaryTooFewRequests: "wait",
+            appMaxRequestBodyKb: 256,
         }));
         expect(readLocalSettings(file())).to.deep.equal({
             app: {
                 dir: path.join(repoRoot, "examples", "python-app"), healthPath: "/ready", env: { GREETING: "hi", RETRIES: "3" },
-                secretNames: ["API_KEY"], migrateCommand: "python3 migrate.py", limits: { memoryMb: 512, pids: 256 },
+                secretNames: ["API_KEY"], migrateCommand: "python3 migrate.py", limits: { memoryMb: 512, pids: 256 }, maxRequestBodyKb: 256,
                 canary: { ...defaultCanarySettings(), seconds: 10, tooFewRequests: "wait" },
             },
             secrets: { API_KEY: "sk-1" },

@@ -165,7 +165,7 @@ describe("settings (config validation)", () => {
             expect(readSettings(source({})).app).to.deep.equal({
                 dir: "app", healthPath: "/health", env: {}, secretNames: [], migrateCommand: "node dist/tools/migrate.js",
                 canary: { seconds: 30, minRequests: 100, tooFewRequests: "pass", max5xxPoints: 1, maxP99Ratio: 1.5, p99SlackMs: 20 },
-                limits: { memoryMb: 512, pids: 256 },
+                limits: { memoryMb: 512, pids: 256 }, maxRequestBodyKb: 64,
             });
         });
 
@@ -183,13 +183,13 @@ describe("settings (config validation)", () => {
 
         it("takes settings (numbers and booleans as text), secret names and a migration command", () => {
             const s = readSettings(source(
-                { appEnv: JSON.stringify({ GREETING: "hello #1 ${X}", RETRIES: 3, VERBOSE: true }), appHealthPath: "/ready", appMigrateCommand: "alembic upgrade head", appMemoryMb: "1024", appPidsLimit: "100" },
+                { appEnv: JSON.stringify({ GREETING: "hello #1 ${X}", RETRIES: 3, VERBOSE: true }), appHealthPath: "/ready", appMigrateCommand: "alembic upgrade head", appMemoryMb: "1024", appPidsLimit: "100", appMaxRequestBodyKb: "10240" },
                 [], [], { appSecrets: JSON.stringify({ API_KEY: "s3cret" }) },
             ));
             expect(s.app).to.deep.equal({
                 dir: "app", healthPath: "/ready", env: { GREETING: "hello #1 ${X}", RETRIES: "3", VERBOSE: "true" },
                 secretNames: ["API_KEY"], migrateCommand: "alembic upgrade head", canary: defaultCanarySettings(),
-                limits: { memoryMb: 1024, pids: 100 },
+                limits: { memoryMb: 1024, pids: 100 }, maxRequestBodyKb: 10240,
             });
         });
 
@@ -197,6 +197,11 @@ describe("settings (config validation)", () => {
             const message = appProblems({ appMemoryMb: "32", appPidsLimit: "lots" });
             expect(message).to.contain('appMemoryMb must be a whole number of at least 64, such as 512; got "32"');
             expect(message).to.contain('appPidsLimit must be a whole number of at least 16, such as 256; got "lots"');
+        });
+
+        it("rejects a request body limit outside 1 KB to 100 MB, naming the value", () => {
+            expect(appProblems({ appMaxRequestBodyKb: "0" })).to.contain('appMaxRequestBodyKb must be a whole number from 1 to 102400, such as 64; got "0"');
+            expect(appProblems({ appMaxRequestBodyKb: "204800" })).to.contain('appMaxRequestBodyKb must be a whole number from 1 to 102400, such as 64; got "204800"');
         });
 
         it("runs no migration when appMigrateCommand is empty", () => {
