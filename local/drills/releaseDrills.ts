@@ -60,9 +60,14 @@ async function rolloutStepLog(host: string, step: string): Promise<string[]> {
     return log.split("\n").filter((l) => l.trim() !== "");
 }
 
-/** Moves `label`'s tag in the registry stand-in to the image of `other`, as anyone may push here (ECR's IMMUTABLE tags refuse it). */
-async function moveTag(label: string, other: string): Promise<void> {
-    await docker(["tag", `ha-web-app:${other}`, `${releaseRepository}:${label}`]);
+/**
+ * Points `label`'s tag in the registry stand-in at the image `digest` names, as anyone may push here
+ * (ECR's IMMUTABLE tags refuse it). From the registry itself: the local build of an older release
+ * may be gone (the hosts' prune shares this machine's Docker engine).
+ */
+async function moveTag(label: string, digest: string): Promise<void> {
+    await docker(["pull", "--quiet", `${releaseRepository}@${digest}`]);
+    await docker(["tag", `${releaseRepository}@${digest}`, `${releaseRepository}:${label}`]);
     await docker(["push", "--quiet", `${releaseRepository}:${label}`]);
 }
 
@@ -86,8 +91,10 @@ export const releaseByDigest: Drill = {
         // Someone pushes other content under v1's label (the registry stand-in lets anyone move a tag):
         // a rollback to v1 pulls what the label names now, and the canary host refuses it before its switch.
         const recorded = releaseRecord(firstRelease);
-        if (!recorded?.imageId) throw new Error(`the drill needs ${firstRelease} recorded with its image id (up records it): ${JSON.stringify(recorded)}`);
-        await moveTag(firstRelease, label);
+        if (!recorded?.imageId || !recorded.digest || !release.digest) {
+            throw new Error(`the drill needs ${firstRelease} and ${label} recorded with their image ids and digests: ${JSON.stringify([recorded, release])}`);
+        }
+        await moveTag(firstRelease, release.digest);
         mark(result, `${firstRelease}'s tag moved to ${label}'s image; rollback ${firstRelease}`);
         const refusal = await rollback(firstRelease).then(() => "", (error: Error) => error.message);
         const line = refusal.split("\n").find((l) => l.includes("refused on host-a")) ?? refusal.split("\n")[0];
@@ -97,7 +104,7 @@ export const releaseByDigest: Drill = {
         // No host switched: each still runs v32's image, by its digest.
         await expectEveryHostRuns(result, release);
         // The registry holds v1's build again, for the drills after this one.
-        await moveTag(firstRelease, firstRelease);
+        await moveTag(firstRelease, recorded.digest);
     },
 };
 

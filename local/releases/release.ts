@@ -112,7 +112,12 @@ export async function upRelease(): Promise<Release> {
     return (await imagePresent(current)) ? resolveLabel(current) : prepare(current.label, { ...tree, broken: current.broken }, settings);
 }
 
-/** A release recorded earlier whose image still exists, for `rollback`. */
+/**
+ * A release recorded earlier whose image still exists, for `rollback`: in the registry stand-in
+ * (where the hosts pull it from, as from ECR), or built on this machine (published again from it).
+ * The local build may be gone: the hosts share this machine's Docker engine, and their prune of old
+ * images removes it too.
+ */
 export async function recordedRelease(label: string): Promise<Release> {
     const { releases } = readBook();
     const release = releases.find((r) => r.label === label);
@@ -120,8 +125,9 @@ export async function recordedRelease(label: string): Promise<Release> {
         const known = releases.map((r) => r.label).join(", ") || "none yet";
         throw new Error(`no release ${label} on this stack (its releases: ${known}); ${haWeb("releases")} lists them`);
     }
-    if (!(await imagePresent(release))) {
-        throw new Error(`release ${label}'s image ${releaseImage(label)} is gone (or holds other content): it cannot be rolled back to. ` +
+    if (!(await imagePresent(release)) && (await labelDigest(label)) === undefined) {
+        throw new Error(`release ${label} is in neither the registry stand-in (${releaseRepository}) nor this machine's images ` +
+            `(${releaseImage(label)} is gone or holds other content): it cannot be rolled back to. ` +
             `Put its sources back in app/ and ${deployCommand(release)} rebuilds it`);
     }
     const refusal = refusalNote(release);
