@@ -33,6 +33,7 @@ export const blocks = {
     "drill-notes": { source: "drills", render: (r: Results) => drillNotes(r.drills) },
     "zone-loss-window": { source: "drills", render: (r: Results) => zoneLossWindow(r.drills) },
     "bench-table": { source: "bench", render: (r: Results) => benchTable(r.bench) },
+    "bench-summary": { source: "bench", render: (r: Results) => benchSummary(r.bench) },
     "suite-stages": { source: "suite", render: (r: Results) => suiteStages(r.suite) },
     "suite-summary": { source: "suite", render: (r: Results) => suiteSummary(r.suite) },
 } satisfies Record<string, { source: ResultName; render: (results: Results) => string }>;
@@ -109,6 +110,17 @@ export function zoneLossWindow(file: Stamped<DrillsResultFile>): string {
 /** The timelines a drill result file links to (file names in docs/results/). */
 export function timelineFiles(file: DrillsResultFile): string[] {
     return file.results.flatMap((r) => (r.timeline ? [path.posix.basename(r.timeline)] : []));
+}
+
+/** The README's line: the host's serving path against the app alone, and per-host rollout times, from one bench run. */
+export function benchSummary(file: Stamped<BenchResultFile>): string {
+    if (file.servingPathVsApp === undefined || !file.rollouts) {
+        return "The bench result file has no serving-path ratio or rollout times: run `npm run bench`, then `npm run docs:results`.";
+    }
+    const rollouts = file.rollouts.map((t) => `${t.hostCount} hosts (${Object.entries(t.perHost).map(([host, s]) => `${host} ${s} s`).join(", ")}; `
+        + `${t.failures} of ${t.requests} requests failed)`);
+    return `The host's serving path (nginx -> app) answers **${file.servingPathVsApp.toFixed(2)}** of the app alone's requests/s; `
+        + `a release rolls out, host after host under 32 keep-alive clients, over ${rollouts.join(" and over ")}. ${stampLine(file.run)}`;
 }
 
 function benchTable(file: Stamped<BenchResultFile>): string {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { docsResultsDir, pages, partialRun, readPage, readResults } from "../../scripts/results/docsFiles";
 import { findBlocks, openingMarker, renderPage, staleBlocks } from "../../scripts/results/pages";
-import { blocks, drillNotes, drillTable, duration, plainText, Results, RunStamp, suiteSummary, timelineFiles, zoneLossWindow } from "../../scripts/results/render";
+import { benchSummary, blocks, drillNotes, drillTable, duration, plainText, Results, RunStamp, suiteSummary, timelineFiles, zoneLossWindow } from "../../scripts/results/render";
 
 const run: RunStamp = { date: "2025-03-04T05:06:07.890Z", machine: { cores: 2, memoryGb: 7.8, kernel: "6.1.0-test" }, commit: "abc1234", dirty: true };
 
@@ -134,5 +134,16 @@ describe("npm run docs:results takes only a whole drill run", () => {
         expect(partialRun("drills", { only: ["8", "29"] })).to.equal("ran drills 8, 29 only");
         expect(partialRun("drills", {})).to.equal("does not say which drills it ran");
         expect(partialRun("bench", {})).to.equal(undefined);
+    });
+});
+
+describe("the README's bench line", () => {
+    it("names the serving path's ratio and every host's rollout seconds, or says the run to make", () => {
+        const withFigures = {
+            ...results.bench, servingPathVsApp: 0.64,
+            rollouts: [{ hostCount: 2, perHost: { "host-a": 12.3, "host-b": 7.7 }, requests: 900, failures: 0 }],
+        };
+        expect(benchSummary(withFigures)).to.match(/^The host's serving path \(nginx -> app\) answers \*\*0\.64\*\* of the app alone's requests\/s; .* over 2 hosts \(host-a 12\.3 s, host-b 7\.7 s; 0 of 900 requests failed\)\. Run of 2025-03-04/);
+        expect(benchSummary(results.bench)).to.include("run `npm run bench`");
     });
 });
