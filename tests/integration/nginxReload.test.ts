@@ -9,7 +9,10 @@ import { mustRun } from "../../local/run";
 import { LoadBalancerInFront, startLoadBalancerInFront } from "../support/loadBalancerInFront";
 import { NginxHost, startNginxHost } from "../support/nginxHost";
 
+/** Reloads in service: each must fail nothing. */
 const reloads = 6;
+/** Bare reloads, at most: the race shows in some reloads, not all (48 failed requests in 20 here), so they go on until one fails. */
+const bareReloadsAtMost = 60;
 
 /**
  * A config change reloads nginx with the host in service (files/lib/nginx-reload.sh). Behind the
@@ -42,14 +45,17 @@ describe("nginx reloaded in service (real haproxy -> nginx -> app, 32 keep-alive
         if (host) await host.stop();
     });
 
-    /** `reloads` reloads by `reload`, each after 700 ms of load, under 32 keep-alive clients through haproxy. */
-    async function underReloads(reload: () => Promise<unknown>): Promise<Sample[]> {
+    /**
+     * Up to `count` reloads by `reload`, each after 700 ms of load, under 32 keep-alive clients through
+     * haproxy; fewer once `enough` holds for the requests so far.
+     */
+    async function underReloads(reload: () => Promise<unknown>, count: number, enough: (samples: Sample[]) => boolean = () => false): Promise<Sample[]> {
         const load = startLoad({
             baseUrl: `http://127.0.0.1:${loadBalancer.port}`, paths: ["/", "/ping"], writes: false, keepAliveClients: 32, freshConnectionClients: 0,
             pauseMs: 20, maxSeconds: 120, maxRequests: 1_000_000, requestTimeoutMs: 15_000,
         });
         try {
-            for (let i = 0; i < reloads; i++) {
+            for (let i = 0; i < count && !enough(load.samples); i++) {
                 await new Promise((resolve) => setTimeout(resolve, 700));
                 await reload();
             }
@@ -80,12 +86,13 @@ describe("nginx reloaded in service (real haproxy -> nginx -> app, 32 keep-alive
     });
 
     it("fails requests with a bare reload (the race the closing window removes)", async () => {
-        const samples = await underReloads(() => mustRun("kill", ["-HUP", fs.readFileSync(host.paths.nginxPidFile, "utf8").trim()]));
-        expect(lost(samples).length, `${samples.length} requests`).to.be.greaterThan(0);
+        const samples = await underReloads(() => mustRun("kill", ["-HUP", fs.readFileSync(host.paths.nginxPidFile, "utf8").trim()]),
+            bareReloadsAtMost, (sofar) => lost(sofar).length > 0);
+        expect(lost(samples).length, `${samples.length} requests over up to ${bareReloadsAtMost} bare reloads`).to.be.greaterThan(0);
     });
 
     it("fails no request when reloaded in service, and leaves no close flag", async () => {
-        const samples = await underReloads(() => mustRun(reloadScript, []));
+        const samples = await underReloads(() => mustRun(reloadScript, []), reloads);
         const failures = lost(samples);
         expect(failures.length, `${failures.length} of ${samples.length} failed: ${JSON.stringify(failures.slice(0, 3))}`).to.equal(0);
         expect(fs.existsSync(host.paths.nginxCloseFlag)).to.equal(false);
