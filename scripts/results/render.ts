@@ -101,7 +101,9 @@ export function zoneLossWindow(file: Stamped<DrillsResultFile>): string {
     const last = (seconds: number | undefined) => (seconds === undefined ? "none failed" : `the last failed one sent +${seconds} s after the loss`);
     return [
         `**Zone loss** (drill ${zoneLossDrill}, ${drill.passed ? "passed" : "FAILED"}; host-a's packets dropped and the database failed over at the same moment, failover time ${f.failoverSeconds} s here, 60-120 s on RDS):`,
-        `- reads: ${f.readFailures} failed, ${last(f.lastFailedReadSeconds)}: only until the load balancer's detection window (${f.detectionWindowSeconds} s) + connect timeout = ${f.hostLossWindowSeconds} s;`,
+        f.readFailures === 0
+            ? `- reads: none failed (they may fail only until the load balancer's detection window (${f.detectionWindowSeconds} s) + connect timeout = ${f.hostLossWindowSeconds} s);`
+            : `- reads: ${f.readFailures} failed, ${last(f.lastFailedReadSeconds)}: only until the load balancer's detection window (${f.detectionWindowSeconds} s) + connect timeout = ${f.hostLossWindowSeconds} s;`,
         `- writes: ${f.writeFailures} failed with a 503 within the app's 3 s bound, ${last(f.lastFailedWriteSeconds)}; the endpoint's name moved +${f.nameMovedSeconds} s, the first write was acknowledged +${f.firstWriteSeconds} s;`,
         `- acknowledged writes lost: ${drill.writesLost ?? "-"} of ${drill.load?.writes.acknowledged ?? "-"} (each read back). ${stampLine(file.run)}`,
     ].join("\n");

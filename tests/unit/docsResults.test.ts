@@ -65,6 +65,8 @@ describe("the docs' generated figures (npm run docs:results)", () => {
             expect(text).to.include("- reads: 10 failed, the last failed one sent +11.8 s after the loss: only until the load balancer's detection window (12 s) + connect timeout = 22 s;");
             expect(text).to.include("the endpoint's name moved +12.1 s, the first write was acknowledged +12.4 s;");
             expect(text).to.include("- acknowledged writes lost: 0 of 900 (each read back).");
+            const noReadFailed = zoneLossWindow({ ...results.drills, results: [{ ...zoneLoss, failover: { ...zoneLoss.failover!, readFailures: 0, lastFailedReadSeconds: undefined } }] });
+            expect(noReadFailed).to.include("- reads: none failed (they may fail only until the load balancer's detection window (12 s) + connect timeout = 22 s);");
             expect(zoneLossWindow(results.drills)).to.match(/^The zone-loss drill \(23\) is not in this result file/);
         });
 
