@@ -98,12 +98,13 @@ export function zoneLossWindow(file: Stamped<DrillsResultFile>): string {
     const drill = file.results.find((r) => r.name.split(" ")[0] === zoneLossDrill);
     const f = drill?.failover;
     if (!drill || !f) return `The zone-loss drill (${zoneLossDrill}) is not in this result file: run \`npm run test:drills\`, then \`npm run docs:results\`.`;
+    const readBound = `only until the load balancer's detection window (${f.detectionWindowSeconds} s) + connect timeout = ${f.hostLossWindowSeconds} s`;
     const last = (seconds: number | undefined) => (seconds === undefined ? "none failed" : `the last failed one sent +${seconds} s after the loss`);
     return [
         `**Zone loss** (drill ${zoneLossDrill}, ${drill.passed ? "passed" : "FAILED"}; host-a's packets dropped and the database failed over at the same moment, failover time ${f.failoverSeconds} s here, 60-120 s on RDS):`,
         f.readFailures === 0
-            ? `- reads: none failed (they may fail only until the load balancer's detection window (${f.detectionWindowSeconds} s) + connect timeout = ${f.hostLossWindowSeconds} s);`
-            : `- reads: ${f.readFailures} failed, ${last(f.lastFailedReadSeconds)}: only until the load balancer's detection window (${f.detectionWindowSeconds} s) + connect timeout = ${f.hostLossWindowSeconds} s;`,
+            ? `- reads: none failed (they may fail ${readBound});`
+            : `- reads: ${f.readFailures} failed, ${last(f.lastFailedReadSeconds)}: ${readBound};`,
         `- writes: ${f.writeFailures} failed with a 503 within the app's 3 s bound, ${last(f.lastFailedWriteSeconds)}; the endpoint's name moved +${f.nameMovedSeconds} s, the first write was acknowledged +${f.firstWriteSeconds} s;`,
         `- acknowledged writes lost: ${drill.writesLost ?? "-"} of ${drill.load?.writes.acknowledged ?? "-"} (each read back). ${stampLine(file.run)}`,
     ].join("\n");
